@@ -1,0 +1,38 @@
+# Front door. `make` builds the module; `make run` serves examples/ on
+# 127.0.0.1:8080; `make test` runs the unit tests and t/. Each target first installs
+# whatever Debian packages are missing (scripts/install-deps.sh is a no-op otherwise).
+
+SANITIZE ?= 0
+JOBS ?= 2
+ifeq ($(SANITIZE),1)
+BUILD_DIR ?= build-asan
+CMAKE_FLAGS += -DNLF_SANITIZE=ON
+else
+BUILD_DIR ?= build
+endif
+MODULE := $(CURDIR)/$(BUILD_DIR)/ngx_http_lua_ffi_module.so
+
+.PHONY: all deps build test unit prove run clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure
+
+prove: build
+	@SANITIZE=$(SANITIZE) NGX_MODULE=$(MODULE) bash scripts/prove.sh $(T)
+
+test: unit prove
+
+run: build
+	@NGX_MODULE=$(MODULE) bash scripts/run-example.sh
+
+clean:
+	rm -rf build build-asan

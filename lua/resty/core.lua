@@ -1,0 +1,18 @@
+-- The built-in API layer. Loaded by the module before any user code runs;
+-- `require "resty.core"` in user code returns it and changes nothing.
+local base = require "resty.core.base"
+
+require "resty.core.constants"
+require "resty.core.coroutine"
+require "resty.core.output"
+require "resty.core.exit"
+require "resty.core.response"
+require "resty.core.phase"
+require "resty.core.log"
+require "resty.core.sleep"
+require "resty.core.config"
+require "resty.core.worker"
+
+return {
+    version = base.version,
+}

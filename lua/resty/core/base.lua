@@ -1,0 +1,226 @@
+-- Shared pieces of the built-in API layer: the request lookup, FFI status codes,
+-- scratch buffers, the yield marker of the wait protocol, and the `ngx` table's
+-- magic keys (ngx.status, ...). Third-party code that uses lua-resty-core's base
+-- module finds the same names here.
+local ffi = require "ffi"
+
+local C = ffi.C
+local ffi_new = ffi.new
+local ffi_str = ffi.string
+local error = error
+local type = type
+local rawset = rawset
+local setmetatable = setmetatable
+
+ffi.cdef[[
+typedef struct ngx_http_request_s ngx_http_request_t;
+typedef struct {
+    size_t len;
+    const unsigned char *data;
+} ngx_str_t;
+typedef struct {
+    int len;
+    const unsigned char *data;
+} ngx_http_lua_ffi_str_t;
+typedef struct {
+    ngx_http_lua_ffi_str_t key;
+    ngx_http_lua_ffi_str_t value;
+} ngx_http_lua_ffi_table_elt_t;
+
+int ngx_http_lua_ffi_get_phase(ngx_http_request_t *r, char **err);
+int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err);
+]]
+
+local _M = {
+    version = "0.1.31",
+    FFI_OK = 0,
+    FFI_ERROR = -1,
+    FFI_AGAIN = -2,
+    FFI_BUSY = -3,
+    FFI_DONE = -4,
+    FFI_DECLINED = -5,
+    FFI_ABORT = -6,
+    FFI_NO_REQ_CTX = -100,
+    FFI_BAD_CONTEXT = -101,
+}
+
+local ok, new_tab = pcall(require, "table.new")
+if not ok then
+    new_tab = function() return {} end
+end
+local clear_tab
+ok, clear_tab = pcall(require, "table.clear")
+if not ok then
+    clear_tab = function(t)
+        for k in pairs(t) do t[k] = nil end
+    end
+end
+_M.new_tab = new_tab
+_M.clear_tab = clear_tab
+
+-- The request of the running coroutine (its thread.exdata), nil without one
+-- (exdata itself gives a NULL pointer then, which is truthy).
+local exdata = require "thread.exdata"
+
+function _M.get_request()
+    local r = exdata()
+    if r ~= nil then
+        return r
+    end
+end
+
+-- What an ngx.* call inside any coroutine yields when it must wait, so that
+-- coroutine.resume can pass the wait up to the scheduler (see resty.core.coroutine).
+_M.YIELD = setmetatable({}, { __tostring = function() return "ngx yield" end })
+
+local str_buf_size = 4096
+local str_buf
+local size_ptr = ffi_new("size_t[1]")
+local errmsg_ptr = ffi_new("char *[1]")
+local const_errmsg_ptr = ffi_new("const char *[1]")
+
+function _M.get_string_buf_size()
+    return str_buf_size
+end
+
+function _M.set_string_buf_size(size)
+    if size <= 0 then
+        return
+    end
+    str_buf = nil
+    str_buf_size = size
+end
+
+-- A per-worker scratch buffer of at least `size` bytes; its content is only valid
+-- until the next call.
+function _M.get_string_buf(size, must_alloc)
+    if size > str_buf_size or must_alloc then
+        return ffi_new("unsigned char[?]", size)
+    end
+    if not str_buf then
+        str_buf = ffi_new("unsigned char[?]", str_buf_size)
+    end
+    return str_buf
+end
+
+function _M.get_size_ptr()
+    return size_ptr
+end
+
+function _M.get_errmsg_ptr()
+    return errmsg_ptr
+end
+
+function _M.get_const_errmsg_ptr()
+    return const_errmsg_ptr
+end
+
+function _M.ref_in_table(tb, key)
+    if key == nil then
+        return -1
+    end
+    local ref = tb[0]
+    if ref then
+        tb[0] = tb[ref]
+    else
+        ref = #tb + 1
+    end
+    tb[ref] = key
+    return ref
+end
+
+function _M.allows_subsystem(...)
+    for i = 1, select("#", ...) do
+        if select(i, ...) == "http" then
+            return true
+        end
+    end
+    return false
+end
+
+local directive_of_context = {
+    [0x1] = "set_by_lua*",
+    [0x2] = "rewrite_by_lua*",
+    [0x4] = "access_by_lua*",
+    [0x8] = "content_by_lua*",
+    [0x10] = "log_by_lua*",
+    [0x20] = "header_filter_by_lua*",
+    [0x40] = "body_filter_by_lua*",
+    [0x80] = "ngx.timer",
+    [0x100] = "init_worker_by_lua*",
+    [0x200] = "balancer_by_lua*",
+    [0x400] = "ssl_certificate_by_lua*",
+    [0x800] = "ssl_session_store_by_lua*",
+    [0x1000] = "ssl_session_fetch_by_lua*",
+    [0x2000] = "exit_worker_by_lua*",
+    [0x4000] = "ssl_client_hello_by_lua*",
+    [0x8000] = "server_rewrite_by_lua*",
+    [0x10000] = "init_by_lua*",
+}
+
+-- "API disabled in the context of log_by_lua*" for the code running now.
+function _M.disabled_msg(r)
+    local context = C.ngx_http_lua_ffi_get_phase(r, errmsg_ptr)
+    return "API disabled in the context of "
+           .. (directive_of_context[context] or "(unknown)")
+end
+
+-- The error an API that needs a request raises when there is none: without a
+-- request, the API is disabled where the code runs (init_by_lua*, ...).
+function _M.no_request_msg()
+    return _M.disabled_msg(nil)
+end
+
+-- Raises the error for a status an FFI function returned instead of OK.
+function _M.check_status(rc, r, level)
+    if rc == -101 then
+        error(_M.disabled_msg(r), level + 1)
+    end
+    if rc == -100 then
+        error("no request ctx found", level + 1)
+    end
+end
+
+-- After a yield for an io wait: the outcome and error message the scheduler left.
+function _M.wait_result(r)
+    local rc = C.nlf_ffi_wait_result(r, const_errmsg_ptr)
+    if rc == 0 then
+        return 0
+    end
+    local err = const_errmsg_ptr[0]
+    return rc, err ~= nil and ffi_str(err) or "unknown error"
+end
+
+-- ngx.status, ngx.ctx, ... are keys of `ngx` backed by functions.
+local getters = {}
+local setters = {}
+
+function _M.register_getter(key, fn)
+    getters[key] = fn
+end
+
+function _M.register_setter(key, fn)
+    setters[key] = fn
+end
+
+-- No tail calls here: the getters and setters raise errors at level 3, which
+-- must be the user's code.
+setmetatable(ngx, {
+    __index = function(_, key)
+        local get = getters[key]
+        if get then
+            local value = get()
+            return value
+        end
+    end,
+    __newindex = function(tb, key, value)
+        local set = setters[key]
+        if set then
+            set(value)
+            return
+        end
+        rawset(tb, key, value)
+    end,
+})
+
+return _M

@@ -1,0 +1,185 @@
+-- ngx.say, ngx.print, ngx.flush, ngx.eof, ngx.send_headers.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+local buffer = require "string.buffer"
+
+local C = ffi.C
+local ffi_str = ffi.string
+local get_request = base.get_request
+local check_status = base.check_status
+local no_request_msg = base.no_request_msg
+local wait_result = base.wait_result
+local YIELD = base.YIELD
+local co_yield = coroutine.yield
+local error = error
+local select = select
+local type = type
+local pairs = pairs
+local ngx_null = ngx.null
+
+ffi.cdef[[
+int nlf_ffi_output(ngx_http_request_t *r, const void *data, size_t len, int newline,
+                   const char **err);
+int nlf_ffi_send_headers(ngx_http_request_t *r, const char **err);
+int nlf_ffi_eof(ngx_http_request_t *r, const char **err);
+int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err);
+]]
+
+local errmsg = base.get_const_errmsg_ptr()
+local out_buf = buffer.new(256)
+local MAX_NESTING = 100
+
+local function bad_value(argi, fname, what)
+    return "bad argument #" .. argi .. " to '" .. fname .. "' (" .. what .. ")"
+end
+
+local function is_array(t)
+    local n = #t
+    for k in pairs(t) do
+        if type(k) ~= "number" or k < 1 or k > n or k % 1 ~= 0 then
+            return false
+        end
+    end
+    return true
+end
+
+-- Appends one argument of ngx.say/print; returns an error message or nil.
+local function put_value(buf, v, argi, fname, depth)
+    local t = type(v)
+    if t == "string" or t == "number" then
+        buf:put(v)
+    elseif t == "nil" then
+        buf:put("nil")
+    elseif t == "boolean" then
+        buf:put(v and "true" or "false")
+    elseif v == ngx_null then
+        buf:put("null")
+    elseif t == "table" then
+        if depth >= MAX_NESTING then
+            return bad_value(argi, fname, "table nested too deeply")
+        end
+        if not is_array(v) then
+            return bad_value(argi, fname, "non-array table found")
+        end
+        for i = 1, #v do
+            local err = put_value(buf, v[i], argi, fname, depth + 1)
+            if err then
+                return err
+            end
+        end
+    else
+        return bad_value(argi, fname, "string, number, boolean, nil, ngx.null, or array table "
+                                      .. "expected, got " .. t)
+    end
+end
+
+-- Appends the arguments from the i-th on. Tail recursion rather than a loop: LuaJIT
+-- compiles it into the caller's trace, where a short inner loop would become a
+-- trace of its own whose exit cannot return to the caller's frame.
+local function put_args(fname, i, v, ...)
+    local t = type(v)
+    if t == "string" or t == "number" then
+        out_buf:put(v)
+    else
+        local err = put_value(out_buf, v, i, fname, 0)
+        if err then
+            return err
+        end
+    end
+    if select("#", ...) > 0 then
+        return put_args(fname, i + 1, ...)
+    end
+end
+
+-- Returns the FFI status, and an error message for raising (bad argument) or
+-- returning (filter error).
+local function output(r, newline, fname, ...)
+    local n = select("#", ...)
+    if n == 1 then
+        local s = ...
+        if type(s) == "string" then
+            return C.nlf_ffi_output(r, s, #s, newline, errmsg)
+        end
+    end
+    out_buf:reset()
+    if n > 0 then
+        local err = put_args(fname, 1, ...)
+        if err then
+            return nil, err
+        end
+    end
+    local p, len = out_buf:ref()
+    return C.nlf_ffi_output(r, p, len, newline, errmsg)
+end
+
+-- Always tail-called by the API function, so level 2 is the user's code.
+local function finish(r, rc, err)
+    if rc == 0 then
+        return 1
+    end
+    if rc == nil then
+        error(err, 2)
+    end
+    check_status(rc, r, 2)
+    return nil, ffi_str(errmsg[0])
+end
+
+function ngx.say(...)
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    local rc, err = output(r, 1, "say", ...)
+    return finish(r, rc, err)
+end
+
+function ngx.print(...)
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    local rc, err = output(r, 0, "print", ...)
+    return finish(r, rc, err)
+end
+
+function ngx.send_headers()
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    return finish(r, C.nlf_ffi_send_headers(r, errmsg))
+end
+
+function ngx.eof(...)
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    local n = select("#", ...)
+    if n ~= 0 then
+        error("expecting zero arguments, but got " .. n, 2)
+    end
+    return finish(r, C.nlf_ffi_eof(r, errmsg))
+end
+
+function ngx.flush(wait)
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    local rc = C.nlf_ffi_flush(r, wait and 1 or 0, errmsg)
+    if rc == -2 then
+        co_yield(YIELD)
+        local err
+        rc, err = wait_result(r)
+        if rc ~= 0 then
+            return nil, err
+        end
+        return 1
+    end
+    return finish(r, rc)
+end
+
+return {
+    version = base.version,
+}

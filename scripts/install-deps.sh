@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything needed to build, run, test and benchmark nginx-lua-ffi on
+# Debian 12. Idempotent: packages already present are not touched, and apt is not
+# called at all when nothing is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential g++ cmake pkg-config
+  nginx-core nginx-dev libluajit2-5.1-dev luajit2
+  libpcre2-dev libssl-dev zlib1g-dev libgtest-dev
+  # test harness and the servers / modules tests use beside ours
+  perl libtest-base-perl libtext-diff-perl
+  redis-server memcached
+  libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
+  # benchmarks: wrk and the peer stack (never loaded by our tests)
+  wrk libnginx-mod-http-lua lua-resty-core
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or sudo)." >&2
+  exit 1
+fi
+
+# Package installs must not start system services (nginx on :80, redis, memcached):
+# tests start their own instances on loopback ports.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  own_policy=1
+fi
+trap '[ $own_policy -eq 1 ] && rm -f "$policy"' EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+stamp=/var/lib/apt/periodic/update-success-stamp
+if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ] \
+   || ! apt-get install -y --no-install-recommends --dry-run "${missing[@]}" >/dev/null 2>&1; then
+  apt-get update
+fi
+apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,150 @@
+#include "core/lua_vm.hpp"
+
+#include "core/embedded_lua.hpp"
+#include "core/pure/search_path.hpp"
+
+#include <new>
+
+namespace nlf::core {
+
+namespace {
+
+void close_vm(void *data) {
+    delete static_cast<Vm *>(data);
+}
+
+int traceback_handler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    return 1;
+}
+
+void register_embedded_modules(lua_State *L) {
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "preload");
+    for (std::size_t i = 0; i < embedded_lua_module_count; ++i) {
+        const EmbeddedModule &m = embedded_lua_modules[i];
+        if (luaL_loadbuffer(L, m.bytecode, m.size, m.name) != 0) {
+            lua_pop(L, 1);  // cannot happen for bytecode built with this LuaJIT
+            continue;
+        }
+        lua_setfield(L, -2, m.name);
+    }
+    lua_pop(L, 2);
+}
+
+}  // namespace
+
+std::string error_with_traceback(lua_State *L, lua_State *co) {
+    const char *msg = lua_tostring(co, -1);
+    luaL_traceback(L, co, msg ? msg : "(error object is not a string)", 0);
+    std::string out = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return out;
+}
+
+Vm *Vm::create(ngx_pool_t *pool, ngx_log_t *log) {
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == nullptr) return nullptr;
+    lua_State *L = luaL_newstate();
+    if (L == nullptr) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0, "failed to create the Lua VM");
+        return nullptr;
+    }
+    Vm *vm = new (std::nothrow) Vm(L);
+    if (vm == nullptr) {
+        lua_close(L);
+        return nullptr;
+    }
+    cln->handler = close_vm;
+    cln->data = vm;
+
+    luaL_openlibs(L);
+    // The ngx table exists before any Lua runs; ngx.null must be the NULL light
+    // userdata (as cjson.null), which only C can make.
+    lua_createtable(L, 0, 64);
+    lua_pushlightuserdata(L, nullptr);
+    lua_setfield(L, -2, "null");
+    lua_setglobal(L, "ngx");
+    register_embedded_modules(L);
+
+    lua_newtable(L);
+    vm->file_cache_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+    return vm;
+}
+
+Vm::~Vm() {
+    lua_close(L_);
+}
+
+void Vm::set_search_paths(std::string_view path, std::string_view cpath, std::string_view prefix) {
+    StackGuard guard(L_);
+    lua_getglobal(L_, "package");
+    struct {
+        std::string_view spec;
+        const char *field;
+    } paths[] = {{path, "path"}, {cpath, "cpath"}};
+    for (const auto &p : paths) {
+        if (p.spec.empty()) continue;
+        lua_getfield(L_, -1, p.field);
+        std::string expanded = expand_search_path(p.spec, lua_tostring(L_, -1), prefix);
+        lua_pop(L_, 1);
+        lua_pushlstring(L_, expanded.data(), expanded.size());
+        lua_setfield(L_, -2, p.field);
+    }
+}
+
+std::string Vm::load_api() {
+    StackGuard guard(L_);
+    lua_getglobal(L_, "require");
+    lua_pushliteral(L_, "resty.core");
+    return call_protected(1);
+}
+
+std::string Vm::call_protected(int nargs) {
+    StackGuard guard(L_);
+    int base = lua_gettop(L_) - nargs;
+    lua_pushcfunction(L_, traceback_handler);
+    lua_insert(L_, base);
+    if (lua_pcall(L_, nargs, 0, base) != 0) {
+        const char *msg = lua_tostring(L_, -1);
+        return msg ? msg : "(error object is not a string)";
+    }
+    return {};
+}
+
+int Vm::compile(std::string_view code, const std::string &chunk_name, std::string &error) {
+    if (luaL_loadbuffer(L_, code.data(), code.size(), chunk_name.c_str()) != 0) {
+        const char *msg = lua_tostring(L_, -1);
+        error = msg ? msg : "unknown error";
+        lua_pop(L_, 1);
+        return LUA_NOREF;
+    }
+    return luaL_ref(L_, LUA_REGISTRYINDEX);
+}
+
+bool Vm::push_file(const char *path, bool reload, std::string &error) {
+    lua_rawgeti(L_, LUA_REGISTRYINDEX, file_cache_ref_);
+    if (!reload) {
+        lua_getfield(L_, -1, path);
+        if (lua_isfunction(L_, -1)) {
+            lua_remove(L_, -2);
+            return true;
+        }
+        lua_pop(L_, 1);
+    }
+    if (luaL_loadfile(L_, path) != 0) {
+        const char *msg = lua_tostring(L_, -1);
+        error = msg ? msg : "unknown error";
+        lua_pop(L_, 2);
+        return false;
+    }
+    if (!reload) {
+        lua_pushvalue(L_, -1);
+        lua_setfield(L_, -3, path);
+    }
+    lua_remove(L_, -2);
+    return true;
+}
+
+}  // namespace nlf::core

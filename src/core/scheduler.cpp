@@ -1,0 +1,34 @@
+#include "core/scheduler.hpp"
+
+namespace nlf::core {
+
+void Task::on_wait_event(ngx_event_t *ev) {
+    Task *task = static_cast<Task *>(ev->data);
+    task->waiting_ = Wait::none;
+    task->wake();
+}
+
+void Task::start_sleep(ngx_msec_t ms, ngx_log_t *log) noexcept {
+    wait_event_.handler = on_wait_event;
+    wait_event_.data = this;
+    wait_event_.log = log;
+    waiting_ = Wait::sleep;
+    if (ms == 0) {
+        ngx_post_event(&wait_event_, &ngx_posted_next_events);
+    } else {
+        ngx_add_timer(&wait_event_, ms);
+    }
+}
+
+void Task::cancel_wait() noexcept {
+    // nginx's event macros are bare statement lists: always brace them.
+    if (wait_event_.timer_set) {
+        ngx_del_timer(&wait_event_);
+    }
+    if (wait_event_.posted) {
+        ngx_delete_posted_event(&wait_event_);
+    }
+    waiting_ = Wait::none;
+}
+
+}  // namespace nlf::core

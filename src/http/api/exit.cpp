@@ -1,0 +1,50 @@
+// ngx.exit: records the status; the Lua side then yields and the phase handler
+// finishes the request (see finish_exit in phases.cpp).
+#include "http/api/api.hpp"
+
+#include <cstdio>
+
+using namespace nlf;
+using namespace nlf::http;
+
+namespace {
+
+void set_error(unsigned char *err, size_t *errlen, const char *msg) {
+    int n = std::snprintf(reinterpret_cast<char *>(err), *errlen, "%s", msg);
+    *errlen = std::min<size_t>(n < 0 ? 0 : n, *errlen);
+}
+
+bool valid_exit_status(int status) {
+    return status == NGX_OK || status == NGX_ERROR || status == NGX_DECLINED ||
+           (status >= 100 && status <= 999);
+}
+
+}  // namespace
+
+NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned char *err,
+                                  size_t *errlen) noexcept {
+    int rc;
+    RequestCtx *ctx = api_ctx(r, output_contexts, rc);
+    if (ctx == nullptr) return rc;
+    if (status == NGX_AGAIN || status == NGX_DONE) {
+        set_error(err, errlen, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE");
+        return NGX_ERROR;
+    }
+    if (!valid_exit_status(status)) {
+        set_error(err, errlen, "bad argument to 'ngx.exit': invalid status code");
+        return NGX_ERROR;
+    }
+    if (status == NGX_DECLINED && ctx->context == core::ctx_content) {
+        set_error(err, errlen, "bad argument to 'ngx.exit': NGX_DECLINED is not allowed in content_by_lua*");
+        return NGX_ERROR;
+    }
+    if (r->header_sent && status >= NGX_HTTP_SPECIAL_RESPONSE && status != NGX_HTTP_CLOSE &&
+        static_cast<ngx_uint_t>(status) != r->headers_out.status) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "attempt to set status %d via ngx.exit after sending out the response status %ui",
+                      status, r->headers_out.status);
+    }
+    ctx->exited = true;
+    ctx->exit_code = status;
+    return NGX_OK;
+}

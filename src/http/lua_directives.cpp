@@ -1,0 +1,135 @@
+// The *_by_lua* directives: reading the Lua of `*_by_lua_block { ... }` straight from
+// nginx.conf, compiling inline code while the configuration loads.
+#include "http/module.hpp"
+
+#include "core/context.hpp"
+#include "core/pure/chunk_name.hpp"
+#include "core/pure/lua_block_scanner.hpp"
+
+#include <string>
+
+namespace nlf::http {
+
+namespace {
+
+// Refills nginx's configuration buffer with the next part of the file.
+bool refill_conf_buffer(ngx_conf_t *cf) {
+    ngx_conf_file_t *file = cf->conf_file;
+    ngx_buf_t *b = file->buffer;
+    if (file->file.fd == NGX_INVALID_FILE) return false;
+    off_t size = ngx_file_size(&file->file.info);
+    if (file->file.offset >= size) return false;
+    size_t want = std::min<size_t>(b->end - b->start, size - file->file.offset);
+    ssize_t n = ngx_read_file(&file->file, b->start, want, file->file.offset);
+    if (n <= 0) return false;
+    b->pos = b->start;
+    b->last = b->start + n;
+    if (file->dump) file->dump->last = ngx_cpymem(file->dump->last, b->pos, n);
+    return true;
+}
+
+// Reads the Lua code after `{` up to its closing `}`, leaving nginx's parser right
+// after the brace. Returns false at an unexpected end of file.
+bool read_lua_block(ngx_conf_t *cf, std::string &code) {
+    core::LuaBlockScanner scanner;
+    ngx_buf_t *b = cf->conf_file->buffer;
+    for (;;) {
+        std::string_view piece(reinterpret_cast<const char *>(b->pos), b->last - b->pos);
+        std::size_t end = scanner.feed(piece);
+        if (end != core::LuaBlockScanner::npos) {
+            code.append(piece.substr(0, end));
+            b->pos += end + 1;
+            cf->conf_file->line += scanner.newlines();
+            return true;
+        }
+        code.append(piece);
+        b->pos = b->last;
+        if (!refill_conf_buffer(cf)) {
+            cf->conf_file->line += scanner.newlines();
+            return false;
+        }
+    }
+}
+
+char *compile_inline(ngx_conf_t *cf, ngx_command_t *cmd, LuaCode &code) {
+    core::Vm *vm = conf_vm(cf);
+    if (vm == nullptr) return static_cast<char *>(NGX_CONF_ERROR);
+    const ngx_uint_t line = cf->conf_file->line;
+    std::string text;
+    if (cmd->type & NGX_CONF_BLOCK) {
+        if (!read_lua_block(cf, text)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "unexpected end of file, expecting \"}\"");
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    } else {
+        text.assign(view(static_cast<ngx_str_t *>(cf->args->elts)[1]));
+    }
+    std::string chunk_name =
+        core::inline_chunk_name(core::chunk_tag(view(cmd->name)), view(cf->conf_file->file.name), line);
+    std::string error;
+    code.ref = vm->compile(text, chunk_name, error);
+    if (code.ref == LUA_NOREF) {
+        // Point the message at the directive, not at the end of its block.
+        const ngx_uint_t end_line = cf->conf_file->line;
+        cf->conf_file->line = line;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load inlined Lua code: %s", error.c_str());
+        cf->conf_file->line = end_line;
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    return NGX_CONF_OK;
+}
+
+char *set_file(ngx_conf_t *cf, LuaCode &code) {
+    ngx_str_t path = static_cast<ngx_str_t *>(cf->args->elts)[1];
+    if (path.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid location config: no runnable Lua code");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    // ngx_get_full_name keeps the value NUL-terminated (the parser's tokens are too).
+    if (ngx_get_full_name(cf->pool, &cf->cycle->prefix, &path) != NGX_OK) {
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    code.file = path;
+    return NGX_CONF_OK;
+}
+
+}  // namespace
+
+char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    auto &code = *reinterpret_cast<LuaCode *>(static_cast<char *>(conf) + cmd->offset);
+    const unsigned phase = *static_cast<const unsigned *>(cmd->post);
+    if (code.is_set()) return const_cast<char *>("is duplicate");
+    code.directive = reinterpret_cast<const char *>(cmd->name.data);
+
+    char *rv;
+    try {
+        rv = view(cmd->name).ends_with("_file") ? set_file(cf, code) : compile_inline(cf, cmd, code);
+    } catch (const std::exception &e) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", e.what());
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (rv != NGX_CONF_OK) return rv;
+
+    auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
+    mcf->phases_used |= phase;
+    if (phase == core::ctx_content) {
+        auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(
+            ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+        clcf->handler = content_handler;
+    }
+    return NGX_CONF_OK;
+}
+
+bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log) {
+    if (code.ref != LUA_NOREF) {
+        lua_rawgeti(vm.L(), LUA_REGISTRYINDEX, code.ref);
+        return true;
+    }
+    std::string error;
+    if (vm.push_file(reinterpret_cast<const char *>(code.file.data), !code_cache, error)) return true;
+    ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &code.file,
+                  error.c_str());
+    return false;
+}
+
+}  // namespace nlf::http

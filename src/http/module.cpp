@@ -1,0 +1,206 @@
+// The http module: directives, configuration, phase registration, init hooks.
+#include "http/module.hpp"
+
+#include "core/context.hpp"
+
+#include <new>
+
+namespace nlf::http {
+
+namespace {
+
+constexpr unsigned rewrite_phase = core::ctx_rewrite;
+constexpr unsigned access_phase = core::ctx_access;
+constexpr unsigned content_phase = core::ctx_content;
+constexpr unsigned log_phase = core::ctx_log;
+constexpr unsigned init_phase = core::ctx_init;
+constexpr unsigned init_worker_phase = core::ctx_init_worker;
+
+char *set_code_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+    char *rv = ngx_conf_set_flag_slot(cf, cmd, conf);
+    if (rv == NGX_CONF_OK && !static_cast<LocConf *>(conf)->code_cache) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, 0, "lua_code_cache is off; this will hurt performance");
+    }
+    return rv;
+}
+
+// One entry per spelling of a *_by_lua directive: the legacy string form, the
+// block form and the file form.
+#define NLF_LUA_DIRECTIVES(name, scope, conf_offset, type, member, phase)                            \
+    {ngx_string(name "_by_lua"), (scope) | NGX_CONF_TAKE1, set_lua_code, conf_offset,          \
+     offsetof(type, member), const_cast<unsigned *>(&(phase))},                                         \
+    {ngx_string(name "_by_lua_block"), (scope) | NGX_CONF_BLOCK | NGX_CONF_NOARGS,              \
+     set_lua_code, conf_offset, offsetof(type, member), const_cast<unsigned *>(&(phase))},              \
+    {ngx_string(name "_by_lua_file"), (scope) | NGX_CONF_TAKE1, set_lua_code, conf_offset,     \
+     offsetof(type, member), const_cast<unsigned *>(&(phase))}
+
+constexpr ngx_uint_t any_level = NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF;
+
+ngx_command_t commands[] = {
+    {ngx_string("lua_package_path"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_path), nullptr},
+    {ngx_string("lua_package_cpath"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_cpath), nullptr},
+    {ngx_string("lua_code_cache"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, set_code_cache,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, code_cache), nullptr},
+    {ngx_string("lua_check_client_abort"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG,
+     ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, check_client_abort),
+     nullptr},
+    NLF_LUA_DIRECTIVES("init", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, MainConf, init, init_phase),
+    NLF_LUA_DIRECTIVES("init_worker", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET,
+                       MainConf, init_worker, init_worker_phase),
+    NLF_LUA_DIRECTIVES("rewrite", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, rewrite, rewrite_phase),
+    NLF_LUA_DIRECTIVES("access", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, access, access_phase),
+    NLF_LUA_DIRECTIVES("content", NGX_HTTP_LOC_CONF | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, content, content_phase),
+    NLF_LUA_DIRECTIVES("log", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, log, log_phase),
+    ngx_null_command,
+};
+
+#undef NLF_LUA_DIRECTIVES
+
+void *create_main_conf(ngx_conf_t *cf) {
+    void *mem = ngx_pcalloc(cf->pool, sizeof(MainConf));
+    return mem ? new (mem) MainConf() : nullptr;
+}
+
+void *create_loc_conf(ngx_conf_t *cf) {
+    void *mem = ngx_pcalloc(cf->pool, sizeof(LocConf));
+    return mem ? new (mem) LocConf() : nullptr;
+}
+
+char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
+    auto *parent = static_cast<LocConf *>(parent_conf);
+    auto *child = static_cast<LocConf *>(child_conf);
+    for (auto field : {&LocConf::rewrite, &LocConf::access, &LocConf::log}) {
+        if (!(child->*field).is_set()) child->*field = parent->*field;
+    }
+    ngx_conf_merge_value(child->code_cache, parent->code_cache, 1);
+    ngx_conf_merge_value(child->check_client_abort, parent->check_client_abort, 0);
+    return NGX_CONF_OK;
+}
+
+// Our rewrite and access handlers run after every other module's in their phase, as
+// OpenResty's do: nginx runs a phase's handlers from the last registered to the first.
+ngx_int_t add_phase_handler(ngx_conf_t *cf, ngx_http_phases phase, ngx_http_handler_pt handler,
+                            bool run_last) {
+    auto *cmcf = static_cast<ngx_http_core_main_conf_t *>(
+        ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
+    ngx_array_t &handlers = cmcf->phases[phase].handlers;
+    auto *slot = static_cast<ngx_http_handler_pt *>(ngx_array_push(&handlers));
+    if (slot == nullptr) return NGX_ERROR;
+    *slot = handler;
+    if (run_last) {
+        auto *elts = static_cast<ngx_http_handler_pt *>(handlers.elts);
+        for (ngx_uint_t i = handlers.nelts - 1; i > 0; --i) elts[i] = elts[i - 1];
+        elts[0] = handler;
+    }
+    return NGX_OK;
+}
+
+bool other_lua_module_loaded(ngx_conf_t *cf) {
+    for (ngx_uint_t i = 0; cf->cycle->modules[i]; ++i) {
+        if (std::string_view(cf->cycle->modules[i]->name) == "ngx_http_lua_module") return true;
+    }
+    return false;
+}
+
+// Runs init_by_lua* / init_worker_by_lua* in the main Lua thread.
+bool run_requestless(core::Vm &vm, const LuaCode &code, unsigned context, ngx_log_t *log) {
+    if (!code.is_set()) return true;
+    core::RequestlessContext in(context);
+    core::StackGuard guard(vm.L());
+    if (!push_lua_code(vm, code, true, log)) return false;
+    std::string error = vm.call_protected(0);
+    if (!error.empty()) {
+        const char *tag = context == core::ctx_init ? "init_by_lua" : "init_worker_by_lua";
+        ngx_log_error(NGX_LOG_ERR, log, 0, "%s error: %s", tag, error.c_str());
+        return false;
+    }
+    return true;
+}
+
+ngx_int_t postconfiguration(ngx_conf_t *cf) {
+    if (other_lua_module_loaded(cf)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "ngx_http_lua_ffi_module cannot be loaded together with "
+                           "ngx_http_lua_module: both provide the same directives and ngx.* API; "
+                           "remove one of the two load_module lines");
+        return NGX_ERROR;
+    }
+    auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
+    core::Vm *vm = conf_vm(cf);
+    if (vm == nullptr) return NGX_ERROR;
+    vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
+    if (std::string error = vm->load_api(); !error.empty()) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",
+                           error.c_str());
+        return NGX_ERROR;
+    }
+    if ((mcf->phases_used & core::ctx_rewrite) &&
+        add_phase_handler(cf, NGX_HTTP_REWRITE_PHASE, rewrite_handler, true) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    if ((mcf->phases_used & core::ctx_access) &&
+        add_phase_handler(cf, NGX_HTTP_ACCESS_PHASE, access_handler, true) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    if ((mcf->phases_used & core::ctx_log) &&
+        add_phase_handler(cf, NGX_HTTP_LOG_PHASE, log_handler, false) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    core::configuring_cycle = cf->cycle;
+    bool ok = run_requestless(*vm, mcf->init, core::ctx_init, cf->log);
+    core::configuring_cycle = nullptr;
+    return ok ? NGX_OK : NGX_ERROR;
+}
+
+ngx_int_t init_process(ngx_cycle_t *cycle) {
+    auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
+    if (mcf == nullptr || mcf->vm == nullptr) return NGX_OK;
+    core::requestless_context = core::ctx_timer;
+    // An init_worker error is logged; the worker still serves, as in OpenResty.
+    run_requestless(*mcf->vm, mcf->init_worker, core::ctx_init_worker, cycle->log);
+    return NGX_OK;
+}
+
+ngx_http_module_t module_ctx = {
+    nullptr,            // preconfiguration
+    postconfiguration,  // postconfiguration
+    create_main_conf,   // create main configuration
+    nullptr,            // init main configuration
+    nullptr,            // create server configuration
+    nullptr,            // merge server configuration
+    create_loc_conf,    // create location configuration
+    merge_loc_conf,     // merge location configuration
+};
+
+}  // namespace
+
+core::Vm *conf_vm(ngx_conf_t *cf) {
+    auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
+    if (mcf->vm == nullptr) mcf->vm = core::Vm::create(cf->pool, cf->log);
+    return mcf->vm;
+}
+
+}  // namespace nlf::http
+
+extern "C" {
+__attribute__((visibility("default"))) ngx_module_t ngx_http_lua_ffi_module = {
+    NGX_MODULE_V1,
+    &nlf::http::module_ctx,
+    nlf::http::commands,
+    NGX_HTTP_MODULE,
+    nullptr,                        // init master
+    nullptr,                        // init module
+    nlf::http::init_process,        // init process
+    nullptr,                        // init thread
+    nullptr,                        // exit thread
+    nullptr,                        // exit process
+    nullptr,                        // exit master
+    NGX_MODULE_V1_PADDING,
+};
+}

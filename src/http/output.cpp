@@ -1,0 +1,69 @@
+#include "http/output.hpp"
+
+#include "http/module.hpp"
+
+#include <cstring>
+
+namespace nlf::http {
+
+namespace {
+
+const auto output_tag = reinterpret_cast<ngx_buf_tag_t>(&ngx_http_lua_ffi_module);
+constexpr size_t min_buffer_size = 256;
+
+// A buffer of at least `size` bytes, recycled from earlier calls when one is free.
+ngx_chain_t *get_buffer(RequestCtx &ctx, size_t size) {
+    ngx_chain_t *cl = ngx_chain_get_free_buf(ctx.r->pool, &ctx.free_bufs);
+    if (cl == nullptr) return nullptr;
+    ngx_buf_t *b = cl->buf;
+    if (b->start == nullptr || static_cast<size_t>(b->end - b->start) < size) {
+        size_t capacity = std::max(size, min_buffer_size);
+        b->start = static_cast<u_char *>(ngx_palloc(ctx.r->pool, capacity));
+        if (b->start == nullptr) return nullptr;
+        b->end = b->start + capacity;
+    }
+    b->pos = b->last = b->start;
+    b->temporary = 1;
+    b->tag = output_tag;
+    b->flush = 0;
+    b->last_buf = 0;
+    b->last_in_chain = 0;
+    return cl;
+}
+
+}  // namespace
+
+ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept {
+    ngx_http_request_t *r = ctx.r;
+    if (r->header_sent) return NGX_OK;
+    if (r->headers_out.status == 0) r->headers_out.status = NGX_HTTP_OK;
+    if (r->headers_out.content_type.len == 0 && ngx_http_set_content_type(r) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    return ngx_http_send_header(r);
+}
+
+ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexcept {
+    ngx_http_request_t *r = ctx.r;
+    ngx_int_t rc = send_header_if_needed(ctx);
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) return rc;
+    const size_t size = data.size() + (newline ? 1 : 0);
+    if (size == 0) return NGX_OK;
+    ngx_chain_t *cl = get_buffer(ctx, size);
+    if (cl == nullptr) return NGX_ERROR;
+    ngx_buf_t *b = cl->buf;
+    if (!data.empty()) b->last = ngx_cpymem(b->last, data.data(), data.size());
+    if (newline) *b->last++ = '\n';
+    rc = ngx_http_output_filter(r, cl);
+    ngx_chain_update_chains(r->pool, &ctx.free_bufs, &ctx.busy_bufs, &cl, output_tag);
+    return rc;
+}
+
+ngx_int_t send_eof(RequestCtx &ctx) noexcept {
+    ngx_int_t rc = send_header_if_needed(ctx);
+    if (rc == NGX_ERROR || rc > NGX_OK) return rc;
+    ctx.eof = true;
+    return ngx_http_send_special(ctx.r, NGX_HTTP_LAST);
+}
+
+}  // namespace nlf::http

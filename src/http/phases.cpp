@@ -1,0 +1,212 @@
+// Running Lua in the request phases. Rewrite, access and content run their handler
+// in an entry coroutine that may wait (ngx.sleep, ...): the handler then returns
+// NGX_DONE holding a reference on the request (r->main->count), and RequestCtx::wake
+// resumes the coroutine when the wait ends. Log runs synchronously.
+#include "http/module.hpp"
+#include "http/output.hpp"
+#include "http/request_ctx.hpp"
+
+#include "core/context.hpp"
+
+#include <string>
+
+namespace nlf::http {
+
+namespace {
+
+struct Outcome {
+    bool suspended;
+    ngx_int_t rc;  // what the phase handler (or finalization) should see when done
+};
+
+// The rc that ends the request from this phase: content's rc goes to
+// ngx_http_finalize_request as is; rewrite and access must not return NGX_OK, which
+// access would take as "granted".
+ngx_int_t end_request(const RequestCtx &ctx, ngx_int_t rc) {
+    if (rc == NGX_ERROR) return NGX_ERROR;
+    return ctx.entered == core::ctx_content ? rc : NGX_HTTP_OK;
+}
+
+// The handler returned, or called ngx.exit(ngx.OK).
+ngx_int_t finish_normally(RequestCtx &ctx) {
+    // Once a rewrite/access handler has sent output, later phases must not respond.
+    if (ctx.entered == core::ctx_content || ctx.r->header_sent) {
+        return end_request(ctx, ctx.eof ? NGX_OK : send_eof(ctx));
+    }
+    return NGX_DECLINED;
+}
+
+ngx_int_t finish_exit(RequestCtx &ctx) {
+    const ngx_int_t code = ctx.exit_code;
+    switch (code) {
+    case NGX_OK: return finish_normally(ctx);
+    case NGX_ERROR:
+    case NGX_DECLINED:
+    case NGX_HTTP_CLOSE: return code;
+    default: break;
+    }
+    // A 2xx status, or any status once the header is out (ngx.exit logged that one):
+    // finish the response ourselves. Other statuses get nginx's special response.
+    if (code < NGX_HTTP_SPECIAL_RESPONSE || ctx.r->header_sent) {
+        if (!ctx.r->header_sent) ctx.r->headers_out.status = code;
+        return end_request(ctx, ctx.eof ? NGX_OK : send_eof(ctx));
+    }
+    return code;
+}
+
+void log_failure(ngx_log_t *log, unsigned context, lua_State *L, lua_State *co) {
+    try {
+        std::string error = core::error_with_traceback(L, co);
+        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to run %s: %s", core::context_directive(context),
+                      error.c_str());
+    } catch (...) {
+        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to run %s: (out of memory)",
+                      core::context_directive(context));
+    }
+}
+
+ngx_int_t fail(RequestCtx &ctx, core::Vm &vm) {
+    log_failure(ctx.r->connection->log, ctx.context, vm.L(), ctx.co);
+    return ctx.r->header_sent ? NGX_ERROR : NGX_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+Outcome step(RequestCtx &ctx) {
+    core::Vm &vm = *main_conf(ctx.r)->vm;
+    switch (core::resume(ctx.co, 0)) {
+    case core::RunStatus::finished: return {false, finish_normally(ctx)};
+    case core::RunStatus::yielded:
+        if (ctx.exited) return {false, finish_exit(ctx)};
+        // A bare coroutine.yield() of the entry coroutine: give the event loop a turn.
+        if (ctx.waiting() == core::Wait::none) ctx.start_yield(ctx.r->connection->log);
+        return {true, NGX_DONE};
+    case core::RunStatus::failed: break;
+    }
+    return {false, fail(ctx, vm)};
+}
+
+// lua_check_client_abort: the client closing its side ends a waiting handler.
+void check_client_abort(ngx_http_request_t *r) {
+    ngx_connection_t *c = r->connection;
+    char probe;
+    ssize_t n = recv(c->fd, &probe, 1, MSG_PEEK);
+    if (n > 0 || (n == -1 && ngx_socket_errno == NGX_EAGAIN)) return;
+    RequestCtx *ctx = RequestCtx::get(r);
+    if (ctx == nullptr || !ctx->suspended) return;
+    ngx_log_error(NGX_LOG_INFO, c->log, ngx_socket_errno, "client prematurely closed connection");
+    ctx->release();
+    ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
+}
+
+// The entry coroutine is done: drop it and stop watching for client aborts.
+void end_entry(RequestCtx &ctx) {
+    ctx.release();
+    if (ctx.r->read_event_handler == check_client_abort) {
+        ctx.r->read_event_handler = ngx_http_block_reading;
+    }
+}
+
+ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) {
+    RequestCtx *ctx = RequestCtx::get_or_create(r);
+    if (ctx == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (ctx->entered == phase) {
+        // nginx ran the phase again while we wait (a stray write event): keep waiting.
+        if (ctx->suspended) return NGX_DONE;
+        if (ctx->phase_done) {
+            ctx->entered = 0;
+            ctx->phase_done = false;
+            return ctx->phase_rc;
+        }
+    }
+    core::Vm &vm = *main_conf(r)->vm;
+    LocConf *llcf = loc_conf(r);
+    lua_State *L = vm.L();
+    core::StackGuard guard(L);
+    if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log)) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    lua_State *co = lua_newthread(L);
+    ctx->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_xmove(L, co, 1);
+    lua_setexdata(co, r);
+    ctx->co = co;
+    ctx->entered = phase;
+    ctx->context = phase;
+    ctx->exited = false;
+    ctx->exit_code = NGX_OK;
+    if (llcf->check_client_abort) r->read_event_handler = check_client_abort;
+
+    Outcome out = step(*ctx);
+    if (out.suspended) {
+        ctx->suspended = true;
+        r->main->count++;
+        if (phase != core::ctx_content) r->write_event_handler = ngx_http_request_empty_handler;
+        return NGX_DONE;
+    }
+    end_entry(*ctx);
+    return out.rc;
+}
+
+}  // namespace
+
+void RequestCtx::wake() noexcept {
+    ngx_connection_t *c = r->connection;
+    Outcome out = step(*this);
+    if (out.suspended) {
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+    const unsigned phase = entered;
+    end_entry(*this);
+    if (phase == core::ctx_content) {
+        entered = 0;
+        ngx_http_finalize_request(r, out.rc);
+    } else {
+        // Let nginx run the phase again: run_entry hands it phase_rc.
+        phase_done = true;
+        phase_rc = out.rc;
+        r->main->count--;
+        r->write_event_handler = ngx_http_core_run_phases;
+        ngx_http_core_run_phases(r);
+    }
+    ngx_http_run_posted_requests(c);
+}
+
+ngx_int_t rewrite_handler(ngx_http_request_t *r) {
+    LocConf *llcf = loc_conf(r);
+    return llcf->rewrite.is_set() ? run_entry(r, core::ctx_rewrite, llcf->rewrite) : NGX_DECLINED;
+}
+
+ngx_int_t access_handler(ngx_http_request_t *r) {
+    LocConf *llcf = loc_conf(r);
+    return llcf->access.is_set() ? run_entry(r, core::ctx_access, llcf->access) : NGX_DECLINED;
+}
+
+ngx_int_t content_handler(ngx_http_request_t *r) {
+    return run_entry(r, core::ctx_content, loc_conf(r)->content);
+}
+
+ngx_int_t log_handler(ngx_http_request_t *r) {
+    LocConf *llcf = loc_conf(r);
+    if (!llcf->log.is_set()) return NGX_OK;
+    RequestCtx *ctx = RequestCtx::get_or_create(r);
+    if (ctx == nullptr) return NGX_ERROR;
+    core::Vm &vm = *main_conf(r)->vm;
+    lua_State *L = vm.L();
+    core::StackGuard guard(L);
+    lua_State *co = lua_newthread(L);  // stays on L's stack (alive) while it runs
+    if (!push_lua_code(vm, llcf->log, llcf->code_cache, r->connection->log)) return NGX_ERROR;
+    lua_xmove(L, co, 1);
+    lua_setexdata(co, r);
+    ctx->context = core::ctx_log;
+    switch (core::resume(co, 0)) {
+    case core::RunStatus::finished: break;
+    case core::RunStatus::yielded:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "failed to run log_by_lua*: attempt to yield in log_by_lua*");
+        break;
+    case core::RunStatus::failed: log_failure(r->connection->log, core::ctx_log, L, co); break;
+    }
+    return NGX_OK;
+}
+
+}  // namespace nlf::http

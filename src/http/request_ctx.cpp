@@ -1,0 +1,48 @@
+#include "http/request_ctx.hpp"
+
+#include "http/module.hpp"
+
+#include <new>
+
+namespace nlf::http {
+
+namespace {
+
+void destroy_ctx(void *data) {
+    static_cast<RequestCtx *>(data)->~RequestCtx();
+}
+
+void release_ctx(void *data) {
+    static_cast<RequestCtx *>(data)->release();
+}
+
+}  // namespace
+
+RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
+    if (RequestCtx *ctx = get(r)) return ctx;
+    void *mem = ngx_palloc(r->pool, sizeof(RequestCtx));
+    ngx_pool_cleanup_t *pool_cln = ngx_pool_cleanup_add(r->pool, 0);
+    // The request may end (client abort, termination) long before its pool goes:
+    // pending waits must be dropped then.
+    ngx_http_cleanup_t *request_cln = ngx_http_cleanup_add(r, 0);
+    if (mem == nullptr || pool_cln == nullptr || request_cln == nullptr) return nullptr;
+    auto *ctx = new (mem) RequestCtx(r);
+    pool_cln->handler = destroy_ctx;
+    pool_cln->data = ctx;
+    request_cln->handler = release_ctx;
+    request_cln->data = ctx;
+    ngx_http_set_ctx(r, ctx, ngx_http_lua_ffi_module);
+    return ctx;
+}
+
+void RequestCtx::release() noexcept {
+    cancel_wait();
+    suspended = false;
+    if (co_ref != LUA_NOREF) {
+        luaL_unref(main_conf(r)->vm->L(), LUA_REGISTRYINDEX, co_ref);
+        co_ref = LUA_NOREF;
+        co = nullptr;
+    }
+}
+
+}  // namespace nlf::http

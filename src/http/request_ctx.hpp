@@ -1,0 +1,47 @@
+#pragma once
+#include "ngx.hpp"
+
+#include "core/scheduler.hpp"
+#include "http/module.hpp"
+
+namespace nlf::http {
+
+// The module's state for one request: the entry coroutine of the phase that runs
+// Lua, what it waits for, and the output state the ngx.* API shares.
+class RequestCtx final : public core::Task {
+public:
+    static RequestCtx *get(ngx_http_request_t *r) noexcept {
+        return static_cast<RequestCtx *>(ngx_http_get_module_ctx(r, ngx_http_lua_ffi_module));
+    }
+    static RequestCtx *get_or_create(ngx_http_request_t *r) noexcept;
+
+    void wake() noexcept override;
+
+    // Drops the entry coroutine and any pending wait; safe to call more than once.
+    void release() noexcept;
+
+    ngx_http_request_t *const r;
+    unsigned context = 0;      // where Lua runs now (core::Context bit)
+    unsigned entered = 0;      // phase whose entry coroutine is live or just finished
+    lua_State *co = nullptr;   // the entry coroutine
+    int co_ref = LUA_NOREF;
+    bool suspended = false;    // the entry coroutine waits; we hold a r->main->count
+    bool phase_done = false;   // a suspended rewrite/access handler has finished
+    ngx_int_t phase_rc = NGX_DECLINED;
+    bool exited = false;       // ngx.exit was called
+    ngx_int_t exit_code = NGX_OK;
+    bool eof = false;          // the last buffer was sent
+
+    // Output buffers recycled between ngx.say calls (ngx_chain_update_chains).
+    ngx_chain_t *free_bufs = nullptr;
+    ngx_chain_t *busy_bufs = nullptr;
+
+    // Result of an io wait, fetched by the Lua side after it resumes.
+    ngx_int_t wait_rc = NGX_OK;
+    const char *wait_error = nullptr;
+
+    explicit RequestCtx(ngx_http_request_t *req) noexcept : r(req) {}
+    ~RequestCtx() { release(); }
+};
+
+}  // namespace nlf::http

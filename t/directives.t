@@ -1,0 +1,320 @@
+# The directives: code forms, search paths, code cache, phase order, config errors.
+use lib 't/lib';
+use NgxTest;
+run_tests();
+__DATA__
+
+=== TEST 1: lua_package_path with $prefix and the default path
+--- http_config
+    lua_package_path "$prefix/html/?.lua;;";
+--- user_files
+>>> greeting.lua
+return { text = "hello from a module" }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say(require("greeting").text)
+            ngx.say(package.path:find(ngx.config.prefix() .. "/html/?.lua", 1, true) == 1)
+            ngx.say(package.path:find(";;", 1, true) == nil)
+            ngx.say(package.path:find("/usr/share/luajit", 1, true) ~= nil)
+        }
+    }
+--- request
+GET /t
+--- response_body
+hello from a module
+true
+true
+true
+
+=== TEST 2: lua_package_path without ;; replaces the default
+--- http_config
+    lua_package_path "/nonexistent/?.lua";
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say(package.path) }
+    }
+--- request
+GET /t
+--- response_body
+/nonexistent/?.lua
+
+=== TEST 3: lua_package_cpath
+--- http_config
+    lua_package_cpath "/opt/lib/?.so;;";
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say(package.cpath:sub(1, 14))
+            ngx.say(#package.cpath > 14)
+        }
+    }
+--- request
+GET /t
+--- response_body
+/opt/lib/?.so;
+true
+
+=== TEST 4: the file forms of every phase, paths relative to the prefix
+--- http_config
+    init_by_lua_file html/init.lua;
+    init_worker_by_lua_file html/init_worker.lua;
+--- user_files
+>>> init.lua
+ngx.log(ngx.WARN, "init file ran")
+>>> init_worker.lua
+ngx.log(ngx.WARN, "init_worker file ran")
+>>> rewrite.lua
+ngx.log(ngx.WARN, "rewrite file ran")
+>>> access.lua
+ngx.log(ngx.WARN, "access file ran")
+>>> content.lua
+ngx.say("content file ran")
+>>> log.lua
+ngx.log(ngx.WARN, "log file ran")
+--- config
+    location = /t {
+        rewrite_by_lua_file html/rewrite.lua;
+        access_by_lua_file html/access.lua;
+        content_by_lua_file $TEST_NGINX_HTML_DIR/content.lua;
+        log_by_lua_file html/log.lua;
+    }
+--- request
+GET /t
+--- response_body
+content file ran
+--- error_log
+init file ran
+init_worker file ran
+rewrite file ran
+access file ran
+log file ran
+
+=== TEST 5: the legacy string forms
+--- http_config
+    init_by_lua 'ngx.log(ngx.WARN, "legacy init")';
+--- config
+    location = /t {
+        rewrite_by_lua 'ngx.log(ngx.WARN, "legacy rewrite")';
+        access_by_lua "ngx.log(ngx.WARN, 'legacy access')";
+        content_by_lua 'ngx.say("legacy content")';
+        log_by_lua 'ngx.log(ngx.WARN, "legacy log")';
+    }
+--- request
+GET /t
+--- response_body
+legacy content
+--- error_log
+legacy init
+legacy rewrite
+legacy access
+legacy log
+
+=== TEST 6: braces inside strings, comments and long brackets
+--- config
+    location = /t {
+        content_by_lua_block {
+            -- a comment with a } brace
+            local s = "}" .. '}' .. [[}]] .. [==[ } ]] ]==]
+            --[[ a long comment }
+                 over lines } ]]
+            local t = { nested = { "}" } }
+            ngx.say(s, t.nested[1])
+        }
+    }
+--- request
+GET /t
+--- response_body
+}}} } ]] }
+
+=== TEST 7: a block larger than nginx's configuration buffer
+--- config eval
+"location = /t {\n content_by_lua_block {\n" . ("-- " . ("}" x 60) . "\n") x 200 . " ngx.say('big block ok')\n }\n}\n"
+. "location = /after { return 200 'after\\n'; }\n"
+--- request eval
+["GET /t", "GET /after"]
+--- response_body eval
+["big block ok\n", "after\n"]
+
+=== TEST 8: a Lua syntax error fails the configuration with file and line
+--- config
+    location = /t {
+        content_by_lua_block {
+            local x = = 1
+        }
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*failed to load inlined Lua code: content_by_lua\(nginx\.conf:(\d+)\):2: unexpected symbol near '=' in \S+nginx\.conf:\1/
+
+=== TEST 9: a syntax error in the legacy form too
+--- config
+    location = /t {
+        content_by_lua 'ngx.say(';
+    }
+--- must_die
+--- error_log eval
+qr/failed to load inlined Lua code: content_by_lua\(nginx\.conf:\d+\):1: unexpected symbol near '<eof>'/
+
+=== TEST 10: an unterminated block
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("x")
+--- must_die
+--- error_log
+unexpected end of file, expecting "}"
+
+=== TEST 11: duplicate directives in one location
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say(1) }
+        content_by_lua_block { ngx.say(2) }
+    }
+--- must_die
+--- error_log
+"content_by_lua_block" directive is duplicate
+
+=== TEST 12: a missing Lua file gives 500 and says why
+--- config
+    location = /t {
+        content_by_lua_file html/missing.lua;
+    }
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr/failed to load external Lua file "\S+\/html\/missing\.lua": cannot open \S+missing\.lua/
+
+=== TEST 13: a syntax error in a Lua file gives 500
+--- user_files
+>>> bad.lua
+ngx.say(
+--- config
+    location = /t {
+        content_by_lua_file html/bad.lua;
+    }
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr/failed to load external Lua file "\S+bad\.lua": \S+bad\.lua:2: unexpected symbol near '<eof>'/
+
+=== TEST 14: lua_code_cache off reloads files on every request
+--- http_config
+    lua_code_cache off;
+--- user_files
+>>> version.lua
+ngx.say("version 1")
+--- config
+    location = /t {
+        content_by_lua_file html/version.lua;
+    }
+    location = /update {
+        content_by_lua_block {
+            local f = assert(io.open("$TEST_NGINX_HTML_DIR/version.lua", "w"))
+            f:write('ngx.say("version 2")\n')
+            f:close()
+            ngx.say("updated")
+        }
+    }
+--- request eval
+["GET /t", "GET /update", "GET /t"]
+--- response_body eval
+["version 1\n", "updated\n", "version 2\n"]
+--- error_log eval
+qr/\[alert\] .*lua_code_cache is off; this will hurt performance in \S+nginx\.conf:\d+/
+
+=== TEST 15: with the code cache on, a file is compiled once
+--- user_files
+>>> version.lua
+ngx.say("version 1")
+--- config
+    location = /t {
+        content_by_lua_file html/version.lua;
+    }
+    location = /update {
+        content_by_lua_block {
+            local f = assert(io.open("$TEST_NGINX_HTML_DIR/version.lua", "w"))
+            f:write('ngx.say("version 2")\n')
+            f:close()
+            ngx.say("updated")
+        }
+    }
+--- request eval
+["GET /t", "GET /update", "GET /t"]
+--- response_body eval
+["version 1\n", "updated\n", "version 1\n"]
+
+=== TEST 16: rewrite and log handlers of the server apply to its locations
+--- config
+    rewrite_by_lua_block { ngx.log(ngx.WARN, "server-level rewrite") }
+    log_by_lua_block { ngx.log(ngx.WARN, "server-level log") }
+    location = /t {
+        content_by_lua_block { ngx.say("inherited") }
+    }
+    location = /own {
+        rewrite_by_lua_block { ngx.log(ngx.WARN, "location rewrite") }
+        content_by_lua_block { ngx.say("own") }
+    }
+--- request eval
+["GET /t", "GET /own"]
+--- response_body eval
+["inherited\n", "own\n"]
+--- grep_error_log eval
+qr/(?:server-level|location) \w+/
+--- grep_error_log_out
+server-level rewrite
+server-level log
+location rewrite
+server-level log
+
+=== TEST 17: rewrite_by_lua runs after the rewrite module, access_by_lua after allow/deny
+--- config
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.log(ngx.ERR, "rewrite_by_lua ran") }
+        return 204;
+    }
+    location = /access {
+        deny all;
+        access_by_lua_block { ngx.log(ngx.ERR, "access_by_lua ran") }
+        content_by_lua_block { ngx.say("must not run") }
+    }
+--- request eval
+["GET /rewrite", "GET /access"]
+--- error_code eval
+[204, 403]
+--- no_error_log
+by_lua ran
+
+=== TEST 18: content_by_lua inside if
+--- config
+    location = /t {
+        if ($arg_x) {
+            content_by_lua_block { ngx.say("in if") }
+        }
+        content_by_lua_block { ngx.say("outside if") }
+    }
+--- request eval
+["GET /t?x=1", "GET /t"]
+--- response_body eval
+["in if\n", "outside if\n"]
+
+=== TEST 19: loading next to ngx_http_lua_module fails with a reason
+--- main_config
+    load_module /usr/lib/nginx/modules/ndk_http_module.so;
+    load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
+--- config
+    location = /t { return 204; }
+--- must_die
+--- error_log
+ngx_http_lua_ffi_module cannot be loaded together with ngx_http_lua_module
+
+=== TEST 20: a syntax error in access_by_lua_block fails the configuration too
+--- config
+    location = /t {
+        access_by_lua_block { if then end }
+    }
+--- must_die
+--- error_log eval
+qr/failed to load inlined Lua code: access_by_lua\(nginx\.conf:\d+\):1: unexpected symbol near 'then'/

@@ -1,0 +1,331 @@
+# ngx.say, ngx.print, ngx.flush, ngx.eof, ngx.send_headers, ngx.headers_sent.
+use lib 't/lib';
+use NgxTest;
+run_tests();
+__DATA__
+
+=== TEST 1: say and print with every scalar type
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("a", 1, " ", 2.5, " ", true, " ", false, " ", nil, " ", ngx.null)
+            ngx.print("no newline")
+            ngx.print("|", -0.5, "\n")
+            ngx.say()
+            ngx.say("")
+            ngx.print()
+            ngx.say(123456789012)
+        }
+    }
+--- request
+GET /t
+--- response_body
+a1 2.5 true false nil null
+no newline|-0.5
+
+
+123456789012
+--- response_headers
+Content-Type: text/plain
+Transfer-Encoding: chunked
+--- no_error_log
+[error]
+
+=== TEST 2: nested array tables are flattened
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say({"a", {"b", {1, 2}}, true, ngx.null}, "!", {})
+            ngx.print({"x", "y"}, {"\n"})
+        }
+    }
+--- request
+GET /t
+--- response_body
+ab12truenull!
+xy
+
+=== TEST 3: say returns 1 on success
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok, err = ngx.print("")
+            ngx.say(ok, " ", err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+1 nil
+
+=== TEST 4: a function argument is refused with the argument's position
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("fine")
+            ngx.flush(true)
+            local ok, err = pcall(ngx.say, "x", print)
+            ngx.say(err)
+            ok, err = pcall(ngx.print, coroutine.create(print))
+            ngx.say(err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+fine
+bad argument #2 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)
+bad argument #1 to 'print' (string, number, boolean, nil, ngx.null, or array table expected, got thread)
+
+=== TEST 5: hash tables and bad values inside tables are refused
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok, err = pcall(ngx.say, {a = 1})
+            ngx.say(err)
+            ok, err = pcall(ngx.say, "ok", {1, {print}})
+            ngx.say(err)
+            ok, err = pcall(ngx.say, {[1] = "a", [3] = "c"})
+            ngx.say(err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+bad argument #1 to 'say' (non-array table found)
+bad argument #2 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)
+bad argument #1 to 'say' (non-array table found)
+
+=== TEST 6: a refused argument sends nothing of the call
+--- config
+    location = /t {
+        content_by_lua_block {
+            pcall(ngx.say, "lost", {}, print)
+            ngx.say("kept")
+        }
+    }
+--- request
+GET /t
+--- response_body
+kept
+
+=== TEST 7: a table nested in itself is refused, not followed forever
+--- config
+    location = /t {
+        content_by_lua_block {
+            local t = {"x"}
+            t[2] = t
+            local ok, err = pcall(ngx.say, t)
+            ngx.say(ok, " ", err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+false bad argument #1 to 'say' (table nested too deeply)
+
+=== TEST 8: error from say points at the caller's line
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say(print)
+        }
+    }
+--- request
+GET /t
+--- error_code: 500
+--- error_log eval
+qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):2: bad argument #1 to 'say'/
+
+=== TEST 9: output from rewrite and access phases ends the request
+--- config
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.say("from rewrite") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /access {
+        access_by_lua_block { ngx.print("from access\n") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+--- request eval
+["GET /rewrite", "GET /access"]
+--- response_body eval
+["from rewrite\n", "from access\n"]
+--- no_error_log
+[error]
+[alert]
+
+=== TEST 10: say after eof returns an error, eof twice is fine
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("body")
+            ngx.log(ngx.WARN, "eof: ", ngx.eof())
+            ngx.log(ngx.WARN, "eof again: ", ngx.eof())
+            local ok, err = ngx.say("late")
+            ngx.log(ngx.WARN, "say after eof: ", ok, " ", err)
+            ok, err = ngx.flush()
+            ngx.log(ngx.WARN, "flush after eof: ", ok, " ", err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+body
+--- error_log
+eof: 1
+eof again: 1
+say after eof: nil seen eof
+flush after eof: nil seen eof
+
+=== TEST 11: eof refuses arguments
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok, err = pcall(ngx.eof, 1)
+            ngx.say(err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+expecting zero arguments, but got 1
+
+=== TEST 12: HEAD requests get the header and no body
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok = ngx.say("invisible")
+            ngx.log(ngx.WARN, "say returned ", ok)
+        }
+    }
+--- request
+HEAD /t
+--- response_body
+--- error_log
+say returned 1
+
+=== TEST 13: an empty handler sends an empty 200
+--- config
+    location = /t {
+        content_by_lua_block { }
+    }
+--- request
+GET /t
+--- response_body
+--- error_code: 200
+
+=== TEST 14: send_headers and headers_sent
+--- config
+    location = /t {
+        content_by_lua_block {
+            local before = ngx.headers_sent
+            ngx.status = 201
+            local ok = ngx.send_headers()
+            local again = ngx.send_headers()
+            ngx.say(tostring(before), " ", ok, " ", again, " ", tostring(ngx.headers_sent))
+        }
+    }
+--- request
+GET /t
+--- error_code: 201
+--- response_body
+false 1 1 true
+
+=== TEST 15: flush(true) waits until a large body has been written
+--- config
+    location = /t {
+        content_by_lua_block {
+            local chunk = string.rep("x", 65535) .. "\n"
+            for i = 1, 64 do
+                ngx.print(chunk)
+            end
+            local ok, err = ngx.flush(true)
+            ngx.log(ngx.WARN, "flush(true) returned ", ok, " ", err)
+            ngx.say("end")
+        }
+    }
+--- request
+GET /t
+--- response_body eval
+("x" x 65535 . "\n") x 64 . "end\n"
+--- error_log
+flush(true) returned 1 nil
+
+=== TEST 16: flush without wait and before any output
+--- config
+    location = /t {
+        content_by_lua_block {
+            local first = ngx.flush()
+            ngx.say("a")
+            local second = ngx.flush(false)
+            ngx.say(first, " ", second)
+        }
+    }
+--- request
+GET /t
+--- response_body
+a
+1 1
+
+=== TEST 17: output APIs are disabled in log_by_lua
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say("ok") }
+        log_by_lua_block {
+            for _, f in ipairs({"say", "print", "flush", "eof", "send_headers"}) do
+                local ok, err = pcall(ngx[f])
+                ngx.log(ngx.WARN, f, ": ", err)
+            end
+        }
+    }
+--- request
+GET /t
+--- response_body
+ok
+--- error_log
+say: API disabled in the context of log_by_lua*
+print: API disabled in the context of log_by_lua*
+flush: API disabled in the context of log_by_lua*
+eof: API disabled in the context of log_by_lua*
+send_headers: API disabled in the context of log_by_lua*
+
+=== TEST 18: output APIs are disabled in init_by_lua
+--- http_config
+    init_by_lua_block {
+        local ok, err = pcall(ngx.say, "x")
+        ngx.log(ngx.WARN, "init say: ", err)
+    }
+--- config
+    location = /t { return 204; }
+--- request
+GET /t
+--- error_code: 204
+--- error_log
+init say: API disabled in the context of init_by_lua*
+
+=== TEST 19: ngx.say and ngx.print are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local say, print = ngx.say, ngx.print
+            for i = 1, 300 do
+                say("")
+                print("a")
+            end
+            for i = 1, 300 do
+                say("n", i, true)
+            end
+            say()
+        }
+    }
+--- request
+GET /t
+--- response_body eval
+"\na" x 300 . join("", map { "n${_}true\n" } 1 .. 300) . "\n"
+--- error_log eval
+[qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):4 loop\]/,
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):8 loop\]/]
+--- no_error_log
+NYI

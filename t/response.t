@@ -1,0 +1,141 @@
+# ngx.status.
+use lib 't/lib';
+use NgxTest;
+run_tests();
+__DATA__
+
+=== TEST 1: set and get the status before output
+--- config
+    location = /t {
+        content_by_lua_block {
+            local before = ngx.status
+            ngx.status = ngx.HTTP_CREATED
+            ngx.say(before, " ", ngx.status)
+        }
+    }
+--- request
+GET /t
+--- error_code: 201
+--- response_body
+0 201
+
+=== TEST 2: a status nginx has no reason phrase for
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.status = 599
+            ngx.say("custom")
+        }
+    }
+--- request
+GET /t
+--- error_code: 599
+--- response_body
+custom
+
+=== TEST 3: a numeric string is accepted
+--- config
+    location = /t {
+        content_by_lua_block { ngx.status = "202" ngx.say(ngx.status) }
+    }
+--- request
+GET /t
+--- error_code: 202
+--- response_body
+202
+
+=== TEST 4: setting the status after the header is sent logs an error and keeps it
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("sent")
+            ngx.status = 404
+            ngx.say(ngx.status)
+        }
+    }
+--- request
+GET /t
+--- response_body
+sent
+200
+--- error_log
+attempt to set ngx.status after sending out response headers
+
+=== TEST 5: invalid values are refused
+--- config
+    location = /t {
+        content_by_lua_block {
+            for _, v in ipairs({"abc", 42, 1000, {}}) do
+                local ok, err = pcall(function() ngx.status = v end)
+                ngx.say(err)
+            end
+        }
+    }
+--- request
+GET /t
+--- response_body_like
+^content_by_lua\(nginx\.conf:\d+\):3: bad value for ngx\.status \(number expected, got string\)
+content_by_lua\(nginx\.conf:\d+\):3: invalid HTTP status code 42
+content_by_lua\(nginx\.conf:\d+\):3: invalid HTTP status code 1000
+content_by_lua\(nginx\.conf:\d+\):3: bad value for ngx\.status \(number expected, got table\)
+$
+
+=== TEST 6: the status set in rewrite is seen by content and log
+--- config
+    location = /t {
+        rewrite_by_lua_block { ngx.status = 418 }
+        content_by_lua_block { ngx.say("status in content: ", ngx.status) }
+        log_by_lua_block { ngx.log(ngx.WARN, "status in log: ", ngx.status) }
+    }
+--- request
+GET /t
+--- error_code: 418
+--- response_body
+status in content: 418
+--- error_log
+status in log: 418
+
+=== TEST 7: the status of an nginx error page is seen in log_by_lua
+--- config
+    location = /t {
+        return 404;
+        log_by_lua_block { ngx.log(ngx.WARN, "status: ", ngx.status, " sent: ", ngx.headers_sent) }
+    }
+--- request
+GET /t
+--- error_code: 404
+--- error_log
+status: 404 sent: true
+
+=== TEST 8: ngx.status and ngx.headers_sent need a request
+--- http_config
+    init_by_lua_block {
+        local ok, err = pcall(function() return ngx.status end)
+        ngx.log(ngx.WARN, "get: ", err)
+        ok, err = pcall(function() ngx.status = 200 end)
+        ngx.log(ngx.WARN, "set: ", err)
+        ok, err = pcall(function() return ngx.headers_sent end)
+        ngx.log(ngx.WARN, "headers_sent: ", err)
+    }
+--- config
+    location = /t { return 204; }
+--- request
+GET /t
+--- error_code: 204
+--- error_log eval
+[qr/get: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
+ qr/set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/,
+ qr/headers_sent: init_by_lua\(nginx\.conf:\d+\):6: API disabled in the context of init_by_lua\*/]
+
+=== TEST 9: other keys of ngx still work as a plain table
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.my_field = "mine"
+            ngx.say(ngx.my_field, " ", tostring(ngx.no_such_field))
+        }
+    }
+--- request
+GET /t
+--- response_body
+mine nil
