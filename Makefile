@@ -12,7 +12,7 @@ BUILD_DIR ?= build
 endif
 MODULE := $(CURDIR)/$(BUILD_DIR)/ngx_http_lua_ffi_module.so
 
-.PHONY: all deps build test unit prove run clean
+.PHONY: all deps build test unit prove run bench clean
 
 all: build
 
@@ -33,6 +33,9 @@ test: unit prove
 
 run: build
 	@NGX_MODULE=$(MODULE) bash scripts/run-example.sh
+
+bench: build
+	@python3 bench/bench.py --module $(MODULE) $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf build build-asan

@@ -10,7 +10,7 @@ packages=(
   nginx-core nginx-dev libluajit2-5.1-dev luajit2
   libpcre2-dev libssl-dev zlib1g-dev libgtest-dev
   # test harness and the servers / modules tests use beside ours
-  perl libtest-base-perl libtext-diff-perl
+  perl libtest-base-perl libtext-diff-perl python3
   redis-server memcached
   libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
   # benchmarks: wrk and the peer stack (never loaded by our tests)

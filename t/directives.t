@@ -318,3 +318,47 @@ ngx_http_lua_ffi_module cannot be loaded together with ngx_http_lua_module
 --- must_die
 --- error_log eval
 qr/failed to load inlined Lua code: access_by_lua\(nginx\.conf:\d+\):1: unexpected symbol near 'then'/
+
+=== TEST 21: what init_by_lua builds in the master is inherited by the workers
+--- workers: 2
+--- http_config
+    init_by_lua_block {
+        shared_config = { answer = 42, loaded_in = ngx.get_phase() }
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say(shared_config.answer, " ", shared_config.loaded_in)
+        }
+    }
+--- request
+GET /t
+--- response_body
+42 init
+
+=== TEST 22: a reload (HUP) gets a fresh Lua VM with init_by_lua run again
+--- http_config
+    init_by_lua_block { generation = (generation or 0) + 1 }
+--- config
+    location = /set {
+        content_by_lua_block { left_by_request = true ngx.say(generation) }
+    }
+    location = /hup {
+        content_by_lua_block {
+            local f = assert(io.open("$TEST_NGINX_PREFIX/logs/nginx.pid"))
+            local master = f:read("*n")
+            f:close()
+            os.execute("kill -HUP " .. master)
+            ngx.sleep(1)
+            ngx.say("reloaded")
+        }
+    }
+    location = /get {
+        content_by_lua_block { ngx.say(generation, " ", tostring(left_by_request)) }
+    }
+--- request eval
+["GET /set", "GET /hup", "GET /get"]
+--- response_body eval
+["1\n", "reloaded\n", "1 nil\n"]
+--- error_log
+reconfiguring

@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmarks: nginx-lua-ffi against Debian's OpenResty stack
+(libnginx-mod-http-lua + lua-resty-core) on the same /usr/sbin/nginx.
+
+Both stacks get the same nginx.conf and Lua, differing only in their load_module
+lines. Request scenarios run under wrk on loopback, one nginx worker each, the two
+stacks alternating over several rounds; per-call costs are timed inside one request.
+Writes bench/results/<timestamp>.json and docs/PERFORMANCE.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NGINX = "/usr/sbin/nginx"
+PEER_MODULES = ["/usr/lib/nginx/modules/ndk_http_module.so",
+                "/usr/lib/nginx/modules/ngx_http_lua_module.so"]
+
+# name -> what the scenario needs in nginx.conf and what a correct response is.
+SCENARIOS = {
+    "static": {
+        "about": "return 200, no Lua (the ceiling)",
+        "config": 'location = /b { return 200 "ok\\n"; }',
+        "path": "/b",
+        "expect": "ok\n",
+    },
+    "hello": {
+        "about": "ngx.say of a short string",
+        "config": 'location = /b { content_by_lua_block { ngx.say("hello") } }',
+        "path": "/b",
+        "expect": "hello\n",
+    },
+    "api": {
+        "about": "ngx.var, request headers, uri args, ngx.re.find, two response headers, "
+                 "shdict incr, ngx.say",
+        "http_config": "lua_shared_dict bench_api 1m;",
+        "config": """location = /b {
+            content_by_lua_block {
+                local uri = ngx.var.uri
+                local headers = ngx.req.get_headers()
+                local args = ngx.req.get_uri_args()
+                local from = ngx.re.find(uri, "^/b", "jo")
+                ngx.header["X-Uri"] = uri
+                ngx.header["X-Arg"] = args.a
+                local hits = ngx.shared.bench_api:incr("hits", 1, 0)
+                ngx.say(from, " ", headers["host"] ~= nil, " ", hits > 0)
+            }
+        }""",
+        "path": "/b?a=1&b=2",
+        "expect": "1 true true\n",
+    },
+    "shdict": {
+        "about": "20 shdict sets + 20 gets",
+        "http_config": "lua_shared_dict bench_dict 10m;",
+        "config": """location = /b {
+            content_by_lua_block {
+                local dict = ngx.shared.bench_dict
+                local sum = 0
+                for i = 1, 20 do
+                    dict:set("key" .. i, i)
+                end
+                for i = 1, 20 do
+                    sum = sum + dict:get("key" .. i)
+                end
+                ngx.say(sum)
+            }
+        }""",
+        "path": "/b",
+        "expect": "210\n",
+    },
+    "filters": {
+        "about": "header_filter + body_filter on a static file",
+        "config": """location = /b.txt {
+            root html;
+            header_filter_by_lua_block { ngx.header["X-Filtered"] = "1" }
+            body_filter_by_lua_block { ngx.arg[1] = string.upper(ngx.arg[1]) }
+        }""",
+        "files": {"b.txt": "static file\n"},
+        "path": "/b.txt",
+        "expect": "STATIC FILE\n",
+    },
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One nginx (master + one worker) for one stack and one scenario."""
+
+    def __init__(self, stack, module_lines, http_config, config, files):
+        self.stack = stack
+        self.prefix = tempfile.mkdtemp(prefix=f"nlf-bench-{stack}-")
+        self.port = free_port()
+        for sub in ("conf", "logs", "html", "tmp"):
+            os.makedirs(os.path.join(self.prefix, sub))
+        os.chmod(self.prefix, 0o755)
+        for name, text in (files or {}).items():
+            with open(os.path.join(self.prefix, "html", name), "w") as f:
+                f.write(text)
+        user = "user root;" if os.getuid() == 0 else ""
+        conf = f"""{module_lines}
+{user}
+worker_processes 1;
+error_log logs/error.log error;
+pid logs/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    default_type text/plain;
+    client_body_temp_path tmp;
+    lua_package_path "{ROOT}/bench/lua/?.lua;;";
+    {http_config}
+    server {{
+        listen 127.0.0.1:{self.port} backlog=4096;
+        {config}
+    }}
+}}
+"""
+        with open(os.path.join(self.prefix, "conf", "nginx.conf"), "w") as f:
+            f.write(conf)
+        self.error = None
+        proc = subprocess.run([NGINX, "-p", self.prefix + "/", "-c", "conf/nginx.conf"],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            self.error = first_error(proc.stderr + self.log())
+            return
+        deadline = time.time() + 5
+        while time.time() < deadline and not os.path.exists(self.pidfile()):
+            time.sleep(0.02)
+
+    def pidfile(self):
+        return os.path.join(self.prefix, "logs", "nginx.pid")
+
+    def log(self):
+        try:
+            with open(os.path.join(self.prefix, "logs", "error.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(self.url(path), timeout=60) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(errors="replace")
+        except OSError as e:
+            return 0, str(e)
+
+    def worker_rss_kib(self):
+        master = int(open(self.pidfile()).read())
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    status = f.read()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{master}$", status, re.M):
+                return int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1))
+        return None
+
+    def stop(self):
+        if self.error is None and os.path.exists(self.pidfile()):
+            master = int(open(self.pidfile()).read())
+            os.kill(master, signal.SIGQUIT)
+            deadline = time.time() + 10
+            while time.time() < deadline and os.path.exists(f"/proc/{master}"):
+                time.sleep(0.02)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def first_error(text):
+    for line in text.splitlines():
+        if "[emerg]" in line or "[error]" in line or "[alert]" in line:
+            return re.sub(r"^.*?\[(emerg|error|alert)\] \S+ ", "", line).strip()[:200]
+    return text.strip()[:200] or "unknown failure"
+
+
+def wrk(url, seconds, connections):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if not m or errors:
+        raise RuntimeError(f"wrk failed or saw errors:\n{out}")
+    return float(m.group(1))
+
+
+def module_lines(stack, our_module):
+    if stack == "ours":
+        return f"load_module {our_module};"
+    return "\n".join(f"load_module {m};" for m in PEER_MODULES)
+
+
+def run_scenario(name, spec, our_module, rounds, seconds):
+    servers = {stack: Server(stack, module_lines(stack, our_module), spec.get("http_config", ""),
+                             spec["config"], spec.get("files"))
+               for stack in ("ours", "peer")}
+    result = {"about": spec["about"]}
+    try:
+        runnable = {}
+        for stack, server in servers.items():
+            if server.error:
+                result[stack] = {"cannot_run": server.error}
+                continue
+            status, body = server.get(spec["path"])
+            if status != 200 or body != spec["expect"]:
+                reason = first_error(server.log()) if status >= 500 else f"status {status}"
+                result[stack] = {"cannot_run": f"wrong response ({reason})"}
+                continue
+            runnable[stack] = server
+        samples = {stack: [] for stack in runnable}
+        for _ in range(rounds):
+            for stack, server in runnable.items():
+                samples[stack].append(wrk(server.url(spec["path"]), seconds, 32))
+        for stack, server in runnable.items():
+            result[stack] = {"rps_samples": samples[stack],
+                             "rps": statistics.median(samples[stack]),
+                             "worker_rss_kib": server.worker_rss_kib()}
+    finally:
+        for server in servers.values():
+            server.stop()
+    return result
+
+
+def run_percall(our_module, scale):
+    config = "\n".join(
+        f"location = /percall/{name} {{ content_by_lua_block {{ require('percall').run('{name}', {scale}) }} }}"
+        for name in PERCALL)
+    servers = {stack: Server(stack, module_lines(stack, our_module), "", config, None)
+               for stack in ("ours", "peer")}
+    results = {}
+    try:
+        for name in PERCALL:
+            results[name] = {}
+            for stack, server in servers.items():
+                if server.error:
+                    results[name][stack] = {"cannot_run": server.error}
+                    continue
+                status, body = server.get(f"/percall/{name}")
+                m = re.search(r"ns=([\d.]+)\n$", body)
+                if status != 200 or not m:
+                    results[name][stack] = {"cannot_run": first_error(server.log())}
+                    continue
+                results[name][stack] = {"ns": float(m.group(1))}
+    finally:
+        for server in servers.values():
+            server.stop()
+    return results
+
+
+PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
+           "log_filtered", "sleep0"]
+
+
+def version_of(cmd, pattern):
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    m = re.search(pattern, out.stdout + out.stderr)
+    return m.group(1) if m else "unknown"
+
+
+def fmt(x, digits=1):
+    return f"{x:,.{digits}f}"
+
+
+def cell(entry, key, digits):
+    if entry is None:
+        return "—"
+    if "cannot_run" in entry:
+        return "cannot run"
+    return fmt(entry[key], digits)
+
+
+def ratio(ours, peer, key):
+    if not ours or not peer or key not in ours or key not in peer:
+        return "—"
+    return f"{ours[key] / peer[key]:.2f}×"
+
+
+def markdown(report):
+    meta = report["meta"]
+    lines = [
+        "# Performance",
+        "",
+        "Figures from `make bench` (`bench/bench.py`): nginx-lua-ffi (\"ours\") against",
+        "Debian's OpenResty stack (\"peer\": `libnginx-mod-http-lua` "
+        f"{meta['peer_lua_module']} + `lua-resty-core` {meta['peer_resty_core']}) on the same",
+        "`/usr/sbin/nginx`, with the same nginx.conf and Lua. Ratios are the figure to read;",
+        "absolute numbers depend on the machine. Nothing in `make test` depends on timing.",
+        "",
+        f"- Date: {meta['date']}",
+        f"- Machine: {meta['cores']} cores, {meta['machine']}",
+        f"- nginx {meta['nginx']}, LuaJIT {meta['luajit']}",
+        f"- Requests: wrk, 1 thread, 32 connections, {meta['seconds']} s per run, "
+        f"{meta['rounds']} rounds alternating the stacks, median reported; one nginx worker each.",
+        f"- Per call: CPU time of a loop inside one request after a warm-up "
+        f"(scale {meta['scale']}).",
+        "",
+        "## Requests per second",
+        "",
+        "| scenario | what | ours | peer | ours / peer | worker RSS ours / peer (KiB) |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    notes = []
+    for name, r in report["scenarios"].items():
+        ours, peer = r.get("ours"), r.get("peer")
+        rss = "—"
+        if ours and peer and "worker_rss_kib" in ours and "worker_rss_kib" in peer:
+            rss = f"{ours['worker_rss_kib']:,} / {peer['worker_rss_kib']:,}"
+        lines.append(f"| {name} | {r['about']} | {cell(ours, 'rps', 0)} | {cell(peer, 'rps', 0)} | "
+                     f"{ratio(ours, peer, 'rps')} | {rss} |")
+        for stack in ("ours", "peer"):
+            if r.get(stack) and "cannot_run" in r[stack]:
+                notes.append(f"- `{name}` cannot run on {stack}: {r[stack]['cannot_run']}")
+    if notes:
+        lines += ["", "Scenarios a stack cannot run yet:", ""] + notes
+    lines += ["", "## Nanoseconds per call", "",
+              "Lower is better; a ratio below 1 means ours is faster.", "",
+              "| API | ours (ns) | peer (ns) | ours / peer |", "|---|---:|---:|---:|"]
+    for name, r in report["percall"].items():
+        ours, peer = r.get("ours"), r.get("peer")
+        lines.append(f"| {name} | {cell(ours, 'ns', 1)} | {cell(peer, 'ns', 1)} | {ratio(ours, peer, 'ns')} |")
+    lines += ["", "Raw numbers: `bench/results/" + report["meta"]["file"] + "`.", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--module", default=os.path.join(ROOT, "build", "ngx_http_lua_ffi_module.so"))
+    parser.add_argument("--quick", action="store_true", help="short runs (about 2 minutes)")
+    parser.add_argument("--only", help="comma-separated scenario names")
+    args = parser.parse_args()
+
+    rounds, seconds, scale = (3, 2, 0.2) if args.quick else (3, 5, 1.0)
+    names = args.only.split(",") if args.only else list(SCENARIOS)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    report = {
+        "meta": {
+            "date": stamp,
+            "file": f"{stamp}.json",
+            "cores": os.cpu_count(),
+            "machine": platform.processor() or platform.machine(),
+            "nginx": version_of([NGINX, "-v"], r"nginx/(\S+)"),
+            "luajit": version_of(["luajit", "-v"], r"LuaJIT (\S+)"),
+            "peer_lua_module": version_of(["dpkg-query", "-W", "libnginx-mod-http-lua"], r"\t(\S+)"),
+            "peer_resty_core": version_of(["dpkg-query", "-W", "lua-resty-core"], r"\t(\S+)"),
+            "rounds": rounds, "seconds": seconds, "scale": scale,
+        },
+        "scenarios": {},
+    }
+    for name in names:
+        print(f"scenario {name} ...", file=sys.stderr, flush=True)
+        report["scenarios"][name] = run_scenario(name, SCENARIOS[name], args.module, rounds, seconds)
+    print("per-call costs ...", file=sys.stderr, flush=True)
+    report["percall"] = run_percall(args.module, scale)
+
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", report["meta"]["file"]), "w") as f:
+        json.dump(report, f, indent=2)
+    text = markdown(report)
+    with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

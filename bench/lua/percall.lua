@@ -1,0 +1,90 @@
+-- Per-call cost of FFI-backed APIs inside one request: a warm-up, then a timed loop.
+-- The same file runs on both stacks. Returns nanoseconds per call (CPU time).
+local clock = os.clock
+
+local cases = {}
+
+function cases.say(n)
+    local say = ngx.say
+    for _ = 1, n do
+        say("x")
+    end
+end
+
+function cases.get_phase(n)
+    local get_phase = ngx.get_phase
+    local hits = 0
+    for _ = 1, n do
+        if get_phase() == "content" then hits = hits + 1 end
+    end
+    return hits
+end
+
+function cases.status_get(n)
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + ngx.status
+    end
+    return sum
+end
+
+function cases.status_set(n)
+    for i = 1, n do
+        ngx.status = 200 + i % 2
+    end
+end
+
+function cases.headers_sent(n)
+    local hits = 0
+    for _ = 1, n do
+        if not ngx.headers_sent then hits = hits + 1 end
+    end
+    return hits
+end
+
+function cases.worker_id(n)
+    local id = ngx.worker.id
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + id()
+    end
+    return sum
+end
+
+-- Below the error_log level: what most debug logging costs in production.
+function cases.log_filtered(n)
+    local log, DEBUG = ngx.log, ngx.DEBUG
+    for i = 1, n do
+        log(DEBUG, "value: ", i)
+    end
+end
+
+function cases.sleep0(n)
+    local sleep = ngx.sleep
+    for _ = 1, n do
+        sleep(0)
+    end
+end
+
+local iterations = {
+    say = 100000,
+    sleep0 = 5000,
+}
+
+local _M = {}
+
+function _M.run(name, scale)
+    local fn = cases[name]
+    local n = math.floor((iterations[name] or 1000000) * scale)
+    fn(math.floor(n / 10) + 1)
+    local t0 = clock()
+    fn(n)
+    local ns = (clock() - t0) * 1e9 / n
+    -- After the "say" case the body holds its output too: the figure is the last line.
+    ngx.say(string.format("ns=%.3f", ns))
+end
+
+_M.names = { "say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
+             "log_filtered", "sleep0" }
+
+return _M
