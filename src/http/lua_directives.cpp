@@ -3,6 +3,7 @@
 #include "http/module.hpp"
 
 #include "core/context.hpp"
+#include "core/guard.hpp"
 #include "core/pure/chunk_name.hpp"
 #include "core/pure/lua_block_scanner.hpp"
 
@@ -101,13 +102,9 @@ char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     if (code.is_set()) return const_cast<char *>("is duplicate");
     code.directive = reinterpret_cast<const char *>(cmd->name.data);
 
-    char *rv;
-    try {
-        rv = view(cmd->name).ends_with("_file") ? set_file(cf, code) : compile_inline(cf, cmd, code);
-    } catch (const std::exception &e) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", e.what());
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
+    char *rv = core::guarded(cf->log, static_cast<char *>(NGX_CONF_ERROR), [&] {
+        return view(cmd->name).ends_with("_file") ? set_file(cf, code) : compile_inline(cf, cmd, code);
+    });
     if (rv != NGX_CONF_OK) return rv;
 
     auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
@@ -125,11 +122,13 @@ bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t
         lua_rawgeti(vm.L(), LUA_REGISTRYINDEX, code.ref);
         return true;
     }
-    std::string error;
-    if (vm.push_file(reinterpret_cast<const char *>(code.file.data), !code_cache, error)) return true;
-    ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &code.file,
-                  error.c_str());
-    return false;
+    return core::guarded(log, false, [&] {
+        std::string error;
+        if (vm.push_file(reinterpret_cast<const char *>(code.file.data), !code_cache, error)) return true;
+        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &code.file,
+                      error.c_str());
+        return false;
+    });
 }
 
 }  // namespace nlf::http

@@ -2,6 +2,7 @@
 #include "http/module.hpp"
 
 #include "core/context.hpp"
+#include "core/guard.hpp"
 
 #include <new>
 
@@ -123,7 +124,7 @@ bool run_requestless(core::Vm &vm, const LuaCode &code, unsigned context, ngx_lo
     return true;
 }
 
-ngx_int_t postconfiguration(ngx_conf_t *cf) {
+ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (other_lua_module_loaded(cf)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "ngx_http_lua_ffi_module cannot be loaded together with "
@@ -158,12 +159,17 @@ ngx_int_t postconfiguration(ngx_conf_t *cf) {
     return ok ? NGX_OK : NGX_ERROR;
 }
 
+ngx_int_t postconfiguration(ngx_conf_t *cf) {
+    return core::guarded(cf->log, static_cast<ngx_int_t>(NGX_ERROR), [cf] { return configure_lua(cf); });
+}
+
 ngx_int_t init_process(ngx_cycle_t *cycle) {
     auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
     if (mcf == nullptr || mcf->vm == nullptr) return NGX_OK;
     core::requestless_context = core::ctx_timer;
     // An init_worker error is logged; the worker still serves, as in OpenResty.
-    run_requestless(*mcf->vm, mcf->init_worker, core::ctx_init_worker, cycle->log);
+    core::guarded(cycle->log, false,
+                  [&] { return run_requestless(*mcf->vm, mcf->init_worker, core::ctx_init_worker, cycle->log); });
     return NGX_OK;
 }
 

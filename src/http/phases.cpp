@@ -7,6 +7,7 @@
 #include "http/request_ctx.hpp"
 
 #include "core/context.hpp"
+#include "core/guard.hpp"
 
 #include <string>
 
@@ -55,14 +56,12 @@ ngx_int_t finish_exit(RequestCtx &ctx) {
 }
 
 void log_failure(ngx_log_t *log, unsigned context, lua_State *L, lua_State *co) {
-    try {
+    core::guarded(log, 0, [&] {
         std::string error = core::error_with_traceback(L, co);
         ngx_log_error(NGX_LOG_ERR, log, 0, "failed to run %s: %s", core::context_directive(context),
                       error.c_str());
-    } catch (...) {
-        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to run %s: (out of memory)",
-                      core::context_directive(context));
-    }
+        return 0;
+    });
 }
 
 ngx_int_t fail(RequestCtx &ctx, core::Vm &vm) {
