@@ -32,5 +32,8 @@ inline ngx_str_t ngx_str(std::string_view s) noexcept {
 // Status codes of the FFI ABI beyond nginx's own NGX_* values.
 inline constexpr int kNoRequest = -100;
 inline constexpr int kBadContext = -101;
+// Ours, not the ABI's: the call would run Lua (a Lua output filter) and an FFI call
+// must not re-enter the VM, so the Lua side repeats it through the C API.
+inline constexpr int kNeedVm = -102;
 
 }  // namespace nlf

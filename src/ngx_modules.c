@@ -17,6 +17,11 @@ NLF_VISIBLE char *ngx_module_names[] = {
     NULL
 };
 
+/* Our module goes before nginx's copy filter in the module list, so that its body
+ * filter is called after the copy filter: body_filter_by_lua needs the data that
+ * filter reads into memory (r->filter_need_in_memory). */
 NLF_VISIBLE char *ngx_module_order[] = {
+    "ngx_http_lua_ffi_module",
+    "ngx_http_copy_filter_module",
     NULL
 };

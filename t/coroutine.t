@@ -170,3 +170,58 @@ phase in coroutine: content
 GET /t
 --- response_body
 trueraw
+
+=== TEST 10: a coroutine kept from another request cannot be resumed there
+--- config
+    location = /make {
+        content_by_lua_block {
+            kept = coroutine.create(function() ngx.say("ran in ", ngx.get_phase()) end)
+            kept_wrapped = coroutine.wrap(function() ngx.say("wrapped ran") end)
+            ngx.say("made")
+        }
+    }
+    location = /use {
+        content_by_lua_block {
+            ngx.say(coroutine.resume(kept))
+            ngx.say(pcall(kept_wrapped))
+        }
+    }
+--- request eval
+["GET /make", "GET /use"]
+--- response_body_like eval
+["made", "^falsecannot resume a coroutine that belongs to another request\nfalsecannot resume a coroutine that belongs to another request\n\$"]
+
+=== TEST 11: a coroutine made in init_by_lua joins the request that resumes it
+--- http_config
+    init_by_lua_block {
+        from_init = coroutine.wrap(function()
+            while true do
+                ngx.sleep(0.001)
+                coroutine.yield(ngx.get_phase())
+            end
+        end)
+    }
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say(from_init()) }
+    }
+--- request
+GET /t
+--- response_body
+content
+
+=== TEST 12: errors raised through coroutine.wrap carry the caller's position
+--- config
+    location = /t {
+        content_by_lua_block {
+            local f = coroutine.wrap(function() error("inner failure", 0) end)
+            local ok, err = pcall(function()
+                f()
+            end)
+            ngx.say(err)
+        }
+    }
+--- request
+GET /t
+--- response_body_like
+^content_by_lua\(nginx\.conf:\d+\):4: inner failure$

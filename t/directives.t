@@ -362,3 +362,41 @@ GET /t
 ["1\n", "reloaded\n", "1 nil\n"]
 --- error_log
 reconfiguring
+
+=== TEST 23: empty inline code is refused
+--- config
+    location = /t {
+        content_by_lua '';
+    }
+--- must_die
+--- error_log
+invalid location config: no runnable Lua code
+
+=== TEST 24: a multi-line legacy string is named after the line it starts on
+--- config
+    location = /t {
+        content_by_lua '
+            ngx.say("line two")
+            error("line three")
+        ';
+    }
+--- request
+GET /t
+--- ignore_response
+--- error_log eval
+qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:31\):3: line three/
+
+=== TEST 25: init_worker_by_lua runs in workers only, not in cache helpers
+--- http_config
+    proxy_cache_path $TEST_NGINX_PREFIX/cache keys_zone=one:1m;
+    init_worker_by_lua_block { ngx.log(ngx.WARN, "init_worker ran in ", ngx.worker.id()) }
+--- config
+    location = /t { return 204; }
+--- request
+GET /t
+--- error_code: 204
+--- wait: 0.3
+--- grep_error_log eval
+qr/init_worker ran in \w+/
+--- grep_error_log_out
+init_worker ran in 0

@@ -235,3 +235,14 @@ log: API disabled in the context of log_by_lua*
 GET /t
 --- response_body
 content ran
+
+=== TEST 17: exit(ngx.DECLINED) after output in access ends the request there
+--- config
+    location = /t {
+        access_by_lua_block { ngx.say("from access") ngx.exit(ngx.DECLINED) }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+--- request
+GET /t
+--- response_body
+from access

@@ -139,3 +139,32 @@ GET /t
 GET /t
 --- response_body
 mine nil
+
+=== TEST 10: magic keys without a setter are read-only
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok, err = pcall(function() ngx.headers_sent = true end)
+            ngx.say(err)
+            ngx.say(ngx.headers_sent)
+        }
+    }
+--- request
+GET /t
+--- response_body_like
+^content_by_lua\(nginx\.conf:\d+\):2: attempt to set read-only ngx\.headers_sent
+true
+$
+
+=== TEST 11: a fractional status is refused
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ok, err = pcall(function() ngx.status = 201.5 end)
+            ngx.say(err)
+        }
+    }
+--- request
+GET /t
+--- response_body_like
+invalid HTTP status code 201\.5

@@ -175,15 +175,20 @@ GET /t
 woke up, say returns: 
 
 === TEST 10: sleep in a rewrite handler, then nginx's own content handler
+--- user_files
+>>> t.txt
+static after sleep
 --- config
-    location = /t {
-        rewrite_by_lua_block { ngx.sleep(0.01) }
-        return 200 "static after sleep\n";
+    location = /t.txt {
+        root html;
+        rewrite_by_lua_block { ngx.sleep(0.01) ngx.log(ngx.WARN, "rewrite slept") }
     }
 --- request
-GET /t
+GET /t.txt
 --- response_body
 static after sleep
+--- error_log
+rewrite slept
 
 === TEST 11: a sleep in a user coroutine suspends the handler until it ends, as in OpenResty
 --- config

@@ -19,6 +19,24 @@ int traceback_handler(lua_State *L) {
     return 1;
 }
 
+// coroutine.resume's check (thread) -> boolean: a coroutine runs for the request it
+// was created in. Requests are told apart by the token in exdata2 (see
+// set_coroutine_owner): a request's address may be reused by a later one. A
+// coroutine made without a request (init_by_lua) joins the resumer's.
+int adopt_coroutine(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    if (co == nullptr) return luaL_argerror(L, 1, "coroutine expected");
+    void *resumer = lua_getexdata2(L);
+    void *owner = lua_getexdata2(co);
+    if (owner == nullptr) {
+        lua_setexdata(co, lua_getexdata(L));
+        lua_setexdata2(co, resumer);
+        owner = resumer;
+    }
+    lua_pushboolean(L, owner == resumer);
+    return 1;
+}
+
 void register_embedded_modules(lua_State *L) {
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");
@@ -34,6 +52,11 @@ void register_embedded_modules(lua_State *L) {
 }
 
 }  // namespace
+
+void set_coroutine_owner(lua_State *co, void *request, std::uintptr_t token) noexcept {
+    lua_setexdata(co, request);
+    lua_setexdata2(co, reinterpret_cast<void *>(token));
+}
 
 std::string error_with_traceback(lua_State *L, lua_State *co) {
     const char *msg = lua_tostring(co, -1);
@@ -67,6 +90,7 @@ Vm *Vm::create(ngx_pool_t *pool, ngx_log_t *log) {
     lua_setfield(L, -2, "null");
     lua_setglobal(L, "ngx");
     register_embedded_modules(L);
+    vm->register_capi("adopt_coroutine", adopt_coroutine);
 
     lua_newtable(L);
     vm->file_cache_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -75,6 +99,21 @@ Vm *Vm::create(ngx_pool_t *pool, ngx_log_t *log) {
 
 Vm::~Vm() {
     lua_close(L_);
+}
+
+void Vm::register_capi(const char *name, lua_CFunction fn) {
+    StackGuard guard(L_);
+    lua_getglobal(L_, "package");
+    lua_getfield(L_, -1, "loaded");
+    lua_getfield(L_, -1, "nlf.capi");
+    if (!lua_istable(L_, -1)) {
+        lua_pop(L_, 1);
+        lua_newtable(L_);
+        lua_pushvalue(L_, -1);
+        lua_setfield(L_, -3, "nlf.capi");
+    }
+    lua_pushcfunction(L_, fn);
+    lua_setfield(L_, -2, name);
 }
 
 void Vm::set_search_paths(std::string_view path, std::string_view cpath, std::string_view prefix) {

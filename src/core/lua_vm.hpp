@@ -1,6 +1,7 @@
 #pragma once
 #include "ngx.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,10 @@ public:
 
     lua_State *L() const noexcept { return L_; }
 
+    // Adds a C function to the "nlf.capi" module: the few calls the Lua layer must
+    // make through the C API (they may re-enter the VM, which an FFI call must not).
+    void register_capi(const char *name, lua_CFunction fn);
+
     // Sets package.path / package.cpath from the lua_package_* directives.
     void set_search_paths(std::string_view path, std::string_view cpath, std::string_view prefix);
 
@@ -55,6 +60,11 @@ private:
     lua_State *L_;
     int file_cache_ref_ = LUA_NOREF;
 };
+
+// Makes `co` run for `request`: its thread.exdata (what get_request returns) and a
+// token unique to this request in this worker (exdata2), which coroutines created
+// inside inherit and coroutine.resume checks.
+void set_coroutine_owner(lua_State *co, void *request, std::uintptr_t token) noexcept;
 
 // "message\nstack traceback:\n..." for an error at the top of `co`'s stack.
 std::string error_with_traceback(lua_State *L, lua_State *co);

@@ -7,6 +7,7 @@
 #include "core/pure/chunk_name.hpp"
 #include "core/pure/lua_block_scanner.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace nlf::http {
@@ -52,21 +53,31 @@ bool read_lua_block(ngx_conf_t *cf, std::string &code) {
     }
 }
 
-char *compile_inline(ngx_conf_t *cf, ngx_command_t *cmd, LuaCode &code) {
+}  // namespace
+
+char *compile_lua_argument(ngx_conf_t *cf, std::string_view directive, bool block,
+                           const ngx_str_t &inline_code, LuaCode &code) {
     core::Vm *vm = conf_vm(cf);
     if (vm == nullptr) return static_cast<char *>(NGX_CONF_ERROR);
-    const ngx_uint_t line = cf->conf_file->line;
+    // A string argument may span lines: its chunk starts where the string does.
+    const ngx_uint_t line =
+        block ? cf->conf_file->line
+              : cf->conf_file->line - std::count(inline_code.data, inline_code.data + inline_code.len, '\n');
+    if (!block && inline_code.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid location config: no runnable Lua code");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
     std::string text;
-    if (cmd->type & NGX_CONF_BLOCK) {
+    if (block) {
         if (!read_lua_block(cf, text)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "unexpected end of file, expecting \"}\"");
             return static_cast<char *>(NGX_CONF_ERROR);
         }
     } else {
-        text.assign(view(static_cast<ngx_str_t *>(cf->args->elts)[1]));
+        text.assign(view(inline_code));
     }
     std::string chunk_name =
-        core::inline_chunk_name(core::chunk_tag(view(cmd->name)), view(cf->conf_file->file.name), line);
+        core::inline_chunk_name(core::chunk_tag(directive), view(cf->conf_file->file.name), line);
     std::string error;
     code.ref = vm->compile(text, chunk_name, error);
     if (code.ref == LUA_NOREF) {
@@ -80,8 +91,8 @@ char *compile_inline(ngx_conf_t *cf, ngx_command_t *cmd, LuaCode &code) {
     return NGX_CONF_OK;
 }
 
-char *set_file(ngx_conf_t *cf, LuaCode &code) {
-    ngx_str_t path = static_cast<ngx_str_t *>(cf->args->elts)[1];
+char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &file, LuaCode &code) {
+    ngx_str_t path = file;
     if (path.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid location config: no runnable Lua code");
         return static_cast<char *>(NGX_CONF_ERROR);
@@ -94,16 +105,18 @@ char *set_file(ngx_conf_t *cf, LuaCode &code) {
     return NGX_CONF_OK;
 }
 
-}  // namespace
-
 char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     auto &code = *reinterpret_cast<LuaCode *>(static_cast<char *>(conf) + cmd->offset);
     const unsigned phase = *static_cast<const unsigned *>(cmd->post);
     if (code.is_set()) return const_cast<char *>("is duplicate");
     code.directive = reinterpret_cast<const char *>(cmd->name.data);
 
+    const ngx_str_t argument =
+        (cmd->type & NGX_CONF_BLOCK) ? ngx_str_t{} : static_cast<ngx_str_t *>(cf->args->elts)[1];
     char *rv = core::guarded(cf->log, static_cast<char *>(NGX_CONF_ERROR), [&] {
-        return view(cmd->name).ends_with("_file") ? set_file(cf, code) : compile_inline(cf, cmd, code);
+        return view(cmd->name).ends_with("_file")
+                   ? resolve_lua_file(cf, argument, code)
+                   : compile_lua_argument(cf, view(cmd->name), cmd->type & NGX_CONF_BLOCK, argument, code);
     });
     if (rv != NGX_CONF_OK) return rv;
 

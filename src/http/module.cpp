@@ -14,6 +14,8 @@ constexpr unsigned rewrite_phase = core::ctx_rewrite;
 constexpr unsigned access_phase = core::ctx_access;
 constexpr unsigned content_phase = core::ctx_content;
 constexpr unsigned log_phase = core::ctx_log;
+constexpr unsigned header_filter_phase = core::ctx_header_filter;
+constexpr unsigned body_filter_phase = core::ctx_body_filter;
 constexpr unsigned init_phase = core::ctx_init;
 constexpr unsigned init_worker_phase = core::ctx_init_worker;
 
@@ -36,6 +38,8 @@ char *set_code_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
      offsetof(type, member), const_cast<unsigned *>(&(phase))}
 
 constexpr ngx_uint_t any_level = NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF;
+// Where the rewrite module's `set` may stand.
+constexpr ngx_uint_t set_scope = NGX_HTTP_SRV_CONF | NGX_HTTP_SIF_CONF | NGX_HTTP_LOC_CONF | NGX_HTTP_LIF_CONF;
 
 ngx_command_t commands[] = {
     {ngx_string("lua_package_path"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
@@ -58,6 +62,16 @@ ngx_command_t commands[] = {
                        LocConf, content, content_phase),
     NLF_LUA_DIRECTIVES("log", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
                        LocConf, log, log_phase),
+    NLF_LUA_DIRECTIVES("header_filter", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, header_filter, header_filter_phase),
+    NLF_LUA_DIRECTIVES("body_filter", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+                       LocConf, body_filter, body_filter_phase),
+    {ngx_string("set_by_lua"), set_scope | NGX_CONF_2MORE, set_by_lua, NGX_HTTP_LOC_CONF_OFFSET, 0,
+     nullptr},
+    {ngx_string("set_by_lua_block"), set_scope | NGX_CONF_BLOCK | NGX_CONF_TAKE1, set_by_lua,
+     NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("set_by_lua_file"), set_scope | NGX_CONF_2MORE, set_by_lua, NGX_HTTP_LOC_CONF_OFFSET, 0,
+     nullptr},
     ngx_null_command,
 };
 
@@ -76,7 +90,8 @@ void *create_loc_conf(ngx_conf_t *cf) {
 char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     auto *parent = static_cast<LocConf *>(parent_conf);
     auto *child = static_cast<LocConf *>(child_conf);
-    for (auto field : {&LocConf::rewrite, &LocConf::access, &LocConf::log}) {
+    for (auto field : {&LocConf::rewrite, &LocConf::access, &LocConf::log, &LocConf::header_filter,
+                       &LocConf::body_filter}) {
         if (!(child->*field).is_set()) child->*field = parent->*field;
     }
     ngx_conf_merge_value(child->code_cache, parent->code_cache, 1);
@@ -136,6 +151,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     core::Vm *vm = conf_vm(cf);
     if (vm == nullptr) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
+    vm->register_capi("output", output_capi);
     if (std::string error = vm->load_api(); !error.empty()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",
                            error.c_str());
@@ -153,6 +169,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
         add_phase_handler(cf, NGX_HTTP_LOG_PHASE, log_handler, false) != NGX_OK) {
         return NGX_ERROR;
     }
+    if (install_filters(cf) != NGX_OK) return NGX_ERROR;
     core::configuring_cycle = cf->cycle;
     bool ok = run_requestless(*vm, mcf->init, core::ctx_init, cf->log);
     core::configuring_cycle = nullptr;
@@ -165,7 +182,8 @@ ngx_int_t postconfiguration(ngx_conf_t *cf) {
 
 ngx_int_t init_process(ngx_cycle_t *cycle) {
     auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
-    if (mcf == nullptr || mcf->vm == nullptr) return NGX_OK;
+    // The cache manager and loader are helpers: OpenResty runs no Lua there either.
+    if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
     core::requestless_context = core::ctx_timer;
     // An init_worker error is logged; the worker still serves, as in OpenResty.
     core::guarded(cycle->log, false,

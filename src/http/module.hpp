@@ -31,6 +31,8 @@ struct LocConf {
     LuaCode access;
     LuaCode content;
     LuaCode log;
+    LuaCode header_filter;
+    LuaCode body_filter;
     ngx_flag_t code_cache = NGX_CONF_UNSET;
     ngx_flag_t check_client_abort = NGX_CONF_UNSET;
 };
@@ -54,6 +56,34 @@ ngx_int_t rewrite_handler(ngx_http_request_t *r);
 ngx_int_t access_handler(ngx_http_request_t *r);
 ngx_int_t content_handler(ngx_http_request_t *r);
 ngx_int_t log_handler(ngx_http_request_t *r);
+
+class RequestCtx;
+
+enum class SyncStatus { done, exited, failed };
+struct SyncResult {
+    SyncStatus status;
+    lua_State *co;  // on the VM's stack: valid until the caller's StackGuard pops it
+};
+
+// Runs `code` to completion in a fresh coroutine in `context` (log, set, filters:
+// phases that cannot wait), with the `nargs` values on top of the VM's stack as its
+// arguments. Failures are logged; a yield that is not ngx.exit is one.
+SyncResult run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, int nargs);
+
+// Filters (filters.cpp), installed when some location uses them.
+ngx_int_t install_filters(ngx_conf_t *cf);
+
+// set_by_lua* (set_by_lua.cpp).
+char *set_by_lua(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
+// Reads the Lua text of a *_by_lua_block and compiles it, or compiles the string
+// argument; for directives that take other arguments too (set_by_lua*).
+char *compile_lua_argument(ngx_conf_t *cf, std::string_view directive, bool block,
+                           const ngx_str_t &inline_code, LuaCode &code);
+char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &path, LuaCode &code);
+
+// ngx.say & co through the C API, when Lua filters may run (api/output.cpp).
+int output_capi(lua_State *L);
 
 // Pushes the function of `code` on the VM's stack; false (and logs) when a file
 // cannot be loaded.

@@ -11,27 +11,27 @@ namespace {
 const auto output_tag = reinterpret_cast<ngx_buf_tag_t>(&ngx_http_lua_ffi_module);
 constexpr size_t min_buffer_size = 256;
 
-// A buffer of at least `size` bytes, recycled from earlier calls when one is free.
-ngx_chain_t *get_buffer(RequestCtx &ctx, size_t size) {
-    ngx_chain_t *cl = ngx_chain_get_free_buf(ctx.r->pool, &ctx.free_bufs);
+}  // namespace
+
+ngx_chain_t *get_buffer(ngx_pool_t *pool, ngx_chain_t **free, size_t size, ngx_buf_tag_t tag) noexcept {
+    ngx_chain_t *cl = ngx_chain_get_free_buf(pool, free);
     if (cl == nullptr) return nullptr;
     ngx_buf_t *b = cl->buf;
     if (b->start == nullptr || static_cast<size_t>(b->end - b->start) < size) {
         size_t capacity = std::max(size, min_buffer_size);
-        b->start = static_cast<u_char *>(ngx_palloc(ctx.r->pool, capacity));
+        b->start = static_cast<u_char *>(ngx_palloc(pool, capacity));
         if (b->start == nullptr) return nullptr;
         b->end = b->start + capacity;
     }
     b->pos = b->last = b->start;
     b->temporary = 1;
-    b->tag = output_tag;
+    b->tag = tag;
     b->flush = 0;
+    b->sync = 0;
     b->last_buf = 0;
     b->last_in_chain = 0;
     return cl;
 }
-
-}  // namespace
 
 ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept {
     ngx_http_request_t *r = ctx.r;
@@ -49,7 +49,7 @@ ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexce
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) return rc;
     const size_t size = data.size() + (newline ? 1 : 0);
     if (size == 0) return NGX_OK;
-    ngx_chain_t *cl = get_buffer(ctx, size);
+    ngx_chain_t *cl = get_buffer(r->pool, &ctx.free_bufs, size, output_tag);
     if (cl == nullptr) return NGX_ERROR;
     ngx_buf_t *b = cl->buf;
     if (!data.empty()) b->last = ngx_cpymem(b->last, data.data(), data.size());
@@ -57,6 +57,11 @@ ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexce
     rc = ngx_http_output_filter(r, cl);
     ngx_chain_update_chains(r->pool, &ctx.free_bufs, &ctx.busy_bufs, &cl, output_tag);
     return rc;
+}
+
+bool output_runs_lua(const RequestCtx &ctx) noexcept {
+    const LocConf *llcf = loc_conf(ctx.r);
+    return llcf->body_filter.is_set() || (!ctx.r->header_sent && llcf->header_filter.is_set());
 }
 
 ngx_int_t send_eof(RequestCtx &ctx) noexcept {

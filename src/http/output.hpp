@@ -9,6 +9,10 @@
 // handlers that finish a response.
 namespace nlf::http {
 
+// A chain link with a buffer of at least `size` bytes, recycled from `free` (kept by
+// ngx_chain_update_chains with `tag`) when one is there.
+ngx_chain_t *get_buffer(ngx_pool_t *pool, ngx_chain_t **free, size_t size, ngx_buf_tag_t tag) noexcept;
+
 // Sends the response header unless it was sent already (status 200 and the
 // location's default type unless set).
 ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept;
@@ -18,5 +22,9 @@ ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexce
 
 // Sends the header if needed, then the last buffer.
 ngx_int_t send_eof(RequestCtx &ctx) noexcept;
+
+// True when sending output now would run Lua: a header filter before the header is
+// out, or a body filter.
+bool output_runs_lua(const RequestCtx &ctx) noexcept;
 
 }  // namespace nlf::http

@@ -40,9 +40,9 @@ ngx_int_t finish_normally(RequestCtx &ctx) {
 ngx_int_t finish_exit(RequestCtx &ctx) {
     const ngx_int_t code = ctx.exit_code;
     switch (code) {
-    case NGX_OK: return finish_normally(ctx);
+    case NGX_OK:
+    case NGX_DECLINED: return finish_normally(ctx);
     case NGX_ERROR:
-    case NGX_DECLINED:
     case NGX_HTTP_CLOSE: return code;
     default: break;
     }
@@ -126,7 +126,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     lua_State *co = lua_newthread(L);
     ctx->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_xmove(L, co, 1);
-    lua_setexdata(co, r);
+    core::set_coroutine_owner(co, r, ctx->token);
     ctx->co = co;
     ctx->entered = phase;
     ctx->context = phase;
@@ -184,27 +184,54 @@ ngx_int_t content_handler(ngx_http_request_t *r) {
     return run_entry(r, core::ctx_content, loc_conf(r)->content);
 }
 
+SyncResult run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, int nargs) {
+    ngx_http_request_t *r = ctx.r;
+    core::Vm &vm = *main_conf(r)->vm;
+    lua_State *L = vm.L();
+    const int args_at = lua_gettop(L) - nargs + 1;
+    lua_State *co = lua_newthread(L);  // stays on L's stack (alive) for the caller to read
+    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log)) {
+        return {SyncStatus::failed, co};
+    }
+    lua_xmove(L, co, 1);
+    for (int i = 0; i < nargs; ++i) {
+        lua_pushvalue(L, args_at + i);
+        lua_xmove(L, co, 1);
+    }
+    core::set_coroutine_owner(co, r, ctx.token);
+    const unsigned saved_context = ctx.context;
+    const bool saved_exited = ctx.exited;
+    ctx.context = context;
+    ctx.exited = false;
+    SyncStatus status = SyncStatus::done;
+    switch (core::resume(co, nargs)) {
+    case core::RunStatus::finished: break;
+    case core::RunStatus::yielded:
+        if (ctx.exited) {
+            status = SyncStatus::exited;
+            break;
+        }
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "failed to run %s: attempt to yield in %s",
+                      core::context_directive(context), core::context_directive(context));
+        status = SyncStatus::failed;
+        break;
+    case core::RunStatus::failed:
+        log_failure(r->connection->log, context, L, co);
+        status = SyncStatus::failed;
+        break;
+    }
+    ctx.context = saved_context;
+    ctx.exited = saved_exited;
+    return {status, co};
+}
+
 ngx_int_t log_handler(ngx_http_request_t *r) {
     LocConf *llcf = loc_conf(r);
     if (!llcf->log.is_set()) return NGX_OK;
     RequestCtx *ctx = RequestCtx::get_or_create(r);
     if (ctx == nullptr) return NGX_ERROR;
-    core::Vm &vm = *main_conf(r)->vm;
-    lua_State *L = vm.L();
-    core::StackGuard guard(L);
-    lua_State *co = lua_newthread(L);  // stays on L's stack (alive) while it runs
-    if (!push_lua_code(vm, llcf->log, llcf->code_cache, r->connection->log)) return NGX_ERROR;
-    lua_xmove(L, co, 1);
-    lua_setexdata(co, r);
-    ctx->context = core::ctx_log;
-    switch (core::resume(co, 0)) {
-    case core::RunStatus::finished: break;
-    case core::RunStatus::yielded:
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "failed to run log_by_lua*: attempt to yield in log_by_lua*");
-        break;
-    case core::RunStatus::failed: log_failure(r->connection->log, core::ctx_log, L, co); break;
-    }
+    core::StackGuard guard(main_conf(r)->vm->L());
+    run_sync(*ctx, llcf->log, core::ctx_log, 0);
     return NGX_OK;
 }
 

@@ -36,11 +36,29 @@ public:
     ngx_chain_t *free_bufs = nullptr;
     ngx_chain_t *busy_bufs = nullptr;
 
+    // body_filter_by_lua's view of the chain being filtered (ngx.arg[1], ngx.arg[2]),
+    // and the replacement the Lua code made, if any.
+    ngx_chain_t *filter_in = nullptr;
+    bool filter_eof = false;
+    bool filter_body_set = false;
+    ngx_chain_t *filter_out = nullptr;
+    bool filter_done = false;  // the Lua code set ngx.arg[2]: drop what comes later
+    ngx_chain_t *filter_free = nullptr;
+    ngx_chain_t *filter_busy = nullptr;
+
+    // set_by_lua*'s arguments (ngx.arg[n]) while its code runs.
+    const ngx_str_t *set_args = nullptr;
+    ngx_uint_t set_nargs = 0;
+
     // Result of an io wait, fetched by the Lua side after it resumes.
     ngx_int_t wait_rc = NGX_OK;
     const char *wait_error = nullptr;
 
-    explicit RequestCtx(ngx_http_request_t *req) noexcept : r(req) {}
+    // Tells this request's coroutines from those of an earlier request that had the
+    // same address.
+    const std::uintptr_t token;
+
+    RequestCtx(ngx_http_request_t *req, std::uintptr_t serial) noexcept : r(req), token(serial) {}
     ~RequestCtx() { release(); }
 };
 

@@ -119,8 +119,9 @@ function _M.ref_in_table(tb, key)
     if key == nil then
         return -1
     end
+    -- tb[0] heads the free list, as with luaL_ref; 0 there means "empty".
     local ref = tb[0]
-    if ref then
+    if ref and ref ~= 0 then
         tb[0] = tb[ref]
     else
         ref = #tb + 1
@@ -129,13 +130,14 @@ function _M.ref_in_table(tb, key)
     return ref
 end
 
+-- Raises unless this subsystem is among the arguments: libraries use it as a guard.
 function _M.allows_subsystem(...)
     for i = 1, select("#", ...) do
         if select(i, ...) == "http" then
-            return true
+            return
         end
     end
-    return false
+    error("unsupported subsystem: http", 2)
 end
 
 local directive_of_context = {
@@ -218,6 +220,10 @@ setmetatable(ngx, {
         if set then
             set(value)
             return
+        end
+        -- A plain field would hide the getter for every later request.
+        if getters[key] then
+            error("attempt to set read-only ngx." .. key, 2)
         end
         rawset(tb, key, value)
     end,

@@ -4,12 +4,15 @@
 -- on up to the entry coroutine, which the scheduler resumes when the wait ends. The
 -- user coroutines then continue exactly where they were.
 local base = require "resty.core.base"
+local capi = require "nlf.capi"
 
 local YIELD = base.YIELD
 local co_create = coroutine.create
 local co_resume = coroutine.resume
 local co_yield = coroutine.yield
+local adopt_coroutine = capi.adopt_coroutine
 local error = error
+local type = type
 
 local function relay(co, ok, first, ...)
     if ok and first == YIELD then
@@ -18,13 +21,20 @@ local function relay(co, ok, first, ...)
     return ok, first, ...
 end
 
+local FOREIGN = "cannot resume a coroutine that belongs to another request"
+
 local function resume(co, ...)
+    if not adopt_coroutine(co) then
+        return false, FOREIGN
+    end
     return relay(co, co_resume(co, ...))
 end
 
+-- Tail-called by the wrapper: level 2 is the code that called the wrapped function,
+-- whose position a string error gets, as with Lua's own coroutine.wrap.
 local function wrap_results(co, ok, first, ...)
     if not ok then
-        error(first, 0)
+        error(first, type(first) == "string" and 2 or 0)
     end
     return first, ...
 end
@@ -32,6 +42,9 @@ end
 local function wrap(fn)
     local co = co_create(fn)
     return function(...)
+        if not adopt_coroutine(co) then
+            error(FOREIGN, 2)
+        end
         return wrap_results(co, relay(co, co_resume(co, ...)))
     end
 end

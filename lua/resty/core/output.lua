@@ -1,6 +1,7 @@
 -- ngx.say, ngx.print, ngx.flush, ngx.eof, ngx.send_headers.
 local ffi = require "ffi"
 local base = require "resty.core.base"
+local capi = require "nlf.capi"
 local buffer = require "string.buffer"
 
 local C = ffi.C
@@ -16,6 +17,11 @@ local select = select
 local type = type
 local pairs = pairs
 local ngx_null = ngx.null
+local capi_output = capi.output
+
+-- Operations of capi.output, the path for when Lua output filters would run.
+local OP_BODY, OP_SEND_HEADERS, OP_EOF, OP_FLUSH = 0, 1, 2, 3
+local NEED_VM = -102
 
 ffi.cdef[[
 int nlf_ffi_output(ngx_http_request_t *r, const void *data, size_t len, int newline,
@@ -98,7 +104,11 @@ local function output(r, newline, fname, ...)
     if n == 1 then
         local s = ...
         if type(s) == "string" then
-            return C.nlf_ffi_output(r, s, #s, newline, errmsg)
+            local rc = C.nlf_ffi_output(r, s, #s, newline, errmsg)
+            if rc == NEED_VM then
+                return capi_output(OP_BODY, s, newline)
+            end
+            return rc
         end
     end
     out_buf:reset()
@@ -109,19 +119,32 @@ local function output(r, newline, fname, ...)
         end
     end
     local p, len = out_buf:ref()
-    return C.nlf_ffi_output(r, p, len, newline, errmsg)
+    local rc = C.nlf_ffi_output(r, p, len, newline, errmsg)
+    if rc == NEED_VM then
+        return capi_output(OP_BODY, out_buf:tostring(), newline)
+    end
+    return rc
 end
 
--- Always tail-called by the API function, so level 2 is the user's code.
-local function finish(r, rc, err)
+-- Always tail-called by the API function, so level 2 is the user's code. `msg` is an
+-- argument error to raise when rc is nil, else the C API path's error.
+local function finish(r, rc, msg)
     if rc == 0 then
         return 1
     end
     if rc == nil then
-        error(err, 2)
+        error(msg, 2)
     end
     check_status(rc, r, 2)
-    return nil, ffi_str(errmsg[0])
+    return nil, msg or ffi_str(errmsg[0])
+end
+
+-- An output call without data, through the C API when it may run Lua filters.
+local function control(op, ffi_rc, flag)
+    if ffi_rc == NEED_VM then
+        return capi_output(op, nil, flag)
+    end
+    return ffi_rc
 end
 
 function ngx.say(...)
@@ -147,7 +170,7 @@ function ngx.send_headers()
     if not r then
         error(no_request_msg(), 2)
     end
-    return finish(r, C.nlf_ffi_send_headers(r, errmsg))
+    return finish(r, control(OP_SEND_HEADERS, C.nlf_ffi_send_headers(r, errmsg)))
 end
 
 function ngx.eof(...)
@@ -159,7 +182,7 @@ function ngx.eof(...)
     if n ~= 0 then
         error("expecting zero arguments, but got " .. n, 2)
     end
-    return finish(r, C.nlf_ffi_eof(r, errmsg))
+    return finish(r, control(OP_EOF, C.nlf_ffi_eof(r, errmsg)))
 end
 
 function ngx.flush(wait)
@@ -167,7 +190,8 @@ function ngx.flush(wait)
     if not r then
         error(no_request_msg(), 2)
     end
-    local rc = C.nlf_ffi_flush(r, wait and 1 or 0, errmsg)
+    local flag = wait and 1 or 0
+    local rc, msg = control(OP_FLUSH, C.nlf_ffi_flush(r, flag, errmsg), flag)
     if rc == -2 then
         co_yield(YIELD)
         local err
@@ -177,7 +201,7 @@ function ngx.flush(wait)
         end
         return 1
     end
-    return finish(r, rc)
+    return finish(r, rc, msg)
 end
 
 return {

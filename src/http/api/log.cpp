@@ -1,13 +1,15 @@
 // ngx.log and print write through these; ngx.errlog.raw_log binds them too.
 #include "http/api/api.hpp"
 
+#include "core/context.hpp"
+
 using namespace nlf;
 using namespace nlf::http;
 
 namespace {
 
 ngx_log_t *log_of(ngx_http_request_t *r) {
-    return r ? r->connection->log : ngx_cycle->log;
+    return r ? r->connection->log : core::active_cycle()->log;
 }
 
 }  // namespace

@@ -48,62 +48,12 @@ void on_flush_writable(ngx_http_request_t *r) {
     ctx->wake();
 }
 
-}  // namespace
 
-}  // namespace nlf::http
+enum class OutputOp { body, send_headers, eof, flush };
 
-using namespace nlf;
-using namespace nlf::http;
-
-NLF_API int nlf_ffi_output(ngx_http_request_t *r, const void *data, size_t len, int newline,
-                           const char **err) noexcept {
-    int status;
-    RequestCtx *ctx = api_ctx(r, output_contexts, status);
-    if (ctx == nullptr) return status;
-    if (ctx->eof) {
-        *err = "seen eof";
-        return NGX_ERROR;
-    }
-    ngx_int_t rc = send_body(*ctx, {static_cast<const char *>(data), len}, newline != 0);
-    if (rc == NGX_ERROR || rc > NGX_OK) {
-        *err = filter_error;
-        return NGX_ERROR;
-    }
-    return NGX_OK;
-}
-
-NLF_API int nlf_ffi_send_headers(ngx_http_request_t *r, const char **err) noexcept {
-    int status;
-    RequestCtx *ctx = api_ctx(r, output_contexts, status);
-    if (ctx == nullptr) return status;
-    ngx_int_t rc = send_header_if_needed(*ctx);
-    if (rc == NGX_ERROR || rc > NGX_OK) {
-        *err = filter_error;
-        return NGX_ERROR;
-    }
-    return NGX_OK;
-}
-
-NLF_API int nlf_ffi_eof(ngx_http_request_t *r, const char **err) noexcept {
-    int status;
-    RequestCtx *ctx = api_ctx(r, output_contexts, status);
-    if (ctx == nullptr) return status;
-    if (ctx->eof) return NGX_OK;
-    ngx_int_t rc = send_eof(*ctx);
-    if (rc == NGX_ERROR || rc > NGX_OK) {
-        *err = filter_error;
-        return NGX_ERROR;
-    }
-    return NGX_OK;
-}
-
-// Returns NGX_AGAIN when `wait` is set and output is still buffered: the caller
-// yields and then collects the outcome with nlf_ffi_wait_result.
-NLF_API int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err) noexcept {
-    int status;
-    RequestCtx *ctx = api_ctx(r, output_contexts, status);
-    if (ctx == nullptr) return status;
-    if (ctx->eof) {
+ngx_int_t flush(RequestCtx &ctx, bool wait, const char **err) noexcept {
+    ngx_http_request_t *r = ctx.r;
+    if (ctx.eof) {
         *err = "seen eof";
         return NGX_ERROR;
     }
@@ -122,11 +72,85 @@ NLF_API int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err) noe
         *err = filter_error;
         return NGX_ERROR;
     }
-    ctx->start_io_wait();
-    ctx->wait_rc = NGX_OK;
-    ctx->wait_error = nullptr;
+    // The caller yields; nlf_ffi_wait_result then gives the outcome.
+    ctx.start_io_wait();
+    ctx.wait_rc = NGX_OK;
+    ctx.wait_error = nullptr;
     r->write_event_handler = on_flush_writable;
     return NGX_AGAIN;
+}
+
+// The one implementation behind the FFI functions and output_capi. `flag` is the
+// newline of ngx.say or the wait of ngx.flush.
+int run_output(ngx_http_request_t *r, OutputOp op, std::string_view data, int flag, bool from_ffi,
+               const char **err) noexcept {
+    int status;
+    RequestCtx *ctx = api_ctx(r, output_contexts, status);
+    if (ctx == nullptr) return status;
+    if (from_ffi && output_runs_lua(*ctx)) return kNeedVm;
+    ngx_int_t rc = NGX_OK;
+    switch (op) {
+    case OutputOp::body:
+        if (ctx->eof) {
+            *err = "seen eof";
+            return NGX_ERROR;
+        }
+        rc = send_body(*ctx, data, flag != 0);
+        break;
+    case OutputOp::send_headers: rc = send_header_if_needed(*ctx); break;
+    case OutputOp::eof:
+        if (ctx->eof) return NGX_OK;
+        rc = send_eof(*ctx);
+        break;
+    case OutputOp::flush: return static_cast<int>(flush(*ctx, flag != 0, err));
+    }
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        *err = filter_error;
+        return NGX_ERROR;
+    }
+    return NGX_OK;
+}
+
+}  // namespace
+
+// lua_CFunction (op, data?, flag) -> status, error?: the output calls when they may run
+// Lua filters. The request is the calling coroutine's.
+int output_capi(lua_State *L) {
+    auto *r = static_cast<ngx_http_request_t *>(lua_getexdata(L));
+    const auto op = static_cast<OutputOp>(lua_tointeger(L, 1));
+    size_t len = 0;
+    const char *data = lua_tolstring(L, 2, &len);
+    const char *err = nullptr;
+    int rc = run_output(r, op, {data ? data : "", len}, static_cast<int>(lua_tointeger(L, 3)), false, &err);
+    lua_pushinteger(L, rc);
+    if (err != nullptr) {
+        lua_pushstring(L, err);
+    } else {
+        lua_pushnil(L);
+    }
+    return 2;
+}
+
+}  // namespace nlf::http
+
+using namespace nlf;
+using namespace nlf::http;
+
+NLF_API int nlf_ffi_output(ngx_http_request_t *r, const void *data, size_t len, int newline,
+                           const char **err) noexcept {
+    return run_output(r, OutputOp::body, {static_cast<const char *>(data), len}, newline, true, err);
+}
+
+NLF_API int nlf_ffi_send_headers(ngx_http_request_t *r, const char **err) noexcept {
+    return run_output(r, OutputOp::send_headers, {}, 0, true, err);
+}
+
+NLF_API int nlf_ffi_eof(ngx_http_request_t *r, const char **err) noexcept {
+    return run_output(r, OutputOp::eof, {}, 0, true, err);
+}
+
+NLF_API int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err) noexcept {
+    return run_output(r, OutputOp::flush, {}, wait, true, err);
 }
 
 NLF_API int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err) noexcept {
