@@ -83,6 +83,14 @@ Outcome step(RequestCtx &ctx) {
     return {false, fail(ctx, vm)};
 }
 
+// An HTTP/2 stream shares its connection: peeking at the socket says nothing about it.
+bool watches_own_connection(ngx_http_request_t *r) {
+#if (NGX_HTTP_V2)
+    if (r->stream != nullptr) return false;
+#endif
+    return r == r->main;
+}
+
 // lua_check_client_abort: the client closing its side ends a waiting handler.
 void check_client_abort(ngx_http_request_t *r) {
     ngx_connection_t *c = r->connection;
@@ -132,7 +140,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     ctx->context = phase;
     ctx->exited = false;
     ctx->exit_code = NGX_OK;
-    if (llcf->check_client_abort) r->read_event_handler = check_client_abort;
+    if (llcf->check_client_abort && watches_own_connection(r)) r->read_event_handler = check_client_abort;
 
     Outcome out = step(*ctx);
     if (out.suspended) {
