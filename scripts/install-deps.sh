@@ -42,8 +42,6 @@ fi
 trap '[ $own_policy -eq 1 ] && rm -f "$policy"' EXIT
 
 export DEBIAN_FRONTEND=noninteractive
-if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ] \
-   || ! apt-get install -y --no-install-recommends --dry-run "${missing[@]}" >/dev/null 2>&1; then
-  apt-get update
-fi
+# The package lists of a fresh machine may be missing or stale: refresh them first.
+apt-get update
 apt-get install -y --no-install-recommends "${missing[@]}"
