@@ -12,6 +12,8 @@ require "resty.core.log"
 require "resty.core.sleep"
 require "resty.core.config"
 require "resty.core.worker"
+require "resty.core.var"
+require "resty.core.ctx"
 
 return {
     version = base.version,

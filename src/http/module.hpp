@@ -24,6 +24,7 @@ struct MainConf {
     LuaCode init;
     LuaCode init_worker;
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
+    ngx_array_t *variables = nullptr;  // how ngx.var reaches each name it was asked for (var.cpp)
 };
 
 struct LocConf {

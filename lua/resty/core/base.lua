@@ -191,6 +191,10 @@ function _M.wait_result(r)
     return rc, err ~= nil and ffi_str(err) or "unknown error"
 end
 
+-- The namespaces the API areas fill in.
+ngx.req = new_tab(0, 32)
+ngx.resp = new_tab(0, 4)
+
 -- ngx.status, ngx.ctx, ... are keys of `ngx` backed by functions.
 local getters = {}
 local setters = {}
