@@ -15,6 +15,7 @@ require "resty.core.worker"
 require "resty.core.var"
 require "resty.core.ctx"
 require "resty.core.headers"
+require "resty.core.response_headers"
 
 return {
     version = base.version,

@@ -34,6 +34,7 @@ struct LocConf {
     LuaCode log;
     ngx_flag_t code_cache = NGX_CONF_UNSET;
     ngx_flag_t check_client_abort = NGX_CONF_UNSET;
+    ngx_flag_t transform_underscores = NGX_CONF_UNSET;  // in ngx.header names
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {

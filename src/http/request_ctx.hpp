@@ -39,6 +39,7 @@ public:
     ngx_int_t exit_code = NGX_OK;
     bool eof = false;          // the last buffer was sent
     int ctx_ref = LUA_NOREF;   // ngx.ctx: its slot in the registry's ngx_lua_ctx_tables
+    bool mime_set = false;     // Lua set or cleared Content-Type: no default type then
 
     // Output buffers recycled between ngx.say calls (ngx_chain_update_chains).
     ngx_chain_t *free_bufs = nullptr;
