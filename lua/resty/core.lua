@@ -14,6 +14,7 @@ require "resty.core.config"
 require "resty.core.worker"
 require "resty.core.var"
 require "resty.core.ctx"
+require "resty.core.request"
 require "resty.core.headers"
 require "resty.core.response_headers"
 

@@ -54,6 +54,11 @@ TEST(HeaderText, RestoresLfEndingsAndTrailingSpace) {
     EXPECT_EQ(restore(in), "GET / HTTP/1.0\nA: 1\nB: 2  \r\n\n");
 }
 
+TEST(HeaderText, LastLfOnlyLineBeforeTheEmptyLine) {
+    std::string in = bytes("POST / HTTP/1.0\nA\0 1\0\nbody");
+    EXPECT_EQ(restore(in), "POST / HTTP/1.0\nA: 1\n\n");
+}
+
 TEST(HeaderText, EmptyValue) {
     std::string in = bytes("GET / HTTP/1.1\r\nA\0\0\n\r\n");
     EXPECT_EQ(restore(in), "GET / HTTP/1.1\r\nA:\r\n\r\n");

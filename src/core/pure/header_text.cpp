@@ -1,5 +1,7 @@
 #include "core/pure/header_text.hpp"
 
+#include <cstring>
+
 namespace nlf::core {
 
 namespace {
@@ -48,7 +50,10 @@ unsigned char *escape_header(unsigned char *dst, std::string_view s, HeaderPart 
 
 std::size_t restore_raw_header(unsigned char *data, std::size_t len) noexcept {
     // Per line, the first NUL was the ':' after the name; the second the byte after
-    // the value: the CR of a CRLF, a LF, or trailing whitespace.
+    // the value: the CR of a CRLF, a LF, or trailing whitespace. A NUL before a LF is
+    // a CR, or a LF before the empty line: the request line's ending tells which.
+    const auto *first_lf = static_cast<const unsigned char *>(std::memchr(data, '\n', len));
+    const bool crlf = first_lf && first_lf > data && first_lf[-1] == '\r';
     int nuls_in_line = 0;
     for (std::size_t i = 0; i < len; ++i) {
         unsigned char &c = data[i];
@@ -62,7 +67,7 @@ std::size_t restore_raw_header(unsigned char *data, std::size_t len) noexcept {
             continue;
         }
         const unsigned char next = i + 1 < len ? data[i + 1] : '\n';
-        if (next == '\n') {
+        if (next == '\n' && crlf) {
             c = '\r';
         } else if (next == '\r' || next == ' ' || next == '\t') {
             c = ' ';

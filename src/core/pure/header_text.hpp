@@ -20,8 +20,9 @@ unsigned char *escape_header(unsigned char *dst, std::string_view s, HeaderPart 
 
 // nginx ends each parsed header name and value with a NUL, in the buffer the request
 // was read into. Puts back what the NULs replaced in the `len` bytes of a request
-// header copied from there, and returns the length up to and including the empty
-// line that ends the header (what follows may be body bytes).
+// header copied from there (exactly, but for whitespace before a LF-only line end),
+// and returns the length up to and including the empty line that ends the header
+// (what follows may be body bytes).
 std::size_t restore_raw_header(unsigned char *data, std::size_t len) noexcept;
 
 // The host part of a Host header value (port and a trailing dot left out), or -1
