@@ -16,6 +16,7 @@ require "resty.core.var"
 require "resty.core.ctx"
 require "resty.core.request"
 require "resty.core.headers"
+require "resty.core.args"
 require "resty.core.response_headers"
 
 return {
