@@ -361,3 +361,29 @@ GET /t?a=xyz&b=2
  qr/\[TRACE\s+\d+ args\.lua:\d+ loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 17: repeated calls hand out independent tables that follow changes
+--- config
+    location = /t {
+        content_by_lua_block {
+            local get = ngx.req.get_uri_args
+            local first, second = get(), get()
+            second.a[1] = "changed"
+            second.b = "changed"
+            local third = get()
+            ngx.say(first ~= second, " ", third.a[1], " ", third.b)
+            ngx.req.set_uri_args("b=new")
+            ngx.say(get().b, " ", get().b, " ", tostring(get().a))
+            ngx.var.args = "b=var"
+            ngx.say(get().b, " ", get().b)
+            local t, err = get(1)
+            ngx.say(t.b, " ", tostring(err))
+        }
+    }
+--- request
+GET /t?a=1&a=2&b=x
+--- response_body
+true 1 x
+new new nil
+var var
+var nil

@@ -373,3 +373,52 @@ X-Foo: bar
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):8 loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 17: repeated calls hand out independent tables that follow changes
+--- config
+    location = /t {
+        content_by_lua_block {
+            local get_headers = ngx.req.get_headers
+            local first = get_headers()
+            local second = get_headers()
+            second["x-one"] = "changed"
+            second["x-multi"][1] = "changed"
+            second.added = true
+            local third = get_headers()
+            ngx.say(first ~= second, " ", second ~= third, " ", third["x-one"], " ",
+                    third["x-multi"][1], " ", tostring(third.added), " ", third.x_one)
+            ngx.req.set_header("X-One", "new")
+            ngx.say(get_headers()["x-one"], " ", get_headers()["x-one"])
+            ngx.req.clear_header("X-Multi")
+            ngx.say(tostring(get_headers()["x-multi"]), " ", get_headers(nil, true)["X-One"])
+        }
+    }
+--- request
+GET /t
+--- more_headers
+X-One: 1
+X-Multi: a
+X-Multi: b
+--- response_body
+true true 1 a nil 1
+new new
+nil new
+
+=== TEST 18: pipelined requests on one connection do not share their tables
+--- config
+    location = /t {
+        content_by_lua_block {
+            local h1, h2 = ngx.req.get_headers(), ngx.req.get_headers()
+            local a1, a2 = ngx.req.get_uri_args(), ngx.req.get_uri_args()
+            ngx.log(ngx.WARN, "seen: ", h1["x-v"], " ", h2["x-v"], " ", h2.x_v, " ", a1.a, " ", a2.a)
+            ngx.say("ok")
+        }
+    }
+--- raw_request eval
+"GET /t?a=1 HTTP/1.1\r\nHost: localhost\r\nX-V: aaa\r\n\r\n"
+. "GET /t?a=2 HTTP/1.1\r\nHost: localhost\r\nX-V: bbb\r\nConnection: close\r\n\r\n"
+--- response_body_like
+ok
+--- error_log
+seen: aaa aaa aaa 1 1
+seen: bbb bbb bbb 2 2

@@ -497,3 +497,41 @@ GET /t
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):15 loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 22: one name, read with and without '_' as '-' in two locations
+--- config
+    location = /dashes {
+        content_by_lua_block { ngx.header.x_same = "dashes" ngx.say(ngx.header.x_same) }
+    }
+    location = /underscores {
+        lua_transform_underscores_in_response_headers off;
+        content_by_lua_block { ngx.header.x_same = "underscores" ngx.say(ngx.header.x_same) }
+    }
+--- request eval
+["GET /dashes", "GET /underscores", "GET /dashes"]
+--- response_headers eval
+["X-Same: dashes\n!x_same", "x_same: underscores\n!X-Same", "X-Same: dashes"]
+--- response_body eval
+["dashes\n", "underscores\n", "dashes\n"]
+
+=== TEST 23: more names than the per-worker table holds
+--- config
+    location = /t {
+        content_by_lua_block {
+            for i = 1, 600 do ngx.header["X-N" .. i] = i end
+            local ok = 0
+            for i = 1, 600 do
+                if ngx.header["x_n" .. i] == tostring(i) then ok = ok + 1 end
+            end
+            ngx.header["X-N600"] = nil
+            ngx.say(ok, " ", tostring(ngx.header["X-N600"]))
+        }
+    }
+--- request
+GET /t
+--- response_headers
+X-N1: 1
+X-N599: 599
+!X-N600
+--- response_body
+600 nil

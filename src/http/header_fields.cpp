@@ -1,7 +1,6 @@
 #include "http/header_fields.hpp"
 
 #include <cstring>
-#include <new>
 
 namespace nlf::http {
 
@@ -41,7 +40,6 @@ bool FieldValues::prepare(ngx_pool_t *pool, const HeaderValues &given, bool sing
         void *mem = ngx_palloc(pool, given.size() * sizeof(FieldText));
         if (mem == nullptr) return false;
         items_ = static_cast<FieldText *>(mem);
-        for (size_t i = 0; i < given.size(); ++i) new (&items_[i]) FieldText();
     }
     n_ = 0;
     for (size_t i = 0; i < given.size(); ++i) {

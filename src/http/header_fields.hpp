@@ -39,6 +39,14 @@ public:
     // False when out of memory.
     bool prepare(ngx_pool_t *pool, std::string_view text, core::HeaderPart part) noexcept;
 
+    // Text prepared before, in memory that outlives the request: fields take it as is.
+    static FieldText kept(const ngx_str_t &s) noexcept {
+        FieldText t;
+        t.text_ = {reinterpret_cast<const char *>(s.data), s.len};
+        t.pooled_ = true;
+        return t;
+    }
+
     std::string_view view() const noexcept { return text_; }
     bool empty() const noexcept { return text_.empty(); }
 
@@ -46,8 +54,9 @@ public:
     bool store(ngx_pool_t *pool, ngx_str_t &dst) noexcept;
 
 private:
+    // Left uninitialized until prepare(): arrays of them cost nothing to make.
     std::string_view text_;
-    bool pooled_ = false;  // text_ is NUL-terminated pool memory
+    bool pooled_;  // text_ is NUL-terminated pool memory
 };
 
 // The non-empty values among `given` (an empty string, like nil, means no value),
@@ -61,7 +70,7 @@ public:
     FieldText &operator[](size_t i) noexcept { return items_[i]; }
 
 private:
-    std::array<FieldText, 8> inline_{};
+    std::array<FieldText, 8> inline_;
     FieldText *items_ = inline_.data();
     size_t n_ = 0;
 };
@@ -75,10 +84,26 @@ void for_each_field(ngx_list_t &list, F &&fn) {
     }
 }
 
+// ASCII case-insensitive equality of two names of the same length.
+inline bool same_name(const u_char *a, const char *b, size_t n) noexcept {
+    for (size_t i = 0; i < n; ++i) {
+        const u_char x = a[i];
+        const auto y = static_cast<u_char>(b[i]);
+        if (x == y) continue;
+        const u_char lx = x | 0x20;
+        if (lx != (y | 0x20) || lx < 'a' || lx > 'z') return false;
+    }
+    return true;
+}
+
+inline bool same_name(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && same_name(reinterpret_cast<const u_char *>(a.data()), b.data(), a.size());
+}
+
 inline bool has_name(const ngx_table_elt_t &h, std::string_view name) noexcept {
     return h.key.len == name.size() &&
-           ngx_strncasecmp(h.key.data, reinterpret_cast<u_char *>(const_cast<char *>(name.data())),
-                           name.size()) == 0;
+           (h.key.data == reinterpret_cast<const u_char *>(name.data()) ||
+            same_name(h.key.data, name.data(), name.size()));
 }
 
 // Appends a field (its lower-case name and hash computed); nullptr when out of memory.

@@ -13,6 +13,7 @@ local disabled_msg = base.disabled_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
+local copy_result = base.copy_result
 local error = error
 local pairs = pairs
 local type = type
@@ -23,7 +24,7 @@ local ngx_req = ngx.req
 
 ffi.cdef[[
 int nlf_ffi_req_get_uri_args(ngx_http_request_t *r, void *buf, size_t *size, int max,
-                             int *truncated);
+                             int *truncated, uint64_t *stamp);
 int nlf_ffi_decode_args(const char *args, size_t len, void *buf, size_t *size, int max,
                         int *truncated);
 size_t nlf_ffi_escape_uri_component(const char *src, size_t len, unsigned char *dst);
@@ -40,6 +41,7 @@ int ngx_http_lua_ffi_req_get_uri_args(ngx_http_request_t *r,
 
 local OK = 0
 local AGAIN = -2
+local DECLINED = -5
 local REWRITE = 0x2
 local ERR_BUF_SIZE = 256
 
@@ -59,9 +61,10 @@ local function grow_decode_buf(bytes)
 end
 
 -- A table from the n pairs decoded: a repeated key gets an array of values, a key
--- without '=' the value true.
+-- without '=' the value true. Also returns the keys that got arrays, or nil.
 local function args_table(n)
     local args = new_tab(0, n)
+    local arrays
     local buf = decode_buf
     for i = 0, n - 1 do
         local pair = buf[i]
@@ -78,12 +81,14 @@ local function args_table(n)
             existing[#existing + 1] = value
         else
             args[key] = { existing, value }
+            if arrays then
+                arrays[#arrays + 1] = key
+            else
+                arrays = { key }
+            end
         end
     end
-    if truncated[0] ~= 0 then
-        return args, "truncated"
-    end
-    return args
+    return args, arrays
 end
 
 local function check_max(max, fname)
@@ -97,23 +102,61 @@ local function check_max(max, fname)
     return max
 end
 
+-- A request often reads its arguments several times: from the second call on with
+-- the same query string (the C side's stamp says so) and limit, the table built is
+-- kept and each call gets a copy of it.
+local stamp = ffi_new("uint64_t[1]")
+local kept, kept_arrays, kept_truncated
+local last_max
+
+local function decode_uri_args(r, max)
+    size_ptr[0] = decode_cap * ELT_SIZE
+    local n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp)
+    if n == AGAIN then
+        grow_decode_buf(size_ptr[0])
+        n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp)
+    end
+    return n
+end
+
 function ngx_req.get_uri_args(max_args)
     local r = get_request()
     if not r then
         error(no_request_msg(), 2)
     end
     local max = check_max(max_args, "get_uri_args")
-    size_ptr[0] = decode_cap * ELT_SIZE
-    local n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated)
-    if n == AGAIN then
-        grow_decode_buf(size_ptr[0])
-        n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated)
+    if max ~= last_max then
+        stamp[0] = 0
+        last_max = max
     end
-    if n < 0 then
-        check_status(n, r, 2)
+    local n = decode_uri_args(r, max)
+    local args, keep
+    if n == DECLINED then
+        if kept then
+            args = copy_result(kept, kept_arrays)
+            truncated[0] = kept_truncated
+        else
+            keep = true
+            stamp[0] = 0
+            n = decode_uri_args(r, max)
+        end
+    else
+        kept = nil
     end
-    local args, err = args_table(n)
-    return args, err
+    if not args then
+        if n < 0 then
+            check_status(n, r, 2)
+        end
+        local arrays
+        args, arrays = args_table(n)
+        if keep then
+            kept, kept_arrays, kept_truncated = copy_result(args, arrays), arrays, truncated[0]
+        end
+    end
+    if truncated[0] ~= 0 then
+        return args, "truncated"
+    end
+    return args
 end
 
 function ngx.decode_args(str, max_args)
@@ -135,8 +178,11 @@ function ngx.decode_args(str, max_args)
         grow_decode_buf(size_ptr[0])
         n = C.nlf_ffi_decode_args(str, #str, decode_buf, size_ptr, max, truncated)
     end
-    local args, err = args_table(n)
-    return args, err
+    local args = args_table(n)
+    if truncated[0] ~= 0 then
+        return args, "truncated"
+    end
+    return args
 end
 
 local function put_escaped(s)

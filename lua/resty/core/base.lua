@@ -58,6 +58,22 @@ end
 _M.new_tab = new_tab
 _M.clear_tab = clear_tab
 
+local clone = require "table.clone"
+
+-- A fresh copy of a table of strings and arrays of strings (what get_headers and
+-- get_uri_args build), which the caller may change; `arrays` lists the keys whose
+-- values are arrays, or is nil.
+function _M.copy_result(t, arrays)
+    local copy = clone(t)
+    if arrays then
+        for i = 1, #arrays do
+            local k = arrays[i]
+            copy[k] = clone(t[k])
+        end
+    end
+    return copy
+end
+
 -- The request of the running coroutine (its thread.exdata), nil without one
 -- (exdata itself gives a NULL pointer then, which is truthy).
 local exdata = require "thread.exdata"

@@ -11,6 +11,7 @@ local no_request_msg = base.no_request_msg
 local check_status = base.check_status
 local new_tab = base.new_tab
 local clear_tab = base.clear_tab
+local copy_result = base.copy_result
 local error = error
 local type = type
 local tostring = tostring
@@ -22,7 +23,8 @@ local ngx_req = ngx.req
 
 ffi.cdef[[
 int nlf_ffi_req_get_headers(ngx_http_request_t *r, ngx_http_lua_ffi_table_elt_t *out,
-                            int capacity, int max, int raw, int *truncated);
+                            int capacity, int max, int raw, int *truncated,
+                            uint64_t *stamp);
 int ngx_http_lua_ffi_req_get_headers_count(ngx_http_request_t *r,
     int max, int *truncated);
 int ngx_http_lua_ffi_req_get_headers(ngx_http_request_t *r,
@@ -56,26 +58,52 @@ local headers_mt = {
 }
 _M.headers_mt = headers_mt
 
--- Fills `headers` from pairs[0 .. n-1]: a repeated name gets an array of values.
-function _M.put_pairs(headers, pairs, n)
+-- Fills `t` from pairs[0 .. n-1]: a repeated name gets an array of values. Returns
+-- the names that got arrays, or nil.
+function _M.put_pairs(t, pairs, n)
+    local arrays
     for i = 0, n - 1 do
         local pair = pairs[i]
         local key = ffi_str(pair.key.data, pair.key.len)
         local value = ffi_str(pair.value.data, pair.value.len)
-        local existing = headers[key]
+        local existing = t[key]
         if existing == nil then
-            headers[key] = value
+            t[key] = value
         elseif type(existing) == "table" then
             existing[#existing + 1] = value
         else
-            headers[key] = { existing, value }
+            t[key] = { existing, value }
+            if arrays then
+                arrays[#arrays + 1] = key
+            else
+                arrays = { key }
+            end
         end
     end
+    return arrays
 end
 local put_pairs = _M.put_pairs
 
 local pairs_cap = 32
 local pairs_buf = ffi_new(elt_type, pairs_cap)
+
+-- A request often reads its headers several times: from the second call on with the
+-- same headers (the C side's stamp says so) and arguments, the table built is kept
+-- and each call gets a copy of it.
+local stamp = ffi_new("uint64_t[1]")
+local kept, kept_arrays, kept_truncated
+local last_max, last_raw
+
+local function list_headers(r, max, raw_flag)
+    local n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp)
+    if n > pairs_cap then
+        pairs_cap = n
+        pairs_buf = ffi_new(elt_type, pairs_cap)
+        stamp[0] = 0
+        n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp)
+    end
+    return n
+end
 
 function ngx_req.get_headers(max_headers, raw)
     local r = get_request()
@@ -89,19 +117,34 @@ function ngx_req.get_headers(max_headers, raw)
               .. type(max_headers) .. ")", 2)
     end
     local raw_flag = raw and 1 or 0
-    local n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max_headers, raw_flag,
-                                        truncated)
-    if n > pairs_cap then
-        pairs_cap = n
-        pairs_buf = ffi_new(elt_type, pairs_cap)
-        n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max_headers, raw_flag,
-                                      truncated)
+    if max_headers ~= last_max or raw_flag ~= last_raw then
+        stamp[0] = 0
+        last_max, last_raw = max_headers, raw_flag
     end
-    if n < 0 then
-        check_status(n, r, 2)
+    local n = list_headers(r, max_headers, raw_flag)
+    local headers, keep
+    if n == DECLINED then
+        if kept then
+            headers = copy_result(kept, kept_arrays)
+            truncated[0] = kept_truncated
+        else
+            keep = true
+            stamp[0] = 0
+            n = list_headers(r, max_headers, raw_flag)
+        end
+    else
+        kept = nil
     end
-    local headers = new_tab(0, n)
-    put_pairs(headers, pairs_buf, n)
+    if not headers then
+        if n < 0 then
+            check_status(n, r, 2)
+        end
+        headers = new_tab(0, n)
+        local arrays = put_pairs(headers, pairs_buf, n)
+        if keep then
+            kept, kept_arrays, kept_truncated = copy_result(headers, arrays), arrays, truncated[0]
+        end
+    end
     if raw_flag == 0 then
         setmetatable(headers, headers_mt)
     end

@@ -33,6 +33,12 @@ int ngx_http_lua_ffi_get_resp_header(ngx_http_request_t *r,
     int max_nvalues, char **errmsg);
 int nlf_ffi_resp_get_headers(ngx_http_request_t *r, void *buf, size_t *size, int max,
                              int raw, int *truncated);
+int nlf_ffi_resp_header_handle(ngx_http_request_t *r, const char *name, size_t len);
+int nlf_ffi_resp_header_set(ngx_http_request_t *r, int handle, int is_nil, const char *sval,
+                            size_t sval_len, ngx_http_lua_ffi_str_t *mvals, size_t mvals_len,
+                            int override, char **errmsg);
+int nlf_ffi_resp_header_get(ngx_http_request_t *r, int handle, ngx_http_lua_ffi_str_t *values,
+                            int max_nvalues, char **errmsg);
 ]]
 
 local OK = 0
@@ -53,6 +59,21 @@ local _M = {
 
 local got_values = ffi_new(str_array_type, MAX_HEADER_VALUES)
 
+-- name -> handle: each name is resolved once per worker (see response_headers.cpp).
+local handles = {}
+
+-- The handle of `key`, or nil when it must be passed by name every time.
+local function handle_of(r, key, level)
+    local h = C.nlf_ffi_resp_header_handle(r, key, #key)
+    if h >= 0 then
+        handles[key] = h
+        return h
+    end
+    if h ~= DECLINED then
+        check_status(h, r, level)
+    end
+end
+
 local function get_resp_header(_, key)
     local r = get_request()
     if not r then
@@ -61,9 +82,15 @@ local function get_resp_header(_, key)
     if type(key) ~= "string" then
         key = tostring(key)
     end
-    local len = #key
-    local n = C.ngx_http_lua_ffi_get_resp_header(r, key, len, get_string_buf(len), got_values,
-                                                 MAX_HEADER_VALUES, errmsg)
+    local h = handles[key] or handle_of(r, key, 3)
+    local n
+    if h then
+        n = C.nlf_ffi_resp_header_get(r, h, got_values, MAX_HEADER_VALUES, errmsg)
+    else
+        local len = #key
+        n = C.ngx_http_lua_ffi_get_resp_header(r, key, len, get_string_buf(len), got_values,
+                                               MAX_HEADER_VALUES, errmsg)
+    end
     if n == 1 then
         local value = ffi_str(got_values[0].data, got_values[0].len)
         return value
@@ -146,8 +173,15 @@ local function set_resp_header(key, value, override, level)
         end
         sval_len = #sval
     end
-    local rc = C.ngx_http_lua_ffi_set_resp_header(r, key, #key, is_nil, sval, sval_len, mvals,
-                                                  mvals_len, override and 1 or 0, errmsg)
+    local h = handles[key] or handle_of(r, key, level + 1)
+    local rc
+    if h then
+        rc = C.nlf_ffi_resp_header_set(r, h, is_nil, sval, sval_len, mvals, mvals_len,
+                                       override and 1 or 0, errmsg)
+    else
+        rc = C.ngx_http_lua_ffi_set_resp_header(r, key, #key, is_nil, sval, sval_len, mvals,
+                                                mvals_len, override and 1 or 0, errmsg)
+    end
     if mvals_len > 0 then
         clear_tab(made)
     end

@@ -6,7 +6,7 @@ namespace nlf::core {
 
 namespace {
 
-bool escaped_in_name(unsigned char c) noexcept {
+constexpr bool escaped_in_name(unsigned char c) noexcept {
     if (c <= 0x20 || c >= 0x7f) return true;
     switch (c) {
     case '"': case '(': case ')': case ',': case '/': case ':': case ';': case '<':
@@ -18,19 +18,36 @@ bool escaped_in_name(unsigned char c) noexcept {
     }
 }
 
-bool escaped_in_value(unsigned char c) noexcept {
+constexpr bool escaped_in_value(unsigned char c) noexcept {
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+struct EscapeTables {
+    bool name[256];
+    bool value[256];
+};
+
+constexpr EscapeTables make_tables() noexcept {
+    EscapeTables t{};
+    for (int c = 0; c < 256; ++c) {
+        t.name[c] = escaped_in_name(static_cast<unsigned char>(c));
+        t.value[c] = escaped_in_value(static_cast<unsigned char>(c));
+    }
+    return t;
+}
+
+constexpr EscapeTables tables = make_tables();
+
 bool escaped(unsigned char c, HeaderPart part) noexcept {
-    return part == HeaderPart::name ? escaped_in_name(c) : escaped_in_value(c);
+    return part == HeaderPart::name ? tables.name[c] : tables.value[c];
 }
 
 }  // namespace
 
 std::size_t header_escapes(std::string_view s, HeaderPart part) noexcept {
+    const bool *table = part == HeaderPart::name ? tables.name : tables.value;
     std::size_t n = 0;
-    for (unsigned char c : s) n += escaped(c, part) ? 1 : 0;
+    for (unsigned char c : s) n += table[c];
     return n;
 }
 

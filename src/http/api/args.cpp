@@ -63,12 +63,17 @@ using namespace nlf;
 using namespace nlf::http;
 
 // The request's query arguments decoded into `buf` (see decode_into); returns how
-// many pairs there are.
+// many pairs there are. When the query string is what `*stamp` says it was (see
+// request_stamp), returns NGX_DECLINED without decoding.
 NLF_API int nlf_ffi_req_get_uri_args(ngx_http_request_t *r, u_char *buf, size_t *size, int max,
-                                     int *truncated) noexcept {
+                                     int *truncated, uint64_t *stamp) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
-    return decode_into(view(r->args), buf, size, max, truncated);
+    const uint64_t now = stamp_mix(request_stamp(r), r->args);
+    if (now == *stamp) return NGX_DECLINED;
+    int n = decode_into(view(r->args), buf, size, max, truncated);
+    if (n >= 0) *stamp = now;
+    return n;
 }
 
 NLF_API int nlf_ffi_decode_args(const u_char *args, size_t len, u_char *buf, size_t *size, int max,

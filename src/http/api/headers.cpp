@@ -103,12 +103,7 @@ void classify_user_agent(ngx_http_headers_in_t &in) noexcept {
 // Updates what nginx derived from the header `name` when it parsed the request.
 bool update_derived(ngx_http_request_t *r, std::string_view name, const char *&err) noexcept {
     ngx_http_headers_in_t &in = r->headers_in;
-    auto is = [name](std::string_view builtin) {
-        return name.size() == builtin.size() &&
-               ngx_strncasecmp(reinterpret_cast<u_char *>(const_cast<char *>(name.data())),
-                               reinterpret_cast<u_char *>(const_cast<char *>(builtin.data())),
-                               name.size()) == 0;
-    };
+    auto is = [name](std::string_view builtin) { return same_name(name, builtin); };
     if (is("Host")) {
         in.server = {0, nullptr};
         if (in.host == nullptr) return true;
@@ -235,11 +230,18 @@ using namespace nlf::http;
 
 // Returns how many headers there are (at most `max`, -1 for the default 100, 0 for
 // no limit) and fills `out` with as many as `capacity` allows: the caller calls again
-// with more room when the count exceeds it.
+// with more room when the count exceeds it. When the headers are what `*stamp` says
+// they were (see request_stamp), returns NGX_DECLINED without filling anything.
 NLF_API int nlf_ffi_req_get_headers(ngx_http_request_t *r, core::FfiPair *out, int capacity, int max,
-                                    int raw, int *truncated) noexcept {
+                                    int raw, int *truncated, uint64_t *stamp) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    uint64_t now = request_stamp(r);
+    for_each_field(r->headers_in.headers, [&](ngx_table_elt_t &h) {
+        now = stamp_mix(stamp_mix(now, h.key), h.value);
+    });
+    if (now == *stamp) return NGX_DECLINED;
+    *stamp = now;
     int count = field_count(r);
     const int limit = header_limit(max);
     *truncated = limit > 0 && count > limit;

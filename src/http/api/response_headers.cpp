@@ -52,12 +52,6 @@ const BuiltinHeader builtin_headers[] = {
 };
 #undef NLF_OUT
 
-bool same_name(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           ngx_strncasecmp(reinterpret_cast<u_char *>(const_cast<char *>(a.data())),
-                           reinterpret_cast<u_char *>(const_cast<char *>(b.data())), a.size()) == 0;
-}
-
 const BuiltinHeader *find_builtin(std::string_view name) noexcept {
     for (const BuiltinHeader &b : builtin_headers) {
         if (same_name(b.name, name)) return &b;
@@ -74,13 +68,50 @@ T &field_at(ngx_http_request_t *r, ngx_uint_t offset) noexcept {
     return *reinterpret_cast<T *>(reinterpret_cast<char *>(&r->headers_out) + offset);
 }
 
-// `name` as Lua gave it, with '_' read as '-' unless
-// lua_transform_underscores_in_response_headers is off; written to `buf` (name.size()
-// bytes) when that changes it.
-std::string_view header_name(ngx_http_request_t *r, std::string_view name, u_char *buf) noexcept {
-    if (!loc_conf(r)->transform_underscores || name.find('_') == std::string_view::npos) return name;
+// `name` with '_' read as '-' (lua_transform_underscores_in_response_headers), written
+// to `buf` (name.size() bytes) when that changes it.
+std::string_view dashed(std::string_view name, u_char *buf) noexcept {
+    if (name.find('_') == std::string_view::npos) return name;
     for (size_t i = 0; i < name.size(); ++i) buf[i] = name[i] == '_' ? '-' : name[i];
     return {reinterpret_cast<const char *>(buf), name.size()};
+}
+
+// A header name as the API uses it: escaped, '_' read as '-' unless the location says
+// otherwise, and the builtin it is, if any.
+struct ResolvedName {
+    FieldText key;
+    const BuiltinHeader *builtin;
+};
+
+// Resolves `name` for this call; `buf` (name.size() bytes) may hold the dashed name.
+bool resolve(ngx_pool_t *pool, std::string_view name, bool transform, u_char *buf, ResolvedName &out) noexcept {
+    if (!out.key.prepare(pool, transform ? dashed(name, buf) : name, core::HeaderPart::name)) return false;
+    out.builtin = find_builtin(out.key.view());
+    return true;
+}
+
+bool transforms(ngx_http_request_t *r) noexcept {
+    return loc_conf(r)->transform_underscores != 0;
+}
+
+// ngx.header's names, resolved once per worker (both ways: the location decides).
+struct HeaderName {
+    ngx_str_t key[2];  // [1]: with '_' read as '-'
+    const BuiltinHeader *builtin[2];
+};
+
+// Beyond this many names (built from request data), they are resolved on each call.
+constexpr ngx_uint_t max_header_names = 512;
+
+ResolvedName resolved(ngx_http_request_t *r, const HeaderName &n) noexcept {
+    const int t = transforms(r) ? 1 : 0;
+    return {FieldText::kept(n.key[t]), n.builtin[t]};
+}
+
+const HeaderName *header_name(ngx_http_request_t *r, int handle) noexcept {
+    ngx_array_t *names = main_conf(r)->header_names;
+    if (names == nullptr || handle < 0 || static_cast<ngx_uint_t>(handle) >= names->nelts) return nullptr;
+    return static_cast<const HeaderName *>(names->elts) + handle;
 }
 
 // A cleared field keeps its value: setting the header to it again costs nothing.
@@ -167,14 +198,14 @@ bool set_content_type(ngx_http_request_t *r, RequestCtx &ctx, FieldText *value) 
 // Gives the fields named `key` the values in order (cleared ones included, so they
 // are reused); the fields left over are cleared. Returns how many values were placed
 // (-1: no memory).
-long replace_fields(ngx_http_request_t *r, std::string_view key, ngx_uint_t hash, FieldValues &values) noexcept {
+long replace_fields(ngx_http_request_t *r, std::string_view key, FieldValues &values) noexcept {
     size_t used = 0;
     bool ok = true;
     for_each_field(r->headers_out.headers, [&](ngx_table_elt_t &h) {
         if (!ok || !has_name(h, key)) return;
         if (used < values.size()) {
             ok = values[used++].store(r->pool, h.value);
-            h.hash = hash;
+            if (h.hash == 0) h.hash = ngx_hash_key_lc(h.key.data, h.key.len);
         } else {
             kill(h);
         }
@@ -182,22 +213,16 @@ long replace_fields(ngx_http_request_t *r, std::string_view key, ngx_uint_t hash
     return ok ? static_cast<long>(used) : -1;
 }
 
-int set_output_header(ngx_http_request_t *r, RequestCtx &ctx, std::string_view name,
-                      const HeaderValues &given, bool override, const char *&err) noexcept {
+int set_output_header(ngx_http_request_t *r, RequestCtx &ctx, ResolvedName &name, const HeaderValues &given,
+                      bool override, const char *&err) noexcept {
     if (r->header_sent) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "attempt to set ngx.header.HEADER after sending out response headers");
         return NGX_DECLINED;
     }
     err = "no memory";
-    std::array<u_char, 256> name_buf;
-    auto *buf = name.size() <= name_buf.size() ? name_buf.data()
-                                               : static_cast<u_char *>(ngx_pnalloc(r->pool, name.size()));
-    FieldText key;
-    if (buf == nullptr || !key.prepare(r->pool, header_name(r, name, buf), core::HeaderPart::name)) {
-        return NGX_ERROR;
-    }
-    const BuiltinHeader *builtin = find_builtin(key.view());
+    FieldText &key = name.key;
+    const BuiltinHeader *builtin = name.builtin;
     FieldValues values;
     if (!values.prepare(r->pool, given, builtin && is_single(builtin->kind))) return NGX_ERROR;
     if (builtin && builtin->kind == Builtin::content_length && values.size() > 0) {
@@ -212,9 +237,7 @@ int set_output_header(ngx_http_request_t *r, RequestCtx &ctx, std::string_view n
     }
     // ngx.resp.add_header replaces a single-valued builtin, as ngx.header does.
     if (builtin && is_single(builtin->kind)) override = true;
-    const ngx_uint_t hash = ngx_hash_key_lc(reinterpret_cast<u_char *>(const_cast<char *>(key.view().data())),
-                                            key.view().size());
-    const long placed = override ? replace_fields(r, key.view(), hash, values) : 0;
+    const long placed = override ? replace_fields(r, key.view(), values) : 0;
     if (placed < 0) return NGX_ERROR;
     for (size_t i = static_cast<size_t>(placed); i < values.size(); ++i) {
         if (push_field(r->headers_out.headers, r->pool, key, values[i]) == nullptr) return NGX_ERROR;
@@ -232,6 +255,32 @@ core::FfiStr number_text(off_t n) noexcept {
 bool default_content_type(ngx_http_request_t *r, const RequestCtx &ctx) noexcept {
     if (r->headers_out.content_type.len || r->header_sent || ctx.mime_set) return true;
     return ngx_http_set_content_type(r) == NGX_OK;
+}
+
+// Fills `values` with up to `max` values of the header; returns how many.
+int get_output_header(ngx_http_request_t *r, const RequestCtx &ctx, const ResolvedName &name,
+                      core::FfiStr *values, int max, char **errmsg) noexcept {
+    const ngx_http_headers_out_t &out = r->headers_out;
+    const Builtin kind = name.builtin ? name.builtin->kind : Builtin::field;
+    if (kind == Builtin::content_length && out.content_length == nullptr && out.content_length_n >= 0) {
+        values[0] = number_text(out.content_length_n);
+        return 1;
+    }
+    if (kind == Builtin::content_type) {
+        if (!default_content_type(r, ctx)) {
+            *errmsg = const_cast<char *>("failed to set default content type");
+            return NGX_ERROR;
+        }
+        if (out.content_type.len == 0) return 0;
+        values[0] = ffi_str(out.content_type);
+        return 1;
+    }
+    int n = 0;
+    const std::string_view key = name.key.view();
+    for_each_field(r->headers_out.headers, [&](ngx_table_elt_t &h) {
+        if (n < max && h.hash != 0 && has_name(h, key)) values[n++] = ffi_str(h.value);
+    });
+    return n;
 }
 
 // The headers nginx writes from dedicated fields rather than from the list.
@@ -315,11 +364,18 @@ NLF_API int ngx_http_lua_ffi_set_resp_header(ngx_http_request_t *r, const u_char
     int status;
     RequestCtx *ctx = api_ctx(r, request_contexts, status);
     if (ctx == nullptr) return status;
+    std::string_view text{reinterpret_cast<const char *>(key_data), key_len};
+    std::array<u_char, 256> stack_buf;
+    auto *buf = key_len <= stack_buf.size() ? stack_buf.data() : static_cast<u_char *>(ngx_pnalloc(r->pool, key_len));
+    ResolvedName name;
+    if (buf == nullptr || !resolve(r->pool, text, transforms(r), buf, name)) {
+        *errmsg = const_cast<char *>("no memory");
+        return NGX_ERROR;
+    }
     HeaderValues values(is_nil ? std::string_view{} : std::string_view{reinterpret_cast<const char *>(sval), sval_len},
                         is_nil ? nullptr : mvals, mvals_len);
     const char *err = nullptr;
-    status = set_output_header(r, *ctx, {reinterpret_cast<const char *>(key_data), key_len}, values,
-                               override != 0, err);
+    status = set_output_header(r, *ctx, name, values, override != 0, err);
     if (status == NGX_ERROR) *errmsg = const_cast<char *>(err);
     return status;
 }
@@ -351,27 +407,77 @@ NLF_API int ngx_http_lua_ffi_get_resp_header(ngx_http_request_t *r, const u_char
     int status;
     RequestCtx *ctx = api_ctx(r, request_contexts, status);
     if (ctx == nullptr) return status;
-    std::string_view name = header_name(r, {reinterpret_cast<const char *>(key), key_len}, key_buf);
-    const ngx_http_headers_out_t &out = r->headers_out;
-    if (same_name(name, "Content-Length") && out.content_length == nullptr && out.content_length_n >= 0) {
-        values[0] = number_text(out.content_length_n);
-        return 1;
+    ResolvedName name;
+    if (!resolve(r->pool, {reinterpret_cast<const char *>(key), key_len}, transforms(r), key_buf, name)) {
+        *errmsg = const_cast<char *>("no memory");
+        return NGX_ERROR;
     }
-    if (same_name(name, "Content-Type")) {
-        if (!default_content_type(r, *ctx)) {
-            *errmsg = const_cast<char *>("failed to set default content type");
-            return NGX_ERROR;
-        }
-        if (out.content_type.len) {
-            values[0] = ffi_str(out.content_type);
-            return 1;
-        }
+    return get_output_header(r, *ctx, name, values, max_nvalues, errmsg);
+}
+
+// A handle for the header name `name`, resolved once per worker (ngx.header reads
+// and writes through it); NGX_DECLINED when the table is full: the caller uses the
+// by-name functions then.
+NLF_API int nlf_ffi_resp_header_handle(ngx_http_request_t *r, const u_char *name, size_t len) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    MainConf *mcf = main_conf(r);
+    ngx_pool_t *pool = config_pool(r);
+    if (mcf->header_names == nullptr) {
+        mcf->header_names = ngx_array_create(pool, 16, sizeof(HeaderName));
+        if (mcf->header_names == nullptr) return NGX_DECLINED;
     }
-    int n = 0;
-    for_each_field(r->headers_out.headers, [&](ngx_table_elt_t &h) {
-        if (n < max_nvalues && h.hash != 0 && has_name(h, name)) values[n++] = ffi_str(h.value);
-    });
-    return n;
+    if (mcf->header_names->nelts >= max_header_names) return NGX_DECLINED;
+    auto *buf = static_cast<u_char *>(ngx_pnalloc(pool, len ? len : 1));
+    if (buf == nullptr) return NGX_DECLINED;
+    HeaderName n{};
+    for (int t = 0; t < 2; ++t) {
+        ResolvedName rn;
+        if (!resolve(pool, {reinterpret_cast<const char *>(name), len}, t == 1, buf, rn) ||
+            !rn.key.store(pool, n.key[t])) {
+            return NGX_DECLINED;
+        }
+        n.builtin[t] = rn.builtin;
+    }
+    auto *slot = static_cast<HeaderName *>(ngx_array_push(mcf->header_names));
+    if (slot == nullptr) return NGX_DECLINED;
+    *slot = n;
+    return static_cast<int>(mcf->header_names->nelts - 1);
+}
+
+// ngx_http_lua_ffi_set_resp_header through a handle.
+NLF_API int nlf_ffi_resp_header_set(ngx_http_request_t *r, int handle, int is_nil, const u_char *sval,
+                                    size_t sval_len, const core::FfiStr *mvals, size_t mvals_len, int override,
+                                    char **errmsg) noexcept {
+    int status;
+    RequestCtx *ctx = api_ctx(r, request_contexts, status);
+    if (ctx == nullptr) return status;
+    const HeaderName *hn = header_name(r, handle);
+    if (hn == nullptr) {
+        *errmsg = const_cast<char *>("bad header handle");
+        return NGX_ERROR;
+    }
+    ResolvedName name = resolved(r, *hn);
+    HeaderValues values(is_nil ? std::string_view{} : std::string_view{reinterpret_cast<const char *>(sval), sval_len},
+                        is_nil ? nullptr : mvals, mvals_len);
+    const char *err = nullptr;
+    status = set_output_header(r, *ctx, name, values, override != 0, err);
+    if (status == NGX_ERROR) *errmsg = const_cast<char *>(err);
+    return status;
+}
+
+// ngx_http_lua_ffi_get_resp_header through a handle.
+NLF_API int nlf_ffi_resp_header_get(ngx_http_request_t *r, int handle, core::FfiStr *values, int max_nvalues,
+                                    char **errmsg) noexcept {
+    int status;
+    RequestCtx *ctx = api_ctx(r, request_contexts, status);
+    if (ctx == nullptr) return status;
+    const HeaderName *hn = header_name(r, handle);
+    if (hn == nullptr) {
+        *errmsg = const_cast<char *>("bad header handle");
+        return NGX_ERROR;
+    }
+    return get_output_header(r, *ctx, resolved(r, *hn), values, max_nvalues, errmsg);
 }
 
 // All response headers (see list_headers); returns how many were listed.

@@ -16,13 +16,27 @@ namespace {
 // each one up by name rather than growing the table.
 constexpr ngx_uint_t max_handles = 1024;
 
-enum class VarKind { indexed, hashed, prefixed, missing };
+enum class VarKind { indexed, hashed, request_str, prefixed, missing };
 
 struct VarRef {
     VarKind kind;
     ngx_http_variable_t *var;  // the variable, or the prefix variable for `prefixed`
     ngx_str_t name;            // lower case
 };
+
+// nginx reads $uri, $args, $request_uri, ... with one handler that returns an
+// ngx_str_t of the request (at the offset in the variable's data). It is found as
+// $uri's; variables with that handler are read from the request directly, without
+// going through nginx's value (whose bit-fields cost a store-forwarding stall).
+ngx_http_get_variable_pt request_str_handler(ngx_http_core_main_conf_t *cmcf) noexcept {
+    static ngx_http_get_variable_pt handler = [cmcf] {
+        u_char uri[] = "uri";
+        auto *v = static_cast<ngx_http_variable_t *>(
+            ngx_hash_find(&cmcf->variables_hash, ngx_hash_key(uri, 3), uri, 3));
+        return v ? v->get_handler : nullptr;
+    }();
+    return handler;
+}
 
 ngx_http_core_main_conf_t *core_main_conf(ngx_http_request_t *r) noexcept {
     return static_cast<ngx_http_core_main_conf_t *>(ngx_http_get_module_main_conf(r, ngx_http_core_module));
@@ -33,7 +47,9 @@ VarRef lookup(ngx_http_request_t *r, const ngx_str_t &name, ngx_uint_t hash) noe
     ngx_http_core_main_conf_t *cmcf = core_main_conf(r);
     auto *v = static_cast<ngx_http_variable_t *>(ngx_hash_find(&cmcf->variables_hash, hash, name.data, name.len));
     if (v != nullptr) {
-        return {(v->flags & NGX_HTTP_VAR_INDEXED) ? VarKind::indexed : VarKind::hashed, v, name};
+        if (v->flags & NGX_HTTP_VAR_INDEXED) return {VarKind::indexed, v, name};
+        if (v->get_handler && v->get_handler == request_str_handler(cmcf)) return {VarKind::request_str, v, name};
+        return {VarKind::hashed, v, name};
     }
     ngx_http_variable_t *best = nullptr;
     auto *prefixes = static_cast<ngx_http_variable_t *>(cmcf->prefix_variables.elts);
@@ -49,11 +65,20 @@ VarRef lookup(ngx_http_request_t *r, const ngx_str_t &name, ngx_uint_t hash) noe
 
 int get_value(ngx_http_request_t *r, VarRef &ref, u_char **value, size_t *len) noexcept {
     ngx_http_variable_value_t *vv = nullptr;
-    ngx_http_variable_value_t local{};
+    // Left for the handler to fill, as nginx does: zeroing it first would stall the
+    // read of the bit-fields the handler then writes.
+    ngx_http_variable_value_t local;
     switch (ref.kind) {
     case VarKind::indexed:
         vv = ngx_http_get_flushed_variable(r, ref.var->index);
         break;
+    case VarKind::request_str: {
+        const auto &s = *reinterpret_cast<const ngx_str_t *>(reinterpret_cast<const char *>(r) + ref.var->data);
+        if (s.data == nullptr) return NGX_DECLINED;
+        *value = s.data;
+        *len = s.len;
+        return NGX_OK;
+    }
     case VarKind::hashed:
         // A value on the stack, where nginx would allocate one per read.
         if (ref.var->get_handler && ref.var->get_handler(r, &local, ref.var->data) == NGX_OK) vv = &local;
@@ -78,7 +103,7 @@ int fail(u_char *errbuf, size_t *errlen, const char *fmt, const ngx_str_t &name)
 
 int set_value(ngx_http_request_t *r, const VarRef &ref, const u_char *value, size_t len, bool clear,
               u_char *errbuf, size_t *errlen) noexcept {
-    if (ref.kind != VarKind::indexed && ref.kind != VarKind::hashed) {
+    if (ref.kind == VarKind::prefixed || ref.kind == VarKind::missing) {
         return fail(errbuf, errlen,
                     "variable \"%V\" not found for writing; maybe it is a built-in variable that "
                     "is not changeable or you forgot to use \"set $%V '';\" in the config file to "
@@ -139,7 +164,7 @@ NLF_API int nlf_ffi_var_handle(ngx_http_request_t *r, const u_char *name, size_t
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
     MainConf *mcf = main_conf(r);
-    ngx_pool_t *pool = core_main_conf(r)->variables.pool;  // the configuration's
+    ngx_pool_t *pool = config_pool(r);
     if (mcf->variables == nullptr) {
         mcf->variables = ngx_array_create(pool, 16, sizeof(VarRef));
         if (mcf->variables == nullptr) return NGX_DECLINED;
