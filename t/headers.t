@@ -167,7 +167,7 @@ GET /t
 nil
 user
 
-=== TEST 8: invalid Host and Content-Length values are refused
+=== TEST 8: invalid Host and Content-Length values are refused, and nothing changes
 --- config
     location = /t {
         content_by_lua_block {
@@ -175,13 +175,16 @@ user
             ngx.say(err)
             ok, err = pcall(function() ngx.req.set_header("Content-Length", "12abc") end)
             ngx.say(err)
+            ngx.say(ngx.var.host, " ", ngx.req.get_headers().host, " ",
+                    tostring(ngx.req.get_headers()["content-length"]))
         }
     }
 --- request
 GET /t
 --- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):2: invalid Host header value
-content_by_lua\(nginx\.conf:\d+\):4: invalid Content-Length header value$
+content_by_lua\(nginx\.conf:\d+\):4: invalid Content-Length header value
+localhost localhost nil$
 
 === TEST 9: removing headers keeps nginx's fields pointing at the right entries
 --- config

@@ -100,23 +100,35 @@ void classify_user_agent(ngx_http_headers_in_t &in) noexcept {
     }
 }
 
+// Refuses a value nginx would refuse for a header it derives request state from.
+bool acceptable(std::string_view name, FieldValues &values, const char *&err) noexcept {
+    const bool host = same_name(name, "Host");
+    const bool length = same_name(name, "Content-Length");
+    for (size_t i = 0; i < values.size() && (host || length); ++i) {
+        std::string_view v = values[i].view();
+        if (host && core::host_length(v) < 0) {
+            err = "invalid Host header value";
+            return false;
+        }
+        if (length && ngx_atoof(reinterpret_cast<u_char *>(const_cast<char *>(v.data())), v.size()) == NGX_ERROR) {
+            err = "invalid Content-Length header value";
+            return false;
+        }
+    }
+    return true;
+}
+
 // Updates what nginx derived from the header `name` when it parsed the request.
-bool update_derived(ngx_http_request_t *r, std::string_view name, const char *&err) noexcept {
+// False when out of memory.
+bool update_derived(ngx_http_request_t *r, std::string_view name) noexcept {
     ngx_http_headers_in_t &in = r->headers_in;
     auto is = [name](std::string_view builtin) { return same_name(name, builtin); };
     if (is("Host")) {
         in.server = {0, nullptr};
-        if (in.host == nullptr) return true;
-        long len = core::host_length(view(in.host->value));
-        if (len < 0) {
-            err = "invalid Host header value";
-            return false;
-        }
+        long len = in.host ? core::host_length(view(in.host->value)) : -1;
+        if (len < 0) return true;
         auto *host = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
-        if (host == nullptr) {
-            err = "no memory";
-            return false;
-        }
+        if (host == nullptr) return false;
         ngx_strlow(host, in.host->value.data, len);
         in.server = {static_cast<size_t>(len), host};
     } else if (is("Connection")) {
@@ -131,14 +143,8 @@ bool update_derived(ngx_http_request_t *r, std::string_view name, const char *&e
     } else if (is("User-Agent")) {
         classify_user_agent(in);
     } else if (is("Content-Length")) {
-        in.content_length_n = -1;
-        if (in.content_length == nullptr) return true;
-        off_t n = ngx_atoof(in.content_length->value.data, in.content_length->value.len);
-        if (n == NGX_ERROR) {
-            err = "invalid Content-Length header value";
-            return false;
-        }
-        in.content_length_n = n;
+        in.content_length_n = in.content_length ? ngx_atoof(in.content_length->value.data, in.content_length->value.len)
+                                                : -1;
     } else if (is("Authorization")) {
         // nginx parses the credentials on first use: let it parse the new ones.
         in.user = {0, nullptr};
@@ -191,14 +197,14 @@ int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderV
     if (!key.prepare(r->pool, name, core::HeaderPart::name) || !values.prepare(r->pool, given, false)) {
         return NGX_ERROR;
     }
+    if (!acceptable(key.view(), values, err)) return NGX_ERROR;
     ngx_list_t &list = r->headers_in.headers;
     const long placed = override ? replace_fields(r->pool, list, key.view(), values) : 0;
     if (placed < 0) return NGX_ERROR;
     for (size_t i = static_cast<size_t>(placed); i < values.size(); ++i) {
         if (push_field(list, r->pool, key, values[i]) == nullptr) return NGX_ERROR;
     }
-    if (!relink_known_fields(r)) return NGX_ERROR;
-    return update_derived(r, key.view(), err) ? NGX_OK : NGX_ERROR;
+    return relink_known_fields(r) && update_derived(r, key.view()) ? NGX_OK : NGX_ERROR;
 }
 
 // Fills `out` with up to `capacity` of the first `count` fields.

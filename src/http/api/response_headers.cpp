@@ -115,7 +115,7 @@ const HeaderName *header_name(ngx_http_request_t *r, int handle) noexcept {
 }
 
 // A cleared field keeps its value: setting the header to it again costs nothing.
-void kill(ngx_table_elt_t &h) noexcept {
+void clear_field(ngx_table_elt_t &h) noexcept {
     h.hash = 0;
 }
 
@@ -159,7 +159,7 @@ bool relink(ngx_http_request_t *r, const BuiltinHeader &b, FieldText &key, bool 
                 (h = push_field(r->headers_out.headers, r->pool, key, none)) == nullptr) {
                 return false;
             }
-            kill(*h);
+            clear_field(*h);
         }
     }
     // A relative Location stays out of the pointer, or nginx would make it absolute.
@@ -190,7 +190,7 @@ bool set_content_type(ngx_http_request_t *r, RequestCtx &ctx, FieldText *value) 
     ctx.mime_set = true;
     // nginx writes the type from content_type: a field in the list would repeat it.
     for_each_field(out.headers, [](ngx_table_elt_t &h) {
-        if (has_name(h, "Content-Type")) kill(h);
+        if (has_name(h, "Content-Type")) clear_field(h);
     });
     return true;
 }
@@ -207,7 +207,7 @@ long replace_fields(ngx_http_request_t *r, std::string_view key, FieldValues &va
             ok = values[used++].store(r->pool, h.value);
             if (h.hash == 0) h.hash = ngx_hash_key_lc(h.key.data, h.key.len);
         } else {
-            kill(h);
+            clear_field(h);
         }
     });
     return ok ? static_cast<long>(used) : -1;
