@@ -290,7 +290,8 @@ SHDICT_MEMORY = {
 }
 
 PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-           "log_filtered", "sleep0"]
+           "log_filtered", "sleep0", "var_uri", "req_get_headers", "req_get_headers_fresh",
+           "req_get_uri_args", "req_get_uri_args_fresh", "resp_header_set"]
 
 
 def run_shdict_memory(our_module):

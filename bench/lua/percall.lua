@@ -66,8 +66,77 @@ function cases.sleep0(n)
     end
 end
 
+function cases.var_uri(n)
+    local var = ngx.var
+    local len = 0
+    for _ = 1, n do
+        len = len + #var.uri
+    end
+    return len
+end
+
+-- Four headers from the client (Host, Accept-Encoding, User-Agent, Connection) and
+-- four more: a typical small request.
+function cases.req_get_headers(n)
+    for i = 1, 4 do
+        ngx.req.set_header("X-Bench-" .. i, "value " .. i)
+    end
+    local get_headers = ngx.req.get_headers
+    local hits = 0
+    for _ = 1, n do
+        if get_headers()["x-bench-1"] then hits = hits + 1 end
+    end
+    return hits
+end
+
+-- The same without reuse: ours keeps the table built by a previous call for the
+-- same headers and limit, and alternating the limit defeats that.
+function cases.req_get_headers_fresh(n)
+    for i = 1, 4 do
+        ngx.req.set_header("X-Bench-" .. i, "value " .. i)
+    end
+    local get_headers = ngx.req.get_headers
+    local hits = 0
+    for i = 1, n do
+        if get_headers(99 + i % 2)["x-bench-1"] then hits = hits + 1 end
+    end
+    return hits
+end
+
+function cases.req_get_uri_args(n)
+    ngx.req.set_uri_args("a=1&b=two&c=hello%20world&d")
+    local get_uri_args = ngx.req.get_uri_args
+    local hits = 0
+    for _ = 1, n do
+        if get_uri_args().a then hits = hits + 1 end
+    end
+    return hits
+end
+
+function cases.req_get_uri_args_fresh(n)
+    ngx.req.set_uri_args("a=1&b=two&c=hello%20world&d")
+    local get_uri_args = ngx.req.get_uri_args
+    local hits = 0
+    for i = 1, n do
+        if get_uri_args(99 + i % 2).a then hits = hits + 1 end
+    end
+    return hits
+end
+
+-- Before any output: the header is not sent yet.
+function cases.resp_header_set(n)
+    local header = ngx.header
+    for _ = 1, n do
+        header["X-Bench"] = "value"
+    end
+end
+
 local iterations = {
     say = 100000,
+    req_get_headers = 200000,
+    req_get_headers_fresh = 200000,
+    req_get_uri_args = 200000,
+    req_get_uri_args_fresh = 200000,
     sleep0 = 5000,
 }
 
@@ -85,6 +154,7 @@ function _M.run(name, scale)
 end
 
 _M.names = { "say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-             "log_filtered", "sleep0" }
+             "log_filtered", "sleep0", "var_uri", "req_get_headers", "req_get_headers_fresh",
+             "req_get_uri_args", "req_get_uri_args_fresh", "resp_header_set" }
 
 return _M

@@ -13,6 +13,12 @@ require "resty.core.sleep"
 require "resty.core.config"
 require "resty.core.worker"
 require "resty.core.param"
+require "resty.core.var"
+require "resty.core.ctx"
+require "resty.core.request"
+require "resty.core.headers"
+require "resty.core.args"
+require "resty.core.response_headers"
 
 return {
     version = base.version,

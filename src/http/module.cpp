@@ -51,6 +51,9 @@ ngx_command_t commands[] = {
     {ngx_string("lua_check_client_abort"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG,
      ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, check_client_abort),
      nullptr},
+    {ngx_string("lua_transform_underscores_in_response_headers"),
+     any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(LocConf, transform_underscores), nullptr},
     NLF_LUA_DIRECTIVES("init", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, MainConf, init, init_phase),
     NLF_LUA_DIRECTIVES("init_worker", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET,
                        MainConf, init_worker, init_worker_phase),
@@ -96,6 +99,7 @@ char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     }
     ngx_conf_merge_value(child->code_cache, parent->code_cache, 1);
     ngx_conf_merge_value(child->check_client_abort, parent->check_client_abort, 0);
+    ngx_conf_merge_value(child->transform_underscores, parent->transform_underscores, 1);
     return NGX_CONF_OK;
 }
 

@@ -24,6 +24,8 @@ struct MainConf {
     LuaCode init;
     LuaCode init_worker;
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
+    ngx_array_t *variables = nullptr;     // how ngx.var reaches each name it was asked for (var.cpp)
+    ngx_array_t *header_names = nullptr;  // the names ngx.header was given (response_headers.cpp)
 };
 
 struct LocConf {
@@ -35,6 +37,7 @@ struct LocConf {
     LuaCode body_filter;
     ngx_flag_t code_cache = NGX_CONF_UNSET;
     ngx_flag_t check_client_abort = NGX_CONF_UNSET;
+    ngx_flag_t transform_underscores = NGX_CONF_UNSET;  // in ngx.header names
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {

@@ -37,7 +37,7 @@ ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept {
     ngx_http_request_t *r = ctx.r;
     if (r->header_sent) return NGX_OK;
     if (r->headers_out.status == 0) r->headers_out.status = NGX_HTTP_OK;
-    if (r->headers_out.content_type.len == 0 && ngx_http_set_content_type(r) != NGX_OK) {
+    if (r->headers_out.content_type.len == 0 && !ctx.mime_set && ngx_http_set_content_type(r) != NGX_OK) {
         return NGX_ERROR;
     }
     return ngx_http_send_header(r);

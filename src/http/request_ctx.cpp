@@ -46,4 +46,13 @@ void RequestCtx::release() noexcept {
     }
 }
 
+void RequestCtx::drop_ctx_table() noexcept {
+    if (ctx_ref == LUA_NOREF) return;
+    lua_State *L = main_conf(r)->vm->L();
+    lua_getfield(L, LUA_REGISTRYINDEX, ctx_tables_key);
+    if (lua_istable(L, -1)) luaL_unref(L, -1, ctx_ref);
+    lua_pop(L, 1);
+    ctx_ref = LUA_NOREF;
+}
+
 }  // namespace nlf::http

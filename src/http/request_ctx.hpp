@@ -6,6 +6,10 @@
 
 namespace nlf::http {
 
+// The registry field that holds the ngx.ctx tables of all requests (OpenResty's name:
+// some libraries reach it).
+inline constexpr char ctx_tables_key[] = "ngx_lua_ctx_tables";
+
 // The module's state for one request: the entry coroutine of the phase that runs
 // Lua, what it waits for, and the output state the ngx.* API shares.
 class RequestCtx final : public core::Task {
@@ -20,6 +24,9 @@ public:
     // Drops the entry coroutine and any pending wait; safe to call more than once.
     void release() noexcept;
 
+    // Lets the ngx.ctx table go. Runs with the request's pool, after the log phase.
+    void drop_ctx_table() noexcept;
+
     ngx_http_request_t *const r;
     unsigned context = 0;      // where Lua runs now (core::Context bit)
     unsigned entered = 0;      // phase whose entry coroutine is live or just finished
@@ -31,6 +38,8 @@ public:
     bool exited = false;       // ngx.exit was called
     ngx_int_t exit_code = NGX_OK;
     bool eof = false;          // the last buffer was sent
+    int ctx_ref = LUA_NOREF;   // ngx.ctx: its slot in the registry's ngx_lua_ctx_tables
+    bool mime_set = false;     // Lua set or cleared Content-Type: no default type then
 
     // Output buffers recycled between ngx.say calls (ngx_chain_update_chains).
     ngx_chain_t *free_bufs = nullptr;
@@ -59,7 +68,10 @@ public:
     const std::uintptr_t token;
 
     RequestCtx(ngx_http_request_t *req, std::uintptr_t serial) noexcept : r(req), token(serial) {}
-    ~RequestCtx() { release(); }
+    ~RequestCtx() {
+        release();
+        drop_ctx_table();
+    }
 };
 
 }  // namespace nlf::http

@@ -58,6 +58,22 @@ end
 _M.new_tab = new_tab
 _M.clear_tab = clear_tab
 
+local clone = require "table.clone"
+
+-- A fresh copy of a table of strings and arrays of strings (what get_headers and
+-- get_uri_args build), which the caller may change; `arrays` lists the keys whose
+-- values are arrays, or is nil.
+function _M.copy_result(t, arrays)
+    local copy = clone(t)
+    if arrays then
+        for i = 1, #arrays do
+            local k = arrays[i]
+            copy[k] = clone(t[k])
+        end
+    end
+    return copy
+end
+
 -- The request of the running coroutine (its thread.exdata), nil without one
 -- (exdata itself gives a NULL pointer then, which is truthy).
 local exdata = require "thread.exdata"
@@ -192,6 +208,10 @@ function _M.wait_result(r)
     local err = const_errmsg_ptr[0]
     return rc, err ~= nil and ffi_str(err) or "unknown error"
 end
+
+-- The namespaces the API areas fill in.
+ngx.req = new_tab(0, 32)
+ngx.resp = new_tab(0, 4)
 
 -- ngx.status, ngx.ctx, ... are keys of `ngx` backed by functions.
 local getters = {}

@@ -2,9 +2,16 @@
 #include "ngx.hpp"
 
 #include "core/context.hpp"
+#include "core/pure/ffi_types.hpp"
 #include "http/request_ctx.hpp"
 
 namespace nlf::http {
+
+// Everywhere Lua code runs with a request.
+inline constexpr unsigned request_contexts = core::ctx_set | core::ctx_rewrite | core::ctx_access |
+                                             core::ctx_content | core::ctx_log |
+                                             core::ctx_header_filter | core::ctx_body_filter |
+                                             core::ctx_balancer | core::ctx_server_rewrite;
 
 // Output may be produced where the response is being made.
 inline constexpr unsigned output_contexts = core::ctx_rewrite | core::ctx_access | core::ctx_content;
@@ -22,6 +29,37 @@ inline RequestCtx *api_ctx(ngx_http_request_t *r, unsigned allowed, int &status)
         return nullptr;
     }
     return ctx;
+}
+
+// Stamps let the Lua side reuse what it built from request data while that data is
+// unchanged: they mix the request's identity (its connection and its number on it)
+// with the addresses and lengths the data is made of.
+inline uint64_t stamp_mix(uint64_t h, uint64_t v) noexcept {
+    return ((h << 7) | (h >> 57)) ^ v;
+}
+
+inline uint64_t request_stamp(const ngx_http_request_t *r) noexcept {
+    return stamp_mix(r->connection->number, r->connection->requests);
+}
+
+inline uint64_t stamp_mix(uint64_t h, const ngx_str_t &s) noexcept {
+    return stamp_mix(h, reinterpret_cast<uintptr_t>(s.data) ^ (static_cast<uint64_t>(s.len) << 48));
+}
+
+// The pool of the configuration the request runs with, for what a worker keeps
+// as long as it: nginx created the core module's variables array in it.
+inline ngx_pool_t *config_pool(ngx_http_request_t *r) noexcept {
+    auto *cmcf = static_cast<ngx_http_core_main_conf_t *>(ngx_http_get_module_main_conf(r, ngx_http_core_module));
+    return cmcf->variables.pool;
+}
+
+using nlf::view;
+inline std::string_view view(const core::FfiStr &s) noexcept {
+    return {reinterpret_cast<const char *>(s.data), static_cast<size_t>(s.len < 0 ? 0 : s.len)};
+}
+
+inline core::FfiStr ffi_str(const ngx_str_t &s) noexcept {
+    return {static_cast<int>(s.len), s.data};
 }
 
 }  // namespace nlf::http
