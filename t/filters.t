@@ -319,3 +319,27 @@ GET /t
 "X\n" x 300
 --- no_error_log
 [error]
+
+=== TEST 18: a header filter edits response headers; the body filter then changes the length
+--- user_files
+>>> file.txt
+short
+--- config
+    location = /file.txt {
+        root html;
+        header_filter_by_lua_block {
+            ngx.header["X-Filtered"] = "yes"
+            ngx.header.content_length = nil
+        }
+        body_filter_by_lua_block {
+            if ngx.arg[1] ~= "" then ngx.arg[1] = ngx.arg[1] .. "and longer\n" end
+        }
+    }
+--- request
+GET /file.txt
+--- response_headers
+X-Filtered: yes
+!Content-Length
+--- response_body
+short
+and longer
