@@ -162,9 +162,12 @@ $
         content_by_lua_block {
             local ok, err = pcall(function() ngx.status = 201.5 end)
             ngx.say(err)
+            ok, err = pcall(function() ngx.status = 2^32 + 200 end)
+            ngx.say(err)
         }
     }
 --- request
 GET /t
 --- response_body_like
 invalid HTTP status code 201\.5
+.*invalid HTTP status code 4294967496

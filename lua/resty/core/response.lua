@@ -39,7 +39,8 @@ local function set_status(status)
     if not n then
         error("bad value for ngx.status (number expected, got " .. type(status) .. ")", 3)
     end
-    local rc = n % 1 == 0 and C.ngx_http_lua_ffi_set_resp_status(r, n) or -1
+    -- Checked here too: the FFI conversion to int would wrap huge numbers into range.
+    local rc = (n % 1 == 0 and n >= 100 and n <= 999) and C.ngx_http_lua_ffi_set_resp_status(r, n) or -1
     if rc == -1 then
         error("invalid HTTP status code " .. tostring(status), 3)
     end
