@@ -12,6 +12,12 @@ require "resty.core.log"
 require "resty.core.sleep"
 require "resty.core.config"
 require "resty.core.worker"
+require "resty.core.time"
+require "resty.core.hash"
+require "resty.core.base64"
+require "resty.core.uri"
+require "resty.core.utils"
+require "resty.core.regex"
 
 return {
     version = base.version,

@@ -24,6 +24,8 @@ struct MainConf {
     LuaCode init;
     LuaCode init_worker;
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
+    ngx_int_t regex_cache_max_entries = NGX_CONF_UNSET;
+    ngx_int_t regex_match_limit = NGX_CONF_UNSET;
 };
 
 struct LocConf {

@@ -1,0 +1,586 @@
+-- ngx.re.match, ngx.re.find, ngx.re.gmatch, ngx.re.sub, ngx.re.gsub on PCRE2
+-- (src/core/regex.cpp). The pieces ngx.re.split needs are exported.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+local bit = require "bit"
+local buffer = require "string.buffer"
+require "resty.core.log"  -- ngx_http_lua_ffi_raw_log
+
+local C = ffi.C
+local ffi_gc = ffi.gc
+local ffi_str = ffi.string
+local ffi_cast = ffi.cast
+local ffi_new = ffi.new
+local band = bit.band
+local bor = bit.bor
+local lshift = bit.lshift
+local byte = string.byte
+local sub = string.sub
+local error = error
+local tostring = tostring
+local type = type
+local setmetatable = setmetatable
+local new_tab = base.new_tab
+local get_request = base.get_request
+local get_string_buf = base.get_string_buf
+local get_string_buf_size = base.get_string_buf_size
+
+ffi.cdef[[
+typedef struct {
+    ngx_str_t value;
+    void *lengths;
+    void *values;
+} ngx_http_lua_complex_value_t;
+
+typedef struct {
+    void *pool;
+    unsigned char *name_table;
+    int name_count;
+    int name_entry_size;
+    int ncaptures;
+    int *captures;
+    void *regex;
+    void *regex_sd;
+    ngx_http_lua_complex_value_t *replace;
+    const char *pattern;
+} ngx_http_lua_regex_t;
+
+typedef struct ngx_http_lua_script_engine_s ngx_http_lua_script_engine_t;
+
+const char *ngx_http_lua_ffi_pcre_version(void);
+ngx_http_lua_regex_t *ngx_http_lua_ffi_compile_regex(const unsigned char *pat, size_t pat_len,
+    int flags, int pcre_opts, unsigned char *errstr, size_t errstr_size);
+int ngx_http_lua_ffi_exec_regex(ngx_http_lua_regex_t *re, int flags, const unsigned char *s,
+    size_t len, int pos);
+void ngx_http_lua_ffi_destroy_regex(ngx_http_lua_regex_t *re);
+int ngx_http_lua_ffi_compile_replace_template(ngx_http_lua_regex_t *re,
+    const unsigned char *replace_data, size_t replace_len);
+ngx_http_lua_script_engine_t *ngx_http_lua_ffi_create_script_engine(void);
+void ngx_http_lua_ffi_init_script_engine(ngx_http_lua_script_engine_t *e,
+    const unsigned char *subj, ngx_http_lua_regex_t *compiled, int count);
+void ngx_http_lua_ffi_destroy_script_engine(ngx_http_lua_script_engine_t *e);
+size_t ngx_http_lua_ffi_script_eval_len(ngx_http_lua_script_engine_t *e,
+    ngx_http_lua_complex_value_t *cv);
+size_t ngx_http_lua_ffi_script_eval_data(ngx_http_lua_script_engine_t *e,
+    ngx_http_lua_complex_value_t *cv, unsigned char *dst);
+uint32_t ngx_http_lua_ffi_max_regex_cache_size(void);
+
+ngx_http_lua_complex_value_t *nlf_ffi_regex_template(ngx_http_lua_regex_t *re,
+    const unsigned char *data, size_t len);
+void nlf_ffi_regex_template_free(ngx_http_lua_complex_value_t *cv);
+int nlf_ffi_regex_substitute(ngx_http_lua_regex_t *re, ngx_http_lua_complex_value_t *cv,
+    int flags, const unsigned char *s, size_t len, int global, unsigned char *buf,
+    size_t cap, unsigned char **out, size_t *out_len);
+void nlf_ffi_free(void *p);
+]]
+
+local exec = C.ngx_http_lua_ffi_exec_regex
+local destroy_regex = C.ngx_http_lua_ffi_destroy_regex
+local free_template = C.nlf_ffi_regex_template_free
+
+local FLAG_COMPILE_ONCE = 0x01
+local FLAG_DFA = 0x02
+local FLAG_JIT = 0x04
+local FLAG_DUPNAMES = 0x08
+local FLAG_NO_UTF8_CHECK = 0x10
+local PCRE_UTF8 = 0x0000800
+local NOMATCH = -1
+local WARN = 5
+local ERRBUF_SIZE = 512
+-- Distinct option strings whose parse is remembered; beyond, they are parsed per call.
+local MAX_OPTION_STRINGS = 64
+
+-- option letter -> { flags, PCRE1 option bits }
+local option_bits = {
+    [byte "o"] = { FLAG_COMPILE_ONCE, 0 },
+    [byte "j"] = { FLAG_JIT, 0 },
+    [byte "d"] = { FLAG_DFA, 0 },
+    [byte "i"] = { 0, 0x0000001 },
+    [byte "m"] = { 0, 0x0000002 },
+    [byte "s"] = { 0, 0x0000004 },
+    [byte "x"] = { 0, 0x0000008 },
+    [byte "a"] = { 0, 0x0000010 },
+    [byte "u"] = { 0, PCRE_UTF8 },
+    [byte "U"] = { FLAG_NO_UTF8_CHECK, PCRE_UTF8 },
+    [byte "D"] = { FLAG_DUPNAMES, 0x0080000 },
+    [byte "J"] = { 0, 0x2000000 },
+}
+
+-- option string -> parsed options, each with the compile-once cache of its regexes
+local parsed_options = {}
+local parsed_option_count = 0
+
+-- Compiled regexes cached for "o", with their templates, count against
+-- lua_regex_cache_max_entries; past it nothing more is cached.
+local cached_count = 0
+local cache_full_logged = false
+
+local errbuf = ffi_new("unsigned char[?]", ERRBUF_SIZE)
+local out_ptr = ffi_new("unsigned char *[1]")
+local out_len = ffi_new("size_t[1]")
+
+local _M = {}
+
+-- The parsed options, or nil and the position of an unknown letter.
+local function parse_options(opts)
+    local flags, pcre = 0, 0
+    for i = 1, #opts do
+        local bits = option_bits[byte(opts, i)]
+        if not bits then
+            return nil, i
+        end
+        flags = bor(flags, bits[1])
+        pcre = bor(pcre, bits[2])
+    end
+    return {
+        flags = flags,
+        pcre = pcre,
+        once = band(flags, FLAG_COMPILE_ONCE) ~= 0,
+        regexes = {},
+    }
+end
+
+-- The parsed form of `opts` (nil for ""); raises at the ngx.re function's caller.
+local function options_of(opts)
+    if opts == nil then
+        opts = ""
+    end
+    local o = parsed_options[opts]
+    if o then
+        return o
+    end
+    if type(opts) ~= "string" then
+        error("bad argument #3 (string expected, got " .. type(opts) .. ")", 3)
+    end
+    local bad
+    o, bad = parse_options(opts)
+    if not o then
+        error('unknown flag "' .. sub(opts, bad, bad) .. '" (flags "' .. opts .. '")', 3)
+    end
+    if parsed_option_count < MAX_OPTION_STRINGS then
+        parsed_options[opts] = o
+        parsed_option_count = parsed_option_count + 1
+    end
+    return o
+end
+
+local function check_regex(regex, fname)
+    if type(regex) ~= "string" then
+        error("bad argument #2 to '" .. fname .. "' (string expected, got " .. type(regex) .. ")", 3)
+    end
+end
+
+-- { group, name, group, name, ... } of a compiled regex, or false.
+local function capture_names(re)
+    local count = re.name_count
+    if count == 0 then
+        return false
+    end
+    local names = new_tab(2 * count, 0)
+    local tab, size = re.name_table, re.name_entry_size
+    for i = 0, count - 1 do
+        local entry = tab + i * size
+        names[2 * i + 1] = bor(lshift(entry[0], 8), entry[1])
+        names[2 * i + 2] = ffi_str(entry + 2)
+    end
+    return names
+end
+
+local function compile(regex, options)
+    local re = C.ngx_http_lua_ffi_compile_regex(regex, #regex, options.flags, options.pcre,
+                                               errbuf, ERRBUF_SIZE)
+    if re == nil then
+        return nil, ffi_str(errbuf)
+    end
+    ffi_gc(re, destroy_regex)
+    return {
+        re = re,
+        ncap = re.ncaptures,
+        names = capture_names(re),
+        flags = options.flags,
+        dupnames = band(options.flags, FLAG_DUPNAMES) ~= 0,
+        utf = band(options.pcre, PCRE_UTF8) ~= 0,
+        cached = false,
+        templates = false,
+    }
+end
+
+-- Counts one more cached object; false once the cache is full (warning once).
+local function cache_has_room()
+    if cached_count < C.ngx_http_lua_ffi_max_regex_cache_size() then
+        cached_count = cached_count + 1
+        return true
+    end
+    if not cache_full_logged then
+        cache_full_logged = true
+        local msg = "lua exceeding regex cache max entries ("
+                    .. C.ngx_http_lua_ffi_max_regex_cache_size() .. ")"
+        C.ngx_http_lua_ffi_raw_log(get_request(), WARN, msg, #msg)
+    end
+    return false
+end
+
+-- The compiled form of `regex`: cached with "o", else made for this call (release()
+-- frees it at once rather than when the GC gets to it).
+local function compiled_regex(regex, options)
+    local entry = options.regexes[regex]
+    if entry then
+        return entry
+    end
+    local err
+    entry, err = compile(regex, options)
+    if entry and options.once and cache_has_room() then
+        entry.cached = true
+        options.regexes[regex] = entry
+    end
+    return entry, err
+end
+
+local function release(entry)
+    if not entry.cached then
+        destroy_regex(ffi_gc(entry.re, nil))
+    end
+end
+
+-- Where the next search starts after an empty match ending at `pos` (0-based): one
+-- character on, a whole UTF-8 sequence in UTF mode.
+local function next_start(subj, pos, len, utf)
+    pos = pos + 1
+    if utf then
+        while pos < len do
+            local b = byte(subj, pos + 1)
+            if b < 0x80 or b >= 0xc0 then
+                break
+            end
+            pos = pos + 1
+        end
+    end
+    return pos
+end
+
+local function collect_names(entry, res)
+    local names = entry.names
+    for i = 1, #names, 2 do
+        local cap = res[names[i]]
+        local name = names[i + 1]
+        if not entry.dupnames then
+            res[name] = cap
+        elseif cap then
+            local list = res[name]
+            if list then
+                list[#list + 1] = cap
+            else
+                res[name] = { cap }
+            end
+        end
+    end
+end
+
+-- The match table: captures 0..ncap (false when unset) and named captures.
+local function collect(entry, rc, subj, res)
+    local caps = entry.re.captures
+    local ncap = entry.ncap
+    if not res then
+        res = new_tab(ncap, 0)
+    end
+    for i = 0, ncap do
+        local from = i < rc and caps[2 * i] or -1
+        if from >= 0 then
+            res[i] = sub(subj, from + 1, caps[2 * i + 1])
+        else
+            res[i] = false
+        end
+    end
+    if entry.names then
+        collect_names(entry, res)
+    end
+    return res
+end
+
+local function exec_error(rc)
+    return "pcre_exec() failed: " .. rc
+end
+
+-- 0-based start offset from ctx.pos (1-based).
+local function start_of(ctx)
+    local pos = ctx.pos
+    if not pos or pos <= 0 then
+        return 0
+    end
+    return pos - 1
+end
+
+function _M.match(subj, regex, opts, ctx, res)
+    if type(subj) ~= "string" then
+        subj = tostring(subj)
+    end
+    check_regex(regex, "match")
+    local options = options_of(opts)
+    local entry, err = compiled_regex(regex, options)
+    if not entry then
+        return nil, err
+    end
+    local re = entry.re
+    local rc = exec(re, options.flags, subj, #subj, ctx and start_of(ctx) or 0)
+    if rc < 0 then
+        release(entry)
+        if rc == NOMATCH then
+            return nil
+        end
+        return nil, exec_error(rc)
+    end
+    if rc == 0 then
+        rc = 1  -- a DFA match with more than the longest
+    end
+    if ctx then
+        ctx.pos = re.captures[1] + 1
+    end
+    res = collect(entry, rc, subj, res)
+    release(entry)
+    return res
+end
+
+function _M.find(subj, regex, opts, ctx, nth)
+    if type(subj) ~= "string" then
+        subj = tostring(subj)
+    end
+    check_regex(regex, "find")
+    local options = options_of(opts)
+    local entry, err = compiled_regex(regex, options)
+    if not entry then
+        return nil, nil, err
+    end
+    local re = entry.re
+    local rc = exec(re, options.flags, subj, #subj, ctx and start_of(ctx) or 0)
+    if rc < 0 then
+        release(entry)
+        if rc == NOMATCH then
+            return nil
+        end
+        return nil, nil, exec_error(rc)
+    end
+    if rc == 0 then
+        rc = 1
+    end
+    local caps = re.captures
+    if ctx then
+        ctx.pos = caps[1] + 1
+    end
+    if not nth or nth < 0 then
+        nth = 0
+    end
+    local from, to = -1, -1
+    if nth <= entry.ncap and nth < rc then
+        from, to = caps[2 * nth], caps[2 * nth + 1]
+    end
+    release(entry)
+    if nth > entry.ncap then
+        return nil, nil, "nth out of bound"
+    end
+    if from < 0 then
+        return nil, nil
+    end
+    return from + 1, to
+end
+
+-- The iterator ngx.re.gmatch returns: called, it gives the next match table.
+local gmatch_mt = {}
+gmatch_mt.__index = gmatch_mt
+
+local function gmatch_done(it)
+    if it.entry then
+        release(it.entry)
+        it.entry = false
+    end
+end
+
+gmatch_mt.__call = function(it)
+    local entry = it.entry
+    if not entry then
+        return nil
+    end
+    local subj, len = it.subj, it.len
+    local rc = exec(entry.re, entry.flags, subj, len, it.pos)
+    if rc < 0 then
+        gmatch_done(it)
+        if rc == NOMATCH then
+            return nil
+        end
+        return nil, exec_error(rc)
+    end
+    if rc == 0 then
+        rc = 1
+    end
+    local caps = entry.re.captures
+    local from, to = caps[0], caps[1]
+    local res = collect(entry, rc, subj, nil)
+    if to == from then
+        to = next_start(subj, to, len, entry.utf)
+        if to > len then
+            gmatch_done(it)
+            return res
+        end
+    end
+    it.pos = to
+    return res
+end
+
+function _M.gmatch(subj, regex, opts)
+    if type(subj) ~= "string" then
+        subj = tostring(subj)
+    end
+    check_regex(regex, "gmatch")
+    local entry, err = compiled_regex(regex, options_of(opts))
+    if not entry then
+        return nil, err
+    end
+    return setmetatable({ entry = entry, subj = subj, len = #subj, pos = 0 }, gmatch_mt)
+end
+
+-- The template `replace` compiled for `entry`'s regex, cached with it; nil when
+-- malformed (the reason is in the error log).
+local function template_of(entry, replace)
+    local templates = entry.templates
+    local cv = templates and templates[replace]
+    if cv then
+        return cv
+    end
+    cv = C.nlf_ffi_regex_template(entry.re, replace, #replace)
+    if cv == nil then
+        return nil
+    end
+    ffi_gc(cv, free_template)
+    if entry.cached and cache_has_room() then
+        if not templates then
+            templates = {}
+            entry.templates = templates
+        end
+        templates[replace] = cv
+    end
+    return cv
+end
+
+local function substitute_template(subj, entry, replace, global)
+    if type(replace) ~= "string" then
+        replace = tostring(replace)
+    end
+    local cv = template_of(entry, replace)
+    if not cv then
+        release(entry)
+        return nil, nil, "failed to compile the replacement template"
+    end
+    local size = get_string_buf_size()
+    local buf = get_string_buf(size)
+    local rc = C.nlf_ffi_regex_substitute(entry.re, cv, entry.flags, subj, #subj, global, buf, size,
+                                          out_ptr, out_len)
+    local templates = entry.templates
+    if not (templates and templates[replace] == cv) then
+        free_template(ffi_gc(cv, nil))
+    end
+    release(entry)
+    if rc < 0 then
+        return nil, nil, exec_error(rc)
+    end
+    if rc == 0 then
+        return subj, 0
+    end
+    local p = out_ptr[0]
+    local s = ffi_str(p, out_len[0])
+    if p ~= buf then
+        C.nlf_ffi_free(p)
+    end
+    return s, rc
+end
+
+-- With a function, each match goes through Lua; the callback may run any ngx.re call
+-- itself, hence a buffer of this call's own.
+local function substitute_function(subj, entry, func, global)
+    local re, flags, utf = entry.re, entry.flags, entry.utf
+    local len = #subj
+    local base_ptr = ffi_cast("const char *", subj)
+    local out
+    local count, pos, copied = 0, 0, 0
+    while true do
+        local rc = exec(re, flags, subj, len, pos)
+        if rc < 0 then
+            if rc == NOMATCH then
+                break
+            end
+            release(entry)
+            return nil, nil, exec_error(rc)
+        end
+        if rc == 0 then
+            rc = 1
+        end
+        local caps = re.captures
+        local from, to = caps[0], caps[1]
+        local piece = func(collect(entry, rc, subj, nil))
+        if not out then
+            out = buffer.new(len + 64)
+        end
+        out:putcdata(base_ptr + copied, from - copied)
+        out:put(tostring(piece))
+        count = count + 1
+        copied = to
+        pos = to == from and next_start(subj, to, len, utf) or to
+        if not global or pos > len then
+            break
+        end
+    end
+    release(entry)
+    if count == 0 then
+        return subj, 0
+    end
+    out:putcdata(base_ptr + copied, len - copied)
+    return out:tostring(), count
+end
+
+local function substitute(subj, regex, replace, opts, global, fname)
+    if type(subj) ~= "string" then
+        subj = tostring(subj)
+    end
+    check_regex(regex, fname)
+    local entry, err = compiled_regex(regex, options_of(opts))
+    if not entry then
+        return nil, nil, err
+    end
+    if type(replace) == "function" then
+        return substitute_function(subj, entry, replace, global)
+    end
+    return substitute_template(subj, entry, replace, global)
+end
+
+-- Tail calls: argument errors raised in substitute's callees are at level 3, which
+-- must be the caller's code.
+function _M.sub(subj, regex, replace, opts)
+    return substitute(subj, regex, replace, opts, 0, "sub")
+end
+
+function _M.gsub(subj, regex, replace, opts)
+    return substitute(subj, regex, replace, opts, 1, "gsub")
+end
+
+ngx.re = ngx.re or new_tab(0, 5)
+ngx.re.match = _M.match
+ngx.re.find = _M.find
+ngx.re.gmatch = _M.gmatch
+ngx.re.sub = _M.sub
+ngx.re.gsub = _M.gsub
+
+-- For ngx.re.split and ngx.re.opt.
+_M.options_of = options_of
+_M.check_regex = check_regex
+_M.compiled_regex = compiled_regex
+_M.release = release
+_M.exec = exec
+_M.next_start = next_start
+_M.NOMATCH = NOMATCH
+_M.exec_error = exec_error
+
+function _M.is_regex_cache_empty()
+    return cached_count == 0
+end
+
+_M.version = base.version
+
+return _M
