@@ -290,7 +290,9 @@ SHDICT_MEMORY = {
 }
 
 PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-           "log_filtered", "sleep0"]
+           "log_filtered", "sleep0", "re_match", "re_find", "re_gsub", "re_gsub_func", "md5",
+           "sha1_bin", "hmac_sha1", "crc32_long", "http_time", "http_time_now", "parse_http_time",
+           "now", "encode_base64", "decode_base64", "escape_uri", "unescape_uri"]
 
 
 def run_shdict_memory(our_module):

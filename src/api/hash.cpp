@@ -1,8 +1,9 @@
 // ngx.md5, ngx.md5_bin, ngx.sha1_bin, ngx.hmac_sha1 on OpenSSL.
 //
-// OpenSSL 3 deprecates its one-shot MD5()/SHA1() in favour of EVP, but they are still
-// there and run the same assembly without EVP's per-call algorithm lookup and context
-// set-up, which costs as much again as hashing a short string.
+// OpenSSL 3 deprecates its low-level MD5_* / SHA1_* functions in favour of EVP, but
+// they are still there and run the same assembly without EVP's per-call algorithm
+// lookup and context set-up, which costs as much again as hashing a short string (the
+// one-shot MD5() and SHA1() now go through EVP as well).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "ngx.hpp"
 
@@ -15,6 +16,20 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
+void md5(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
+    MD5_CTX ctx;
+    MD5_Init(&ctx);
+    MD5_Update(&ctx, src, len);
+    MD5_Final(dst, &ctx);
+}
+
+void sha1(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
+    SHA_CTX ctx;
+    SHA1_Init(&ctx);
+    SHA1_Update(&ctx, src, len);
+    SHA1_Final(dst, &ctx);
+}
+
 void to_hex(const unsigned char *bin, size_t n, unsigned char *dst) noexcept {
     for (size_t i = 0; i < n; ++i) {
         *dst++ = static_cast<unsigned char>(hex_digits[bin[i] >> 4]);
@@ -25,18 +40,18 @@ void to_hex(const unsigned char *bin, size_t n, unsigned char *dst) noexcept {
 }  // namespace
 
 NLF_API void ngx_http_lua_ffi_md5_bin(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
-    MD5(src, len, dst);
+    md5(src, len, dst);
 }
 
 NLF_API void ngx_http_lua_ffi_md5(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
     unsigned char digest[MD5_DIGEST_LENGTH];
-    MD5(src, len, digest);
+    md5(src, len, digest);
     to_hex(digest, sizeof digest, dst);
 }
 
 // 1: OpenResty's "SHA-1 is available" answer.
 NLF_API int ngx_http_lua_ffi_sha1_bin(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
-    SHA1(src, len, dst);
+    sha1(src, len, dst);
     return 1;
 }
 
@@ -46,7 +61,7 @@ NLF_API void nlf_ffi_hmac_sha1(const unsigned char *key, size_t key_len, const u
                                unsigned char *dst) noexcept {
     unsigned char block[SHA_CBLOCK] = {};
     if (key_len > SHA_CBLOCK) {
-        SHA1(key, key_len, block);
+        sha1(key, key_len, block);
     } else if (key_len != 0) {
         std::memcpy(block, key, key_len);
     }

@@ -22,9 +22,9 @@ std::string_view bytes(const unsigned char *src, size_t len) noexcept {
 enum DecodeMode { decode_standard = 0, decode_url = 1, decode_mime = 2 };
 
 // OpenResty's decoders return 1 for success and 0 for malformed input.
-int decoded(std::optional<size_t> n, size_t *dlen) noexcept {
-    if (!n) return 0;
-    *dlen = *n;
+int decoded(size_t n, size_t *dlen) noexcept {
+    if (n == b64::invalid) return 0;
+    *dlen = n;
     return 1;
 }
 

@@ -62,7 +62,8 @@ NLF_API void ngx_http_lua_ffi_utctime(unsigned char *buf) noexcept {
 
 // Our own: `buf` has room for http_time::max_length bytes, whatever the year.
 NLF_API size_t nlf_ffi_http_time(unsigned char *buf, long t) noexcept {
-    return ht::format_http(t, reinterpret_cast<char *>(buf));
+    static ht::HttpDateFormatter formatter;
+    return formatter.format(t, reinterpret_cast<char *>(buf));
 }
 
 NLF_API size_t nlf_ffi_cookie_time(unsigned char *buf, long t) noexcept {
@@ -78,6 +79,13 @@ NLF_API int ngx_http_lua_ffi_cookie_time(unsigned char *buf, long t) noexcept {
 }
 
 NLF_API void ngx_http_lua_ffi_parse_http_time(const unsigned char *str, size_t len, long *time) noexcept {
-    std::optional<std::int64_t> t = ht::parse_http({reinterpret_cast<const char *>(str), len});
-    *time = t ? static_cast<long>(*t) : NGX_ERROR;
+    std::int64_t t;
+    *time = ht::parse_http({reinterpret_cast<const char *>(str), len}, t) ? static_cast<long>(t) : NGX_ERROR;
+}
+
+// The time as the Lua number ngx.parse_http_time returns, or -1 for a malformed date
+// (OpenResty returns nil for both). A double needs no out-parameter and no int64 box.
+NLF_API double nlf_ffi_parse_http_time(const unsigned char *str, size_t len) noexcept {
+    std::int64_t t;
+    return ht::parse_http({reinterpret_cast<const char *>(str), len}, t) ? static_cast<double>(t) : -1.0;
 }

@@ -53,20 +53,32 @@ struct MatchContext {
     pcre2_jit_stack *jit_stack = nullptr;
 
     // Rebuilt on every configuration: a limit of 0 means PCRE2's default, which a
-    // context that had one set cannot go back to.
+    // context that had one set cannot go back to. Without a limit or a stack of our
+    // own there is no context at all: PCRE2's defaults are a little faster to use.
     void rebuild() noexcept {
-        pcre2_match_context *fresh = pcre2_match_context_create(nullptr);
-        if (fresh == nullptr) return;
-        if (current_settings.match_limit > 0) {
-            pcre2_set_match_limit(fresh, static_cast<uint32_t>(current_settings.match_limit));
+        pcre2_match_context *fresh = nullptr;
+        if (current_settings.match_limit > 0 || jit_stack != nullptr) {
+            fresh = pcre2_match_context_create(nullptr);
+            if (fresh == nullptr) return;
+            if (current_settings.match_limit > 0) {
+                pcre2_set_match_limit(fresh, static_cast<uint32_t>(current_settings.match_limit));
+            }
+            if (jit_stack != nullptr) pcre2_jit_stack_assign(fresh, nullptr, jit_stack);
         }
-        if (jit_stack != nullptr) pcre2_jit_stack_assign(fresh, nullptr, jit_stack);
         pcre2_match_context_free(context);
         context = fresh;
     }
 };
 
 MatchContext match_context;
+
+// Out of line: its workspace would make every match's stack frame 4 KB.
+[[gnu::noinline]] int dfa_match(const pcre2_code *code, const unsigned char *subject, size_t len, size_t pos,
+                                uint32_t options, pcre2_match_data *match_data) noexcept {
+    int workspace[dfa_workspace_size];
+    return pcre2_dfa_match(code, subject, len, pos, options, match_data, match_context.context, workspace,
+                           dfa_workspace_size);
+}
 
 std::string compile_error(std::string_view pattern, int errcode, PCRE2_SIZE offset) {
     PCRE2_UCHAR message[256];
@@ -105,7 +117,13 @@ public:
     void grow(size_t n) noexcept { len_ += n; }
     bool append(const unsigned char *p, size_t n) noexcept {
         if (!reserve(n)) return false;
-        if (n != 0) std::memcpy(end(), p, n);
+        unsigned char *d = end();
+        // Mostly a few bytes between matches: a loop beats a call to memcpy.
+        if (n > 16) {
+            std::memcpy(d, p, n);
+        } else {
+            for (size_t i = 0; i < n; ++i) d[i] = p[i];
+        }
         len_ += n;
         return true;
     }
@@ -188,6 +206,7 @@ Regex *Regex::compile(std::string_view pattern, int flags, int pcre_opts, std::s
         if (dfa) ncaptures = 0;
         re->match_data_ = pcre2_match_data_create(ncaptures + 1, nullptr);
         if (re->match_data_ == nullptr) throw std::bad_alloc();
+        re->ovector_ = pcre2_get_ovector_pointer(re->match_data_);
         re->captures_ = std::make_unique<int[]>(2 * (ncaptures + 1));
 
         AbiRegex &abi = re->abi;
@@ -216,9 +235,7 @@ int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos)
     const uint32_t options = (flags & flag_no_utf8_check) ? PCRE2_NO_UTF_CHECK : 0;
     int rc;
     if (flags & flag_dfa) {
-        int workspace[dfa_workspace_size];
-        rc = pcre2_dfa_match(code_, subject, len, pos, options, match_data_, match_context.context, workspace,
-                             dfa_workspace_size);
+        rc = dfa_match(code_, subject, len, pos, options, match_data_);
     } else if (jitted_ && (options != 0 || !utf())) {
         // The JIT fast path skips pcre2_match's checks, UTF validation among them.
         rc = pcre2_jit_match(code_, subject, len, pos, 0, match_data_, match_context.context);
@@ -226,10 +243,9 @@ int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos)
         rc = pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
     }
     if (rc < 0) return rc;
-    const PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(match_data_);
-    const int pairs = rc == 0 ? static_cast<int>(pcre2_get_ovector_count(match_data_)) : rc;
+    const int pairs = rc == 0 ? 1 : rc;  // 0: a DFA match found more than the longest
     for (int i = 0; i < 2 * pairs; ++i) {
-        captures_[i] = ovector[i] == PCRE2_UNSET ? -1 : static_cast<int>(ovector[i]);
+        captures_[i] = ovector_[i] == PCRE2_UNSET ? -1 : static_cast<int>(ovector_[i]);
     }
     return rc;
 }

@@ -109,6 +109,7 @@ private:
 
     pcre2_code *code_ = nullptr;
     pcre2_match_data *match_data_ = nullptr;
+    const PCRE2_SIZE *ovector_ = nullptr;  // match_data_'s
     std::unique_ptr<int[]> captures_;
     std::string pattern_;
     uint32_t options_ = 0;

@@ -2,6 +2,7 @@
 
 #include "core/pure/base64.hpp"
 
+#include <optional>
 #include <string>
 
 namespace b64 = nlf::core::base64;
@@ -17,17 +18,17 @@ std::string encode(std::string_view s, b64::Alphabet a = b64::Alphabet::standard
 
 std::optional<std::string> decode(std::string_view s, b64::Alphabet a = b64::Alphabet::standard) {
     std::string out(b64::decoded_length_max(s.size()), '\0');
-    auto n = b64::decode(s, reinterpret_cast<unsigned char *>(out.data()), a);
-    if (!n) return std::nullopt;
-    out.resize(*n);
+    std::size_t n = b64::decode(s, reinterpret_cast<unsigned char *>(out.data()), a);
+    if (n == b64::invalid) return std::nullopt;
+    out.resize(n);
     return out;
 }
 
 std::optional<std::string> decode_mime(std::string_view s) {
     std::string out(b64::decoded_length_max(s.size()), '\0');
-    auto n = b64::decode_mime(s, reinterpret_cast<unsigned char *>(out.data()));
-    if (!n) return std::nullopt;
-    out.resize(*n);
+    std::size_t n = b64::decode_mime(s, reinterpret_cast<unsigned char *>(out.data()));
+    if (n == b64::invalid) return std::nullopt;
+    out.resize(n);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "core/pure/http_time.hpp"
 
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace ht = nlf::core::http_time;
@@ -22,6 +23,12 @@ std::string cookie(std::int64_t t) {
 std::string date(std::int64_t t) {
     char buf[ht::max_length];
     return std::string(buf, ht::format_date(t, buf));
+}
+
+std::optional<std::int64_t> parse(std::string_view s) {
+    std::int64_t t;
+    if (!ht::parse_http(s, t)) return std::nullopt;
+    return t;
 }
 
 std::string date_time(std::int64_t t) {
@@ -68,29 +75,29 @@ TEST(HttpTime, ExtremeTimesStayInTheBuffer) {
 }
 
 TEST(ParseHttpTime, ThreeFormats) {
-    EXPECT_EQ(ht::parse_http("Thu, 18 Nov 2010 11:27:35 GMT"), 1290079655);
-    EXPECT_EQ(ht::parse_http("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
-    EXPECT_EQ(ht::parse_http("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
-    EXPECT_EQ(ht::parse_http("Sun Nov  6 08:49:37 1994"), 784111777);
-    EXPECT_EQ(ht::parse_http("Sun Nov 16 08:49:37 1994"), 784111777 + 10 * 86400);
-    EXPECT_EQ(ht::parse_http("Thu, 01-Jan-70 00:00:00 GMT"), 0);
-    EXPECT_EQ(ht::parse_http("Tue, 01-Jan-69 00:00:00 GMT"), 3124224000);  // 2069
+    EXPECT_EQ(parse("Thu, 18 Nov 2010 11:27:35 GMT"), 1290079655);
+    EXPECT_EQ(parse("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
+    EXPECT_EQ(parse("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
+    EXPECT_EQ(parse("Sun Nov  6 08:49:37 1994"), 784111777);
+    EXPECT_EQ(parse("Sun Nov 16 08:49:37 1994"), 784111777 + 10 * 86400);
+    EXPECT_EQ(parse("Thu, 01-Jan-70 00:00:00 GMT"), 0);
+    EXPECT_EQ(parse("Tue, 01-Jan-69 00:00:00 GMT"), 3124224000);  // 2069
 }
 
 TEST(ParseHttpTime, RoundTrips) {
     for (std::int64_t t = 0; t < 4102444800; t += 7777777) {
-        EXPECT_EQ(ht::parse_http(http(t)), t);
+        EXPECT_EQ(parse(http(t)), t);
         if (t < 2145916800) {
-            EXPECT_EQ(ht::parse_http(cookie(t)), t);
+            EXPECT_EQ(parse(cookie(t)), t);
         }
     }
 }
 
 TEST(ParseHttpTime, LeapDays) {
-    EXPECT_EQ(ht::parse_http("Tue, 29 Feb 2000 00:00:00 GMT"), 951782400);
-    EXPECT_EQ(ht::parse_http("Thu, 29 Feb 1900 00:00:00 GMT"), std::nullopt);
-    EXPECT_EQ(ht::parse_http("Sun, 29 Feb 2015 00:00:00 GMT"), std::nullopt);
-    EXPECT_EQ(ht::parse_http("Mon, 31 Apr 2015 00:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse("Tue, 29 Feb 2000 00:00:00 GMT"), 951782400);
+    EXPECT_EQ(parse("Thu, 29 Feb 1900 00:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse("Sun, 29 Feb 2015 00:00:00 GMT"), std::nullopt);
+    EXPECT_EQ(parse("Mon, 31 Apr 2015 00:00:00 GMT"), std::nullopt);
 }
 
 TEST(ParseHttpTime, MalformedIsRefused) {
@@ -101,15 +108,15 @@ TEST(ParseHttpTime, MalformedIsRefused) {
                             "Thu, 18-Nov 2010 11:27:35 GMT", "Thu, 18 Nov 2010 11-27-35 GMT",
                             "Thu, 32 Jan 2010 11:27:35 GMT", "Thu 18 Nov 2010 11:27:35 GMT",
                             "Sun Nov  x 08:49:37 1994", "Sun Nov  6 08:49:37 19x4"}) {
-        EXPECT_EQ(ht::parse_http(bad), std::nullopt) << bad;
+        EXPECT_EQ(parse(bad), std::nullopt) << bad;
     }
 }
 
 TEST(ParseHttpTime, AsLenientAsNginx) {
     // nginx checks neither the week day nor the zone, and reads months by few letters.
-    EXPECT_EQ(ht::parse_http("Xyz, 18 Nov 2010 11:27:35 UTC"), 1290079655);
-    EXPECT_EQ(ht::parse_http("Thu, 18 Nxx 2010 11:27:35 GMT"), 1290079655);
-    EXPECT_EQ(ht::parse_http(",  18 Nov 2010 11:27:35"), 1290079655);
+    EXPECT_EQ(parse("Xyz, 18 Nov 2010 11:27:35 UTC"), 1290079655);
+    EXPECT_EQ(parse("Thu, 18 Nxx 2010 11:27:35 GMT"), 1290079655);
+    EXPECT_EQ(parse(",  18 Nov 2010 11:27:35"), 1290079655);
 }
 
 TEST(ParseHttpTime, EveryPrefixAndByte) {
@@ -117,13 +124,26 @@ TEST(ParseHttpTime, EveryPrefixAndByte) {
     // byte value at every position.
     for (std::string good : {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
                              "Sun Nov  6 08:49:37 1994"}) {
-        for (std::size_t len = 0; len <= good.size(); ++len) (void)ht::parse_http(good.substr(0, len));
+        for (std::size_t len = 0; len <= good.size(); ++len) (void)parse(good.substr(0, len));
         for (std::size_t i = 0; i < good.size(); ++i) {
             std::string s = good;
             for (int b = 0; b < 256; ++b) {
                 s[i] = static_cast<char>(b);
-                (void)ht::parse_http(s);
+                (void)parse(s);
             }
         }
+    }
+}
+
+TEST(HttpDateFormatter, AgreesWithFormatHttpAcrossDays) {
+    ht::HttpDateFormatter formatter;
+    char buf[ht::max_length];
+    for (std::int64_t t : {std::int64_t{0}, std::int64_t{86399}, std::int64_t{86400}, std::int64_t{1290079655},
+                           std::int64_t{1290079655}, std::int64_t{-1}, std::int64_t{253402300799},
+                           std::int64_t{253402300800}, INT64_MIN, INT64_MAX, std::int64_t{951782399}}) {
+        EXPECT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
+    }
+    for (std::int64_t t = 1290000000; t < 1290000000 + 3 * 86400; t += 997) {
+        ASSERT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
     }
 }

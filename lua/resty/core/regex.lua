@@ -258,41 +258,69 @@ local function next_start(subj, pos, len, utf)
     return pos
 end
 
-local function collect_names(entry, res)
-    local names = entry.names
-    for i = 1, #names, 2 do
-        local cap = res[names[i]]
-        local name = names[i + 1]
-        if not entry.dupnames then
-            res[name] = cap
-        elseif cap then
-            local list = res[name]
-            if list then
-                list[#list + 1] = cap
-            else
-                res[name] = { cap }
-            end
+local function collect_name(res, group, name, dupnames)
+    local cap = res[group]
+    if not dupnames then
+        res[name] = cap
+    elseif cap then
+        local list = res[name]
+        if list then
+            list[#list + 1] = cap
+        else
+            res[name] = { cap }
         end
     end
 end
 
--- The match table: captures 0..ncap (false when unset) and named captures.
+-- Capture `i`, or false when it did not take part in the match.
+local function capture(caps, i, rc, subj)
+    if i < rc then
+        local from = caps[2 * i]
+        if from >= 0 then
+            local to = caps[2 * i + 1]
+            -- The whole subject (an anchored match, often) needs no new string.
+            if from == 0 and to == #subj then
+                return subj
+            end
+            return sub(subj, from + 1, to)
+        end
+    end
+    return false
+end
+
+-- The match table: captures 0..ncap and the named ones. The first few of each are
+-- unrolled by hand: a loop here would become a trace of its own, and the table could
+-- not be built in the caller's trace (it costs more than the match itself).
 local function collect(entry, rc, subj, res)
     local caps = entry.re.captures
     local ncap = entry.ncap
     if not res then
         res = new_tab(ncap, 0)
     end
-    for i = 0, ncap do
-        local from = i < rc and caps[2 * i] or -1
-        if from >= 0 then
-            res[i] = sub(subj, from + 1, caps[2 * i + 1])
-        else
-            res[i] = false
+    res[0] = capture(caps, 0, rc, subj)
+    if ncap >= 1 then
+        res[1] = capture(caps, 1, rc, subj)
+        if ncap >= 2 then
+            res[2] = capture(caps, 2, rc, subj)
+            if ncap >= 3 then
+                res[3] = capture(caps, 3, rc, subj)
+                for i = 4, ncap do
+                    res[i] = capture(caps, i, rc, subj)
+                end
+            end
         end
     end
-    if entry.names then
-        collect_names(entry, res)
+    local names = entry.names
+    if names then
+        local dupnames = entry.dupnames
+        collect_name(res, names[1], names[2], dupnames)
+        local n = #names
+        if n > 2 then
+            collect_name(res, names[3], names[4], dupnames)
+            for i = 5, n, 2 do
+                collect_name(res, names[i], names[i + 1], dupnames)
+            end
+        end
     end
     return res
 end

@@ -27,12 +27,12 @@ double ngx_http_lua_ffi_req_start_time(ngx_http_request_t *r);
 
 size_t nlf_ffi_http_time(unsigned char *buf, long t);
 size_t nlf_ffi_cookie_time(unsigned char *buf, long t);
+double nlf_ffi_parse_http_time(const unsigned char *str, size_t len);
 ]]
 
 -- Room for any date (years past 9999 have more digits): http_time::max_length.
 local DATE_BUF_SIZE = 48
 local date_buf = ffi_new("unsigned char[?]", DATE_BUF_SIZE)
-local time_val = ffi_new("long[1]")
 
 function ngx.now()
     return C.ngx_http_lua_ffi_now()
@@ -61,11 +61,19 @@ function ngx.utctime()
     return ffi_str(date_buf, 19)
 end
 
+-- Servers format the same second over and over (ngx.http_time(ngx.time())): the last
+-- result is kept.
+local last_http_sec, last_http_time
+
 function ngx.http_time(sec)
     if type(sec) ~= "number" then
         error("number argument only", 2)
     end
-    return ffi_str(date_buf, C.nlf_ffi_http_time(date_buf, sec))
+    if sec ~= last_http_sec then
+        last_http_time = ffi_str(date_buf, C.nlf_ffi_http_time(date_buf, sec))
+        last_http_sec = sec
+    end
+    return last_http_time
 end
 
 function ngx.cookie_time(sec)
@@ -79,8 +87,7 @@ function ngx.parse_http_time(str)
     if type(str) ~= "string" then
         error("string argument only", 2)
     end
-    C.ngx_http_lua_ffi_parse_http_time(str, #str, time_val)
-    local t = tonumber(time_val[0])
+    local t = C.nlf_ffi_parse_http_time(str, #str)
     if t == -1 then
         return nil
     end

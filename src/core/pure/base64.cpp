@@ -29,8 +29,8 @@ const DecodeTable &table_of(Alphabet alphabet) noexcept {
 }
 
 // Turns `n` sextets (a multiple of 4, then 0, 2 or 3 left over) into bytes.
-std::optional<std::size_t> pack(const std::uint8_t *sextets, std::size_t n, unsigned char *dst) noexcept {
-    if (n % 4 == 1) return std::nullopt;
+std::size_t pack(const std::uint8_t *sextets, std::size_t n, unsigned char *dst) noexcept {
+    if (n % 4 == 1) return invalid;
     unsigned char *d = dst;
     std::size_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -43,27 +43,6 @@ std::optional<std::size_t> pack(const std::uint8_t *sextets, std::size_t n, unsi
     if (n - i >= 2) *d++ = static_cast<unsigned char>(sextets[i] << 2 | sextets[i + 1] >> 4);
     if (n - i == 3) *d++ = static_cast<unsigned char>(sextets[i + 1] << 4 | sextets[i + 2] >> 2);
     return static_cast<std::size_t>(d - dst);
-}
-
-// Decodes groups of four in place of collecting sextets, for the strict decoders where
-// the valid prefix is known in advance.
-std::optional<std::size_t> decode_prefix(const unsigned char *s, std::size_t n, unsigned char *dst,
-                                         const DecodeTable &table) noexcept {
-    if (n % 4 == 1) return std::nullopt;
-    unsigned char *d = dst;
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const std::uint32_t v = std::uint32_t{table[s[i]]} << 18 | std::uint32_t{table[s[i + 1]]} << 12 |
-                                std::uint32_t{table[s[i + 2]]} << 6 | table[s[i + 3]];
-        *d++ = static_cast<unsigned char>(v >> 16);
-        *d++ = static_cast<unsigned char>(v >> 8);
-        *d++ = static_cast<unsigned char>(v);
-    }
-    const std::uint8_t tail[3] = {i < n ? table[s[i]] : std::uint8_t{0},
-                                  i + 1 < n ? table[s[i + 1]] : std::uint8_t{0},
-                                  i + 2 < n ? table[s[i + 2]] : std::uint8_t{0}};
-    std::optional<std::size_t> rest = pack(tail, n - i, d);
-    return static_cast<std::size_t>(d - dst) + *rest;
 }
 
 }  // namespace
@@ -94,17 +73,35 @@ std::size_t encode(std::string_view src, unsigned char *dst, Alphabet alphabet, 
     return static_cast<std::size_t>(d - dst);
 }
 
-std::optional<std::size_t> decode(std::string_view src, unsigned char *dst, Alphabet alphabet) noexcept {
+std::size_t decode(std::string_view src, unsigned char *dst, Alphabet alphabet) noexcept {
     const DecodeTable &table = table_of(alphabet);
     const auto *s = reinterpret_cast<const unsigned char *>(src.data());
-    std::size_t n = 0;
-    for (; n < src.size() && s[n] != '='; ++n) {
-        if (table[s[n]] == not_a_digit) return std::nullopt;
+    const std::size_t n = src.size();
+    // Whole groups of four digits first; a group with '=' or a byte outside the
+    // alphabet (both have the high bit set in the table) ends the fast path.
+    std::size_t i = 0;
+    unsigned char *d = dst;
+    for (; i + 4 <= n; i += 4) {
+        const std::uint32_t a = table[s[i]], b = table[s[i + 1]], c = table[s[i + 2]], e = table[s[i + 3]];
+        if ((a | b | c | e) & 0x80) break;
+        const std::uint32_t v = a << 18 | b << 12 | c << 6 | e;
+        *d++ = static_cast<unsigned char>(v >> 16);
+        *d++ = static_cast<unsigned char>(v >> 8);
+        *d++ = static_cast<unsigned char>(v);
     }
-    return decode_prefix(s, n, dst, table);
+    if (i == n) return static_cast<std::size_t>(d - dst);
+    // Fewer than four digits are left before the end or the '=' that stopped us.
+    std::uint8_t tail[4];
+    std::size_t left = 0;
+    for (; i < n && s[i] != '='; ++i) {
+        if (table[s[i]] == not_a_digit || left == 3) return invalid;
+        tail[left++] = table[s[i]];
+    }
+    const std::size_t rest = pack(tail, left, d);
+    return rest == invalid ? invalid : static_cast<std::size_t>(d - dst) + rest;
 }
 
-std::optional<std::size_t> decode_mime(std::string_view src, unsigned char *dst) noexcept {
+std::size_t decode_mime(std::string_view src, unsigned char *dst) noexcept {
     // Sextets are gathered four at a time, so dst (decoded_length_max of the input)
     // always has room: every group written consumed four input bytes or more.
     std::uint8_t group[4];
@@ -116,13 +113,12 @@ std::optional<std::size_t> decode_mime(std::string_view src, unsigned char *dst)
         if (v == not_a_digit) continue;
         group[filled++] = v;
         if (filled == 4) {
-            written += *pack(group, 4, dst + written);
+            written += pack(group, 4, dst + written);
             filled = 0;
         }
     }
-    std::optional<std::size_t> rest = pack(group, filled, dst + written);
-    if (!rest) return std::nullopt;
-    return written + *rest;
+    const std::size_t rest = pack(group, filled, dst + written);
+    return rest == invalid ? invalid : written + rest;
 }
 
 }  // namespace nlf::core::base64
