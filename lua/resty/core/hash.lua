@@ -6,6 +6,7 @@ local C = ffi.C
 local ffi_new = ffi.new
 local ffi_str = ffi.string
 local error = error
+local select = select
 local tostring = tostring
 local type = type
 
@@ -66,7 +67,12 @@ local function string_arg(v, i)
     error("bad argument #" .. i .. " to 'hmac_sha1' (string expected, got " .. t .. ")", 3)
 end
 
-function ngx.hmac_sha1(key, s)
+function ngx.hmac_sha1(...)
+    local n = select("#", ...)
+    if n ~= 2 then
+        error("expecting 2 arguments, but got " .. n, 2)
+    end
+    local key, s = ...
     key = string_arg(key, 1)
     s = string_arg(s, 2)
     C.nlf_ffi_hmac_sha1(key, #key, s, #s, digest_buf)

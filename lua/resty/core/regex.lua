@@ -3,13 +3,13 @@
 local ffi = require "ffi"
 local base = require "resty.core.base"
 local bit = require "bit"
-local buffer = require "string.buffer"
 require "resty.core.log"  -- ngx_http_lua_ffi_raw_log
 
 local C = ffi.C
 local ffi_gc = ffi.gc
 local ffi_str = ffi.string
 local ffi_cast = ffi.cast
+local ffi_copy = ffi.copy
 local ffi_new = ffi.new
 local band = bit.band
 local bor = bit.bor
@@ -115,6 +115,7 @@ local parsed_option_count = 0
 local cached_count = 0
 local cache_full_logged = false
 
+local c_str_type = ffi.typeof("const char *")
 local errbuf = ffi_new("unsigned char[?]", ERRBUF_SIZE)
 local out_ptr = ffi_new("unsigned char *[1]")
 local out_len = ffi_new("size_t[1]")
@@ -499,8 +500,8 @@ local function substitute_template(subj, entry, replace, global)
     end
     local size = get_string_buf_size()
     local buf = get_string_buf(size)
-    local rc = C.nlf_ffi_regex_substitute(entry.re, cv, entry.flags, subj, #subj, global, buf, size,
-                                          out_ptr, out_len)
+    local rc = C.nlf_ffi_regex_substitute(entry.re, cv, entry.flags, subj, #subj, global and 1 or 0,
+                                          buf, size, out_ptr, out_len)
     local templates = entry.templates
     if not (templates and templates[replace] == cv) then
         free_template(ffi_gc(cv, nil))
@@ -520,19 +521,45 @@ local function substitute_template(subj, entry, replace, global)
     return s, rc
 end
 
--- With a function, each match goes through Lua; the callback may run any ngx.re call
--- itself, hence a buffer of this call's own.
+-- The result of a substitution with a function is built here. The callback may run
+-- any ngx.re call, this one included: a call that finds the buffer taken (or left taken
+-- by a callback that raised an error) builds in a buffer of its own.
+local FUNC_BUF_SIZE = 4096
+local func_buf = ffi_new("unsigned char[?]", FUNC_BUF_SIZE)
+local func_buf_busy = false
+
+-- `dst` (of `cap` bytes, `len` used) with room for `need` more bytes.
+local function reserve(dst, cap, len, need)
+    if len + need <= cap then
+        return dst, cap
+    end
+    cap = cap * 2 > len + need and cap * 2 or len + need
+    local bigger = ffi_new("unsigned char[?]", cap)
+    if len > 0 then
+        ffi_copy(bigger, dst, len)
+    end
+    return bigger, cap
+end
+
 local function substitute_function(subj, entry, func, global)
     local re, flags, utf = entry.re, entry.flags, entry.utf
     local len = #subj
-    local base_ptr = ffi_cast("const char *", subj)
-    local out
-    local count, pos, copied = 0, 0, 0
+    local base_ptr = ffi_cast(c_str_type, subj)
+    local shared = not func_buf_busy
+    local dst, cap = nil, 0
+    if shared then
+        func_buf_busy = true
+        dst, cap = func_buf, FUNC_BUF_SIZE
+    end
+    local used, count, pos, copied = 0, 0, 0, 0
     while true do
         local rc = exec(re, flags, subj, len, pos)
         if rc < 0 then
             if rc == NOMATCH then
                 break
+            end
+            if shared then
+                func_buf_busy = false
             end
             release(entry)
             return nil, nil, exec_error(rc)
@@ -542,12 +569,13 @@ local function substitute_function(subj, entry, func, global)
         end
         local caps = re.captures
         local from, to = caps[0], caps[1]
-        local piece = func(collect(entry, rc, subj, nil))
-        if not out then
-            out = buffer.new(len + 64)
-        end
-        out:putcdata(base_ptr + copied, from - copied)
-        out:put(tostring(piece))
+        local piece = tostring(func(collect(entry, rc, subj, nil)))
+        local prefix = from - copied
+        dst, cap = reserve(dst, cap, used, prefix + #piece)
+        ffi_copy(dst + used, base_ptr + copied, prefix)
+        used = used + prefix
+        ffi_copy(dst + used, piece, #piece)
+        used = used + #piece
         count = count + 1
         copied = to
         pos = to == from and next_start(subj, to, len, utf) or to
@@ -556,11 +584,16 @@ local function substitute_function(subj, entry, func, global)
         end
     end
     release(entry)
-    if count == 0 then
-        return subj, 0
+    local result = subj
+    if count > 0 then
+        dst, cap = reserve(dst, cap, used, len - copied)
+        ffi_copy(dst + used, base_ptr + copied, len - copied)
+        result = ffi_str(dst, used + len - copied)
     end
-    out:putcdata(base_ptr + copied, len - copied)
-    return out:tostring(), count
+    if shared then
+        func_buf_busy = false
+    end
+    return result, count
 end
 
 local function substitute(subj, regex, replace, opts, global, fname)
@@ -581,11 +614,11 @@ end
 -- Tail calls: argument errors raised in substitute's callees are at level 3, which
 -- must be the caller's code.
 function _M.sub(subj, regex, replace, opts)
-    return substitute(subj, regex, replace, opts, 0, "sub")
+    return substitute(subj, regex, replace, opts, false, "sub")
 end
 
 function _M.gsub(subj, regex, replace, opts)
-    return substitute(subj, regex, replace, opts, 1, "gsub")
+    return substitute(subj, regex, replace, opts, true, "gsub")
 end
 
 ngx.re = ngx.re or new_tab(0, 5)
