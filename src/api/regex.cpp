@@ -6,6 +6,7 @@
 #include "core/regex.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 using nlf::core::regex::AbiRegex;
@@ -127,6 +128,11 @@ NLF_API ComplexValue *nlf_ffi_regex_template(AbiRegex *re, const unsigned char *
 
 NLF_API void nlf_ffi_regex_template_free(ComplexValue *cv) noexcept {
     if (cv != nullptr) delete &Replacement::of(*cv);
+}
+
+// Frees a substitution result that did not fit the caller's buffer.
+NLF_API void nlf_ffi_free(void *p) noexcept {
+    std::free(p);
 }
 
 // ngx.re.sub / gsub with a template, whole: returns the number of substitutions (the

@@ -108,9 +108,3 @@ NLF_API void ngx_http_lua_ffi_str_replace_char(unsigned char *buf, size_t len, c
                                                const unsigned char replace) noexcept {
     std::replace(buf, buf + len, find, replace);
 }
-
-// Frees what an FFI function returned from malloc (a result larger than the caller's
-// buffer).
-NLF_API void nlf_ffi_free(void *p) noexcept {
-    free(p);
-}

@@ -1,6 +1,9 @@
 #include "core/regex.hpp"
 
+#include "core/pure/copy_bytes.hpp"
+
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -55,18 +58,21 @@ struct MatchContext {
     // Rebuilt on every configuration: a limit of 0 means PCRE2's default, which a
     // context that had one set cannot go back to. Without a limit or a stack of our
     // own there is no context at all: PCRE2's defaults are a little faster to use.
-    void rebuild() noexcept {
+    // False (the old context kept) when memory runs out.
+    bool rebuild() noexcept {
         pcre2_match_context *fresh = nullptr;
         if (current_settings.match_limit > 0 || jit_stack != nullptr) {
             fresh = pcre2_match_context_create(nullptr);
-            if (fresh == nullptr) return;
+            if (fresh == nullptr) return false;
             if (current_settings.match_limit > 0) {
-                pcre2_set_match_limit(fresh, static_cast<uint32_t>(current_settings.match_limit));
+                pcre2_set_match_limit(fresh, static_cast<uint32_t>(std::min<unsigned long>(
+                                                 current_settings.match_limit, UINT32_MAX)));
             }
             if (jit_stack != nullptr) pcre2_jit_stack_assign(fresh, nullptr, jit_stack);
         }
         pcre2_match_context_free(context);
         context = fresh;
+        return true;
     }
 };
 
@@ -117,13 +123,7 @@ public:
     void grow(size_t n) noexcept { len_ += n; }
     bool append(const unsigned char *p, size_t n) noexcept {
         if (!reserve(n)) return false;
-        unsigned char *d = end();
-        // Mostly a few bytes between matches: a loop beats a call to memcpy.
-        if (n > 16) {
-            std::memcpy(d, p, n);
-        } else {
-            for (size_t i = 0; i < n; ++i) d[i] = p[i];
-        }
+        copy_bytes(end(), p, n);
         len_ += n;
         return true;
     }
@@ -158,7 +158,11 @@ bool set_jit_stack_size(size_t size) noexcept {
     if (stack == nullptr) return false;
     pcre2_jit_stack *old = match_context.jit_stack;
     match_context.jit_stack = stack;
-    match_context.rebuild();
+    if (!match_context.rebuild()) {
+        match_context.jit_stack = old;
+        pcre2_jit_stack_free(stack);
+        return false;
+    }
     pcre2_jit_stack_free(old);
     return true;
 }

@@ -198,6 +198,7 @@ local function compile(regex, options)
         re = re,
         ncap = re.ncaptures,
         names = capture_names(re),
+        nnames = re.name_count,
         flags = options.flags,
         dupnames = band(options.flags, FLAG_DUPNAMES) ~= 0,
         utf = band(options.pcre, PCRE_UTF8) ~= 0,
@@ -296,7 +297,7 @@ local function collect(entry, rc, subj, res)
     local caps = entry.re.captures
     local ncap = entry.ncap
     if not res then
-        res = new_tab(ncap, 0)
+        res = new_tab(ncap, entry.nnames)
     end
     res[0] = capture(caps, 0, rc, subj)
     if ncap >= 1 then

@@ -1,21 +1,12 @@
 #include "core/pure/replace_template.hpp"
 
-#include <cstring>
+#include "core/pure/copy_bytes.hpp"
 
 namespace nlf::core {
 
 namespace {
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-// Replacements are made of short pieces: a byte loop beats a call to memcpy there.
-void copy_bytes(unsigned char *dst, const unsigned char *src, std::size_t n) noexcept {
-    if (n > 16) {
-        std::memcpy(dst, src, n);
-        return;
-    }
-    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-}
 
 bool is_name_char(char c) noexcept {
     return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
