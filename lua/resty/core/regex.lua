@@ -542,57 +542,68 @@ local function reserve(dst, cap, len, need)
     return bigger, cap
 end
 
+-- Appends the subject from `copied` up to the match in `entry`'s captures, then what
+-- `func` makes of the match; returns the buffer, its size and use, and the match's ends.
+-- The ends are read first: `func` may run this very regex again.
+local function put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, copied)
+    if rc == 0 then
+        rc = 1  -- a DFA match with more than the longest
+    end
+    local caps = entry.re.captures
+    local from, to = caps[0], caps[1]
+    local piece = tostring(func(collect(entry, rc, subj, nil)))
+    local prefix = from - copied
+    dst, cap = reserve(dst, cap, used, prefix + #piece)
+    ffi_copy(dst + used, subj_ptr + copied, prefix)
+    ffi_copy(dst + used + prefix, piece, #piece)
+    return dst, cap, used + prefix + #piece, from, to
+end
+
+-- Only gsub loops over the matches: for sub, a loop that runs once would become a trace
+-- of its own (one LuaJIT may give up on) rather than part of the caller's.
 local function substitute_function(subj, entry, func, global)
-    local re, flags, utf = entry.re, entry.flags, entry.utf
+    local re, flags = entry.re, entry.flags
     local len = #subj
-    local base_ptr = ffi_cast(c_str_type, subj)
+    local subj_ptr = ffi_cast(c_str_type, subj)
     local shared = not func_buf_busy
     local dst, cap = nil, 0
     if shared then
         func_buf_busy = true
         dst, cap = func_buf, FUNC_BUF_SIZE
     end
-    local used, count, pos, copied = 0, 0, 0, 0
-    while true do
-        local rc = exec(re, flags, subj, len, pos)
-        if rc < 0 then
-            if rc == NOMATCH then
-                break
+    local used, count, copied = 0, 0, 0
+    local rc = exec(re, flags, subj, len, 0)
+    if rc >= 0 then
+        local from, to
+        dst, cap, used, from, to = put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, 0)
+        count, copied = 1, to
+        if global then
+            local pos = to == from and next_start(subj, to, len, entry.utf) or to
+            while pos <= len do
+                rc = exec(re, flags, subj, len, pos)
+                if rc < 0 then
+                    break
+                end
+                dst, cap, used, from, to = put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, copied)
+                count, copied = count + 1, to
+                pos = to == from and next_start(subj, to, len, entry.utf) or to
             end
-            if shared then
-                func_buf_busy = false
-            end
-            release(entry)
-            return nil, nil, exec_error(rc)
-        end
-        if rc == 0 then
-            rc = 1
-        end
-        local caps = re.captures
-        local from, to = caps[0], caps[1]
-        local piece = tostring(func(collect(entry, rc, subj, nil)))
-        local prefix = from - copied
-        dst, cap = reserve(dst, cap, used, prefix + #piece)
-        ffi_copy(dst + used, base_ptr + copied, prefix)
-        used = used + prefix
-        ffi_copy(dst + used, piece, #piece)
-        used = used + #piece
-        count = count + 1
-        copied = to
-        pos = to == from and next_start(subj, to, len, utf) or to
-        if not global or pos > len then
-            break
         end
     end
     release(entry)
     local result = subj
-    if count > 0 then
+    if rc < NOMATCH then
+        result, count = nil, nil
+    elseif count > 0 then
         dst, cap = reserve(dst, cap, used, len - copied)
-        ffi_copy(dst + used, base_ptr + copied, len - copied)
+        ffi_copy(dst + used, subj_ptr + copied, len - copied)
         result = ffi_str(dst, used + len - copied)
     end
     if shared then
         func_buf_busy = false
+    end
+    if not result then
+        return nil, nil, exec_error(rc)
     end
     return result, count
 end
