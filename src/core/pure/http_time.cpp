@@ -206,6 +206,42 @@ std::size_t format_date_time(std::int64_t t, char *buf) noexcept {
     return clock_time(w, tm).length();
 }
 
+// The fields of a date to a time, or false when they are out of range: nginx's checks
+// and arithmetic.
+bool to_unix(std::int64_t year, int month, std::int64_t day, std::int64_t hour, std::int64_t minute,
+             std::int64_t second, std::int64_t &t) noexcept {
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || year < 0) [[unlikely]] {
+        return false;
+    }
+    static constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    // Four digits at most: 32-bit arithmetic, whose divisions by constants are cheap.
+    const auto y = static_cast<std::uint32_t>(year);
+    if (day == 29 && month == 1) {
+        if ((y & 3) || (y % 100 == 0 && y % 400 != 0)) [[unlikely]] return false;
+    } else if (day > month_days[month]) {
+        return false;
+    }
+
+    // Gauss' formula counts from March 1 of 1 BC, months from 1. nginx does this in
+    // unsigned 64-bit arithmetic (day 0 and the year before year 0 wrap around); so do
+    // we, to give the same results for every input it accepts.
+    int shifted = month - 1;  // March = 1, ..., February = 12 of the previous year
+    std::uint64_t days_before_year;
+    if (shifted > 0) {
+        days_before_year = 365 * y + y / 4 - y / 100 + y / 400;
+    } else {
+        shifted += 12;
+        const std::uint64_t previous = static_cast<std::uint64_t>(y) - 1;
+        days_before_year = 365 * previous + previous / 4 - previous / 100 + previous / 400;
+    }
+    const auto m = static_cast<std::uint64_t>(shifted);
+    const std::uint64_t days = days_before_year + 367 * m / 12 - 30 + static_cast<std::uint64_t>(day) - 1 -
+                               719527 + 31 + 28;
+    const auto clock = static_cast<std::uint64_t>(hour * 3600 + minute * 60 + second);
+    t = static_cast<std::int64_t>(days * 86400 + clock);
+    return true;
+}
+
 bool parse_http(std::string_view s, std::int64_t &t) noexcept {
     const Cursor c(s);
     const std::size_t n = c.size();
@@ -288,36 +324,7 @@ bool parse_http(std::string_view s, std::int64_t &t) noexcept {
         year = c.number(p, 4);
     }
 
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || year < 0) [[unlikely]] {
-        return false;
-    }
-    static constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    // Four digits at most: 32-bit arithmetic, whose divisions by constants are cheap.
-    const auto y = static_cast<std::uint32_t>(year);
-    if (day == 29 && month == 1) {
-        if ((y & 3) || (y % 100 == 0 && y % 400 != 0)) [[unlikely]] return false;
-    } else if (day > month_days[month]) {
-        return false;
-    }
-
-    // Gauss' formula counts from March 1 of 1 BC, months from 1. nginx does this in
-    // unsigned 64-bit arithmetic (day 0 and the year before year 0 wrap around); so do
-    // we, to give the same results for every input it accepts.
-    int shifted = month - 1;  // March = 1, ..., February = 12 of the previous year
-    std::uint64_t days_before_year;
-    if (shifted > 0) {
-        days_before_year = 365 * y + y / 4 - y / 100 + y / 400;
-    } else {
-        shifted += 12;
-        const std::uint64_t previous = static_cast<std::uint64_t>(y) - 1;
-        days_before_year = 365 * previous + previous / 4 - previous / 100 + previous / 400;
-    }
-    const auto m = static_cast<std::uint64_t>(shifted);
-    const std::uint64_t days = days_before_year + 367 * m / 12 - 30 + static_cast<std::uint64_t>(day) - 1 -
-                               719527 + 31 + 28;
-    const auto clock = static_cast<std::uint64_t>(hour * 3600 + minute * 60 + second);
-    t = static_cast<std::int64_t>(days * 86400 + clock);
-    return true;
+    return to_unix(year, month, day, hour, minute, second, t);
 }
 
 }  // namespace nlf::core::http_time
