@@ -1,6 +1,7 @@
 # Front door. `make` builds the module; `make run` serves examples/ on
-# 127.0.0.1:8080; `make test` runs the unit tests and t/. Each target first installs
-# whatever Debian packages are missing (scripts/install-deps.sh is a no-op otherwise).
+# 127.0.0.1:8080; `make test` runs the unit tests and t/; `make fuzz` fuzzes the
+# parsers. Each target first installs whatever Debian packages are missing
+# (scripts/install-deps.sh is a no-op otherwise).
 
 SANITIZE ?= 0
 JOBS ?= 2
@@ -12,7 +13,9 @@ BUILD_DIR ?= build
 endif
 MODULE := $(CURDIR)/$(BUILD_DIR)/ngx_http_lua_ffi_module.so
 
-.PHONY: all deps build test unit prove run bench clean
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build test unit prove run bench fuzz clean
 
 all: build
 
@@ -37,5 +40,12 @@ run: build
 bench: build
 	@python3 bench/bench.py --module $(MODULE) $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
 
+# libFuzzer targets for the pure parsers (tests/fuzz), FUZZ_SECONDS each; not part of
+# `make test`.
+fuzz: deps
+	@cmake -S tests/fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@bash scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

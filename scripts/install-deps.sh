@@ -9,6 +9,8 @@ packages=(
   build-essential g++ cmake pkg-config
   nginx-core nginx-dev libluajit2-5.1-dev luajit2
   libpcre2-dev libssl-dev zlib1g-dev libgtest-dev
+  # make fuzz: clang 14 and its libFuzzer (Debian ships it in libclang-rt-14-dev)
+  clang libclang-rt-14-dev
   # test harness and the servers / modules tests use beside ours
   perl libtest-base-perl libtext-diff-perl python3
   redis-server memcached

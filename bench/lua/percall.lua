@@ -131,6 +131,153 @@ function cases.resp_header_set(n)
     end
 end
 
+function cases.re_match(n)
+    local match = ngx.re.match
+    local m
+    for _ = 1, n do
+        m = match("hello world", [[(\w+) (\w+)]], "jo")
+    end
+    return m
+end
+
+function cases.re_find(n)
+    local find = ngx.re.find
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + find("hello world", [[w\w+]], "jo")
+    end
+    return sum
+end
+
+function cases.re_gsub(n)
+    local gsub = ngx.re.gsub
+    local s
+    for _ = 1, n do
+        s = gsub("hello world", [[(o)]], "<$1>", "jo")
+    end
+    return s
+end
+
+function cases.re_gsub_func(n)
+    local gsub = ngx.re.gsub
+    local upper = function(m) return m[0] end
+    local s
+    for _ = 1, n do
+        s = gsub("hello world", "o", upper, "jo")
+    end
+    return s
+end
+
+function cases.md5(n)
+    local md5 = ngx.md5
+    local s
+    for _ = 1, n do
+        s = md5("hello world")
+    end
+    return s
+end
+
+function cases.sha1_bin(n)
+    local sha1_bin = ngx.sha1_bin
+    local s
+    for _ = 1, n do
+        s = sha1_bin("hello world")
+    end
+    return s
+end
+
+function cases.hmac_sha1(n)
+    local hmac_sha1 = ngx.hmac_sha1
+    local s
+    for _ = 1, n do
+        s = hmac_sha1("secret", "hello world")
+    end
+    return s
+end
+
+function cases.crc32_long(n)
+    local crc32 = ngx.crc32_long
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + crc32("hello world")
+    end
+    return sum
+end
+
+-- A new second each call, as a server formatting the current time meets it.
+function cases.http_time(n)
+    local http_time = ngx.http_time
+    local s
+    for i = 1, n do
+        s = http_time(1290079655 + i)
+    end
+    return s
+end
+
+-- The current second, as most servers format it.
+function cases.http_time_now(n)
+    local http_time, time = ngx.http_time, ngx.time
+    local s
+    for _ = 1, n do
+        s = http_time(time())
+    end
+    return s
+end
+
+function cases.parse_http_time(n)
+    local parse = ngx.parse_http_time
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + parse("Thu, 18 Nov 2010 11:27:35 GMT")
+    end
+    return sum
+end
+
+function cases.now(n)
+    local now = ngx.now
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + now()
+    end
+    return sum
+end
+
+function cases.encode_base64(n)
+    local encode = ngx.encode_base64
+    local s
+    for _ = 1, n do
+        s = encode("hello world!")
+    end
+    return s
+end
+
+function cases.decode_base64(n)
+    local decode = ngx.decode_base64
+    local s
+    for _ = 1, n do
+        s = decode("aGVsbG8gd29ybGQh")
+    end
+    return s
+end
+
+function cases.escape_uri(n)
+    local escape = ngx.escape_uri
+    local s
+    for _ = 1, n do
+        s = escape("a b/c?d=e&f")
+    end
+    return s
+end
+
+function cases.unescape_uri(n)
+    local unescape = ngx.unescape_uri
+    local s
+    for _ = 1, n do
+        s = unescape("a%20b%2Fc%3Fd")
+    end
+    return s
+end
+
 local iterations = {
     say = 100000,
     req_get_headers = 200000,
@@ -152,9 +299,5 @@ function _M.run(name, scale)
     -- After the "say" case the body holds its output too: the figure is the last line.
     ngx.say(string.format("ns=%.3f", ns))
 end
-
-_M.names = { "say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-             "log_filtered", "sleep0", "var_uri", "req_get_headers", "req_get_headers_fresh",
-             "req_get_uri_args", "req_get_uri_args_fresh", "resp_header_set" }
 
 return _M

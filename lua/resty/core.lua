@@ -19,6 +19,12 @@ require "resty.core.request"
 require "resty.core.headers"
 require "resty.core.args"
 require "resty.core.response_headers"
+require "resty.core.time"
+require "resty.core.hash"
+require "resty.core.base64"
+require "resty.core.uri"
+require "resty.core.utils"
+require "resty.core.regex"
 
 return {
     version = base.version,

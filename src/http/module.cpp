@@ -1,8 +1,10 @@
 // The http module: directives, configuration, phase registration, init hooks.
 #include "http/module.hpp"
 
+#include "api/worker.hpp"
 #include "core/context.hpp"
 #include "core/guard.hpp"
+#include "core/regex.hpp"
 
 #include <new>
 
@@ -54,6 +56,10 @@ ngx_command_t commands[] = {
     {ngx_string("lua_transform_underscores_in_response_headers"),
      any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(LocConf, transform_underscores), nullptr},
+    {ngx_string("lua_regex_cache_max_entries"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, regex_cache_max_entries), nullptr},
+    {ngx_string("lua_regex_match_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, regex_match_limit), nullptr},
     NLF_LUA_DIRECTIVES("init", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, MainConf, init, init_phase),
     NLF_LUA_DIRECTIVES("init_worker", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET,
                        MainConf, init_worker, init_worker_phase),
@@ -121,6 +127,15 @@ ngx_int_t add_phase_handler(ngx_conf_t *cf, ngx_http_phases phase, ngx_http_hand
     return NGX_OK;
 }
 
+// ngx.re's settings of this configuration: for init_by_lua now, for each worker when
+// it starts (a failed reload must not leave its settings behind in the master).
+void configure_regex(const MainConf &mcf) {
+    core::regex::Settings settings;
+    settings.cache_max_entries = static_cast<unsigned long>(mcf.regex_cache_max_entries);
+    settings.match_limit = static_cast<unsigned long>(mcf.regex_match_limit);
+    core::regex::configure(settings);
+}
+
 bool other_lua_module_loaded(ngx_conf_t *cf) {
     for (ngx_uint_t i = 0; cf->cycle->modules[i]; ++i) {
         if (std::string_view(cf->cycle->modules[i]->name) == "ngx_http_lua_module") return true;
@@ -154,6 +169,10 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
     core::Vm *vm = conf_vm(cf);
     if (vm == nullptr) return NGX_ERROR;
+    ngx_conf_init_value(mcf->regex_cache_max_entries, 1024);
+    ngx_conf_init_value(mcf->regex_match_limit, 0);
+    configure_regex(*mcf);
+    if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
     vm->register_capi("output", output_capi);
     if (std::string error = vm->load_api(); !error.empty()) {
@@ -188,6 +207,8 @@ ngx_int_t init_process(ngx_cycle_t *cycle) {
     auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
     // The cache manager and loader are helpers: OpenResty runs no Lua there either.
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
+    configure_regex(*mcf);
+    api::publish_worker_pid(cycle, &ngx_http_lua_ffi_module);
     core::requestless_context = core::ctx_timer;
     // An init_worker error is logged; the worker still serves, as in OpenResty.
     core::guarded(cycle->log, false,

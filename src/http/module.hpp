@@ -26,6 +26,8 @@ struct MainConf {
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
     ngx_array_t *variables = nullptr;     // how ngx.var reaches each name it was asked for (var.cpp)
     ngx_array_t *header_names = nullptr;  // the names ngx.header was given (response_headers.cpp)
+    ngx_int_t regex_cache_max_entries = NGX_CONF_UNSET;
+    ngx_int_t regex_match_limit = NGX_CONF_UNSET;
 };
 
 struct LocConf {

@@ -26,6 +26,7 @@ package NgxTest;
 #   main_config http_config config   nginx.conf parts (main, http, server)
 #   user_files        ">>> path" lines, each followed by the file, under html/
 #   workers log_level no_module      worker_processes, error_log level, no load_module
+#   master_process    on (default) or off
 #   request           "METHOD URI" (+ body lines); eval may give an arrayref:
 #                     one connection per request, expectations may be arrayrefs
 #   raw_request       exact bytes instead; more_headers, request_body (exact)
@@ -63,7 +64,7 @@ our @EXPORT = qw(run_tests);
 
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
-    main_config http_config config user_files log_level workers no_module
+    main_config http_config config user_files log_level workers master_process no_module
     request raw_request more_headers request_body timeout abort
     response_body response_body_like error_code response_headers
     response_headers_like truncated_response ignore_response must_die
@@ -192,6 +193,9 @@ sub block_errors {
     my $workers = value($block->{workers} && $block->{workers}[0]);
     push @err, "'workers' must be a positive integer"
         if defined $workers && $workers !~ /^[1-9]\d*$/;
+    my $master = value($block->{master_process} && $block->{master_process}[0]);
+    push @err, "'master_process' must be on or off"
+        if defined $master && $master !~ /^(?:on|off)$/;
     my $level = value($block->{log_level} && $block->{log_level}[0]);
     push @err, "unknown log_level '$level'"
         if defined $level && $level !~ /^(?:debug|info|notice|warn|error|crit|alert|emerg)$/;
@@ -284,13 +288,14 @@ sub nginx_conf {
     my $load    = exists $s->{no_module} ? '' : "load_module $MODULE;\n";
     my $user    = $> == 0 ? "user root;\n" : '';
     my $workers = value($s->{workers}) // 1;
+    my $master  = value($s->{master_process}) // 'on';
     my $level   = value($s->{log_level}) // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
     return <<"CONF";
 $load$main
 ${user}worker_processes $workers;
 daemon off;
-master_process on;
+master_process $master;
 error_log logs/error.log $level;
 pid logs/nginx.pid;
 

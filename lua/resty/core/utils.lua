@@ -1,0 +1,61 @@
+-- resty.core.utils.str_replace_char, and ngx.quote_sql_str.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+
+local C = ffi.C
+local ffi_copy = ffi.copy
+local ffi_str = ffi.string
+local byte = string.byte
+local find = string.find
+local error = error
+local select = select
+local tostring = tostring
+local type = type
+local get_string_buf = base.get_string_buf
+local get_string_buf_size = base.get_string_buf_size
+
+ffi.cdef[[
+void ngx_http_lua_ffi_str_replace_char(unsigned char *buf, size_t len, const unsigned char find,
+                                       const unsigned char replace);
+
+size_t nlf_ffi_quote_sql_str(const unsigned char *src, size_t len, unsigned char *dst, size_t cap);
+]]
+
+local _M = {
+    version = base.version,
+}
+
+-- Replaces every byte `find` of `str` with `replace` (both one-character strings).
+function _M.str_replace_char(str, find_char, replace_char)
+    if not find(str, find_char, 1, true) then
+        return str
+    end
+    local len = #str
+    local buf = get_string_buf(len)
+    ffi_copy(buf, str, len)
+    C.ngx_http_lua_ffi_str_replace_char(buf, len, byte(find_char), byte(replace_char))
+    return ffi_str(buf, len)
+end
+
+function ngx.quote_sql_str(...)
+    if select("#", ...) ~= 1 then
+        error("expecting one argument", 2)
+    end
+    local s = ...
+    local t = type(s)
+    if t == "number" then
+        s = tostring(s)
+    elseif t ~= "string" then
+        error("bad argument #1 to 'quote_sql_str' (string expected, got " .. t .. ")", 2)
+    end
+    local cap = get_string_buf_size()
+    local dst = get_string_buf(cap)
+    local n = C.nlf_ffi_quote_sql_str(s, #s, dst, cap)
+    if n > cap then
+        dst = get_string_buf(n)
+        C.nlf_ffi_quote_sql_str(s, #s, dst, n)
+    end
+    return ffi_str(dst, n)
+end
+
+return _M
