@@ -12,6 +12,7 @@ require "resty.core.log"
 require "resty.core.sleep"
 require "resty.core.config"
 require "resty.core.worker"
+require "resty.core.shdict"
 
 return {
     version = base.version,

@@ -1,6 +1,7 @@
 #pragma once
 #include "ngx.hpp"
 
+#include "api/shdict.hpp"
 #include "core/lua_vm.hpp"
 
 extern "C" ngx_module_t ngx_http_lua_ffi_module;
@@ -24,6 +25,7 @@ struct MainConf {
     LuaCode init;
     LuaCode init_worker;
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
+    api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any
 };
 
 struct LocConf {

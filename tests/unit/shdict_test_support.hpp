@@ -72,7 +72,8 @@ struct Zone {
         std::size_t got = 0;
         for (;;) {
             KeyBatch batch{buf.data(), buf.size(), lengths.data(), lengths.size()};
-            const BatchResult r = dict->collect_keys(now, cursor, max - got, batch);
+            // A small bucket budget walks the "more" path too.
+            const BatchResult r = dict->collect_keys(now, cursor, 7, max - got, batch);
             if (r == BatchResult::too_small) {
                 buf.resize(std::max(buf.size(), batch.needed_bytes));
                 lengths.resize(std::max(lengths.size(), batch.needed_count));

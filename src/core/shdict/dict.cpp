@@ -191,7 +191,7 @@ Off Dict::find(std::string_view key, std::uint64_t hash, Link &link) noexcept {
     Off *slot = bucket(hash);
     for (Off o = *slot; o != 0; o = *slot) {
         Item &it = item(o);
-        if (it.key_len == key.size() && std::memcmp(it.key(), key.data(), key.size()) == 0) {
+        if (it.key_len == key.size() && same_key(it.key(), key.data(), key.size())) {
             link.slot = slot;
             return o;
         }
@@ -347,9 +347,9 @@ void Dict::write_value(Item &it, const Value &value) noexcept {
     write_bytes(it.value(), value);
 }
 
-bool Dict::reuse(Off o, const Value &value, std::uint64_t expires, std::uint32_t user_flags) noexcept {
+bool Dict::reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires,
+                 std::uint32_t user_flags) noexcept {
     Item &it = item(o);
-    const std::uint64_t units = units_for(Item::bytes(it.key_len, value_bytes(value)));
     const std::uint32_t have = heap().units_of(o);
     // The block must be the one a new item would get, or memory would leak into it.
     if (it.type == Type::list || have < units || have - units >= block::kMinUnits) return false;
@@ -411,7 +411,7 @@ Status Dict::store(StoreMode mode, bool safe, std::string_view key, const Value 
     const std::uint64_t units = units_for(Item::bytes(key.size(), value_bytes(value)));
     if (units > heap().max_block_units()) return Status::no_memory;
     const std::uint64_t expires = ttl_ms != 0 ? now + ttl_ms : 0;
-    if (o != 0 && reuse(o, value, expires, user_flags)) return Status::ok;
+    if (o != 0 && reuse(o, units, value, expires, user_flags)) return Status::ok;
     // A safe store fails before it touches the old value; any other one can always
     // make room by evicting.
     const std::uint64_t reusable = o != 0 ? heap().units_of(o) : 0;
@@ -443,7 +443,7 @@ Status Dict::incr(std::string_view key, double delta, const double *init, std::u
     const Value value{Type::number, *init + delta, {}};
     const std::uint64_t expires = init_ttl_ms != 0 ? now + init_ttl_ms : 0;
     if (o != 0) {
-        if (reuse(o, value, expires, 0)) {
+        if (reuse(o, units_for(Item::bytes(key.size(), sizeof(double))), value, expires, 0)) {
             result = value.number;
             return Status::ok;
         }
@@ -614,9 +614,11 @@ std::size_t Dict::flush_expired(std::uint64_t now, std::uint32_t &cursor, std::u
     return freed;
 }
 
-BatchResult Dict::collect_keys(std::uint64_t now, std::uint32_t &cursor, std::size_t max,
-                               KeyBatch &batch) noexcept {
-    for (; cursor < h_.bucket_count; ++cursor) {
+BatchResult Dict::collect_keys(std::uint64_t now, std::uint32_t &cursor, std::uint32_t bucket_budget,
+                               std::size_t max, KeyBatch &batch) noexcept {
+    const auto stop = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(std::uint64_t{cursor} + bucket_budget, h_.bucket_count));
+    for (; cursor < stop; ++cursor) {
         const std::size_t wanted = max - batch.count;
         std::size_t count = 0;
         std::size_t bytes = 0;
@@ -626,7 +628,7 @@ BatchResult Dict::collect_keys(std::uint64_t now, std::uint32_t &cursor, std::si
             bytes += item(o).key_len;
         }
         if (batch.count + count > batch.count_capacity || batch.bytes_used + bytes > batch.byte_capacity) {
-            if (batch.count != 0) return BatchResult::more;
+            if (batch.count != 0) return BatchResult::full;
             batch.needed_count = count;
             batch.needed_bytes = bytes;
             return BatchResult::too_small;
@@ -642,7 +644,7 @@ BatchResult Dict::collect_keys(std::uint64_t now, std::uint32_t &cursor, std::si
         }
         if (batch.count == max) return BatchResult::done;
     }
-    return BatchResult::done;
+    return cursor < h_.bucket_count ? BatchResult::more : BatchResult::done;
 }
 
 bool Dict::verify(std::uint64_t now, std::string &why) const {

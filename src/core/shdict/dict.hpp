@@ -69,9 +69,10 @@ struct KeyBatch {
 };
 
 enum class BatchResult {
-    more,       // the batch is full; call again from the cursor
-    done,       // every bucket was visited (or `max` keys collected)
+    done,       // every bucket was visited, or the batch holds `max` keys
+    full,       // the next bucket does not fit: empty the batch, call again
     too_small,  // the next bucket does not fit even an empty batch (see needed_*)
+    more,       // the bucket budget is spent: call again
 };
 
 class Dict {
@@ -116,8 +117,10 @@ public:
     // Frees expired items of up to `bucket_budget` buckets; stops early after `max`.
     std::size_t flush_expired(std::uint64_t now, std::uint32_t &cursor, std::uint32_t bucket_budget,
                               std::size_t max) noexcept;
-    // Adds the keys of live items to `batch`, whole buckets at a time, until `max` keys.
-    BatchResult collect_keys(std::uint64_t now, std::uint32_t &cursor, std::size_t max, KeyBatch &batch) noexcept;
+    // Adds the keys of live items of up to `bucket_budget` buckets to `batch`, whole
+    // buckets at a time, until it holds `max` keys.
+    BatchResult collect_keys(std::uint64_t now, std::uint32_t &cursor, std::uint32_t bucket_budget, std::size_t max,
+                             KeyBatch &batch) noexcept;
 
     std::uint32_t bucket_count() const noexcept { return h_.bucket_count; }
     std::uint64_t free_bytes() const noexcept { return heap_state().free_units * kUnit; }
@@ -182,7 +185,8 @@ private:
 
     Off new_item(std::string_view key, std::uint64_t hash, const Value &value, std::uint64_t expires,
                  std::uint32_t user_flags, Evict evict, std::uint64_t now, bool &forcible) noexcept;
-    bool reuse(Off o, const Value &value, std::uint64_t expires, std::uint32_t user_flags) noexcept;
+    // Overwrites item `o` in place when its block is the size (`units`) a new one would get.
+    bool reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires, std::uint32_t user_flags) noexcept;
     void write_value(Item &it, const Value &value) noexcept;
 
     Header h_;

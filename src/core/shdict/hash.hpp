@@ -34,8 +34,8 @@ inline constexpr std::uint64_t kMix2 = 0x8ebc6af09c88c6e3ull;
 }  // namespace detail
 
 // Keys are short (a few to a few dozen bytes) and hashed on every operation: read them
-// 8 or 16 bytes at a time. The per-zone seed makes collisions unpredictable to
-// clients that choose keys.
+// 8 or 16 bytes at a time; up to 16 bytes cost two multiplications. The per-zone seed
+// makes collisions unpredictable to clients that choose keys.
 inline std::uint64_t hash_key(std::string_view key, std::uint64_t seed) noexcept {
     using namespace detail;
     const auto *p = reinterpret_cast<const unsigned char *>(key.data());
@@ -62,7 +62,23 @@ inline std::uint64_t hash_key(std::string_view key, std::uint64_t seed) noexcept
         a = load64(p + n - 16);
         b = load64(p + n - 8);
     }
-    return fold_multiply(kMix1 ^ key.size(), fold_multiply(a ^ kMix1, b ^ h ^ kMix2));
+    return fold_multiply(kMix1 ^ key.size() ^ fold_multiply(a ^ kMix1, b ^ h), kMix2);
+}
+
+// Equality of two keys of `n` bytes, without a call for short ones.
+inline bool same_key(const char *x, const char *y, std::size_t n) noexcept {
+    using namespace detail;
+    const auto *a = reinterpret_cast<const unsigned char *>(x);
+    const auto *b = reinterpret_cast<const unsigned char *>(y);
+    if (n >= 8) {
+        if (n > 16) return std::memcmp(a, b, n) == 0;
+        return ((load64(a) ^ load64(b)) | (load64(a + n - 8) ^ load64(b + n - 8))) == 0;
+    }
+    if (n >= 4) return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) return false;
+    }
+    return true;
 }
 
 }  // namespace nlf::shdict

@@ -38,10 +38,6 @@ void Heap::format(Off begin, Off end) noexcept {
     add_free_range(begin, end);
 }
 
-std::uint32_t Heap::max_block_units() const noexcept {
-    return static_cast<std::uint32_t>(std::min<std::uint64_t>(total_units(), block::kMaxUnits));
-}
-
 void Heap::set_prev_free_flag(Off b, bool prev_is_free) noexcept {
     if (b >= s_.end) return;
     if (prev_is_free) {

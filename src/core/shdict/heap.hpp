@@ -66,7 +66,10 @@ public:
     std::uint64_t free_units() const noexcept { return s_.free_units; }
     std::uint64_t total_units() const noexcept { return s_.end - s_.begin; }
     // The largest block the heap could ever hand out.
-    std::uint32_t max_block_units() const noexcept;
+    std::uint32_t max_block_units() const noexcept {
+        const std::uint64_t total = total_units();
+        return total < block::kMaxUnits ? static_cast<std::uint32_t>(total) : block::kMaxUnits;
+    }
 
     std::uint32_t units_of(Off b) const noexcept { return word(b) >> block::kSizeShift; }
     bool is_node(Off b) const noexcept { return word(b) & block::kNode; }
