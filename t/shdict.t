@@ -808,3 +808,907 @@ GET /t
 true true
 true
 true
+
+=== TEST 31: every context, with and without a request
+--- http_config
+    lua_shared_dict dogs 1m;
+    init_by_lua_block { ngx.shared.dogs:set("init", "from init_by_lua") }
+    init_worker_by_lua_block { ngx.shared.dogs:incr("workers", 1, 0) }
+--- config
+    location = /t {
+        rewrite_by_lua_block { ngx.shared.dogs:set("phases", "rewrite") }
+        access_by_lua_block {
+            local dogs = ngx.shared.dogs
+            dogs:set("phases", dogs:get("phases") .. " access")
+        }
+        content_by_lua_block {
+            local dogs = ngx.shared.dogs
+            ngx.say(dogs:get("init"), ", ", dogs:get("workers"), ", ", dogs:get("phases"),
+                    " content, log ran ", dogs:get("log"))
+        }
+        log_by_lua_block { ngx.shared.dogs:incr("log", 1, 0) }
+    }
+--- request eval
+["GET /t", "GET /t"]
+--- response_body eval
+["from init_by_lua, 1, rewrite access content, log ran nil\n",
+ "from init_by_lua, 1, rewrite access content, log ran 1\n"]
+--- no_error_log
+[error]
+
+=== TEST 32: init_by_lua failing with zones declared stops nginx
+--- http_config
+    lua_shared_dict dogs 1m;
+    init_by_lua_block { ngx.shared.dogs:set("k", 1) error("boom") }
+--- must_die
+--- error_log
+init_by_lua error
+boom
+
+=== TEST 33: a full zone keeps serving by evicting the least recently used
+--- http_config
+    lua_shared_dict small 32k;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local d = ngx.shared.small
+            local value = string.rep("v", 100)
+            local failed, forced = 0, 0
+            for i = 1, 5000 do
+                local ok, err, forcible = d:set("key" .. i, value)
+                if not ok then failed = failed + 1 end
+                if forcible then forced = forced + 1 end
+                if i % 10 == 0 then d:get("key1") end
+            end
+            ngx.say("failed ", failed, ", evicted ", forced > 4000)
+            ngx.say("oldest gone ", d:get("key2") == nil, ", newest kept ", d:get("key5000") == value,
+                    ", touched kept ", d:get("key1") == value)
+            local keys = #d:get_keys(0)
+            ngx.say(keys > 100 and keys < 300)
+            ngx.say(d:safe_set("more", string.rep("w", 2000)))
+            ngx.say(#d:get_keys(0) == keys)
+            ngx.say(d:set("huge", string.rep("h", 40000)))
+            ngx.say(d:get("key5000") == value)
+        }
+    }
+--- request
+GET /t
+--- response_body
+failed 0, evicted true
+oldest gone true, newest kept true, touched kept true
+true
+falseno memoryfalse
+true
+falseno memoryfalse
+true
+
+=== TEST 34: expired items go before live ones, without "forcible"
+--- http_config
+    lua_shared_dict small 32k;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local d = ngx.shared.small
+            local value = string.rep("v", 100)
+            local n = 0
+            while d:safe_set("old" .. n, value, 0.01) do n = n + 1 end
+            ngx.sleep(0.05)
+            local forced = false
+            for i = 1, n do
+                local ok, err, forcible = d:set("new" .. i, value)
+                forced = forced or forcible or not ok
+            end
+            ngx.say(n > 100, " ", forced)
+        }
+    }
+--- request
+GET /t
+--- response_body
+true false
+
+=== TEST 35: scattered free space is used without evicting anything
+--- http_config
+    lua_shared_dict small 256k;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local d = ngx.shared.small
+            local n = 0
+            while d:safe_set("k" .. n + 1, string.rep("x", 200)) do n = n + 1 end
+            for i = 1, n, 2 do d:delete("k" .. i) end
+            local big = string.rep("y", math.floor(d:free_space() * 0.9))
+            ngx.say(d:safe_set("big", big))
+            local kept = 0
+            for i = 2, n, 2 do
+                if d:get("k" .. i) then kept = kept + 1 end
+            end
+            ngx.say(kept == math.floor(n / 2), " ", d:get("big") == big)
+        }
+    }
+--- request
+GET /t
+--- response_body
+truenilfalse
+true true
+
+=== TEST 36: two workers incrementing one key at once end with the exact total
+--- workers: 2
+--- http_config
+    lua_shared_dict counters 1m;
+    init_worker_by_lua_block {
+        local c = ngx.shared.counters
+        local last, interleaved = nil, 0
+        for i = 1, 2000000 do
+            local v = c:incr("n", 1, 0)
+            if last and v ~= last + 1 then interleaved = interleaved + 1 end
+            last = v
+        end
+        c:incr("interleaved", interleaved, 0)
+        c:incr("done", 1, 0)
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local c = ngx.shared.counters
+            for _ = 1, 400 do
+                if c:get("done") == 2 then break end
+                ngx.sleep(0.05)
+            end
+            ngx.say(c:get("done"), " ", c:get("n"), " ", c:get("interleaved") > 0)
+        }
+    }
+--- request
+GET /t
+--- timeout: 30
+--- response_body
+2 4000000 true
+
+=== TEST 37: concurrent requests on two workers, yielding between batches, count exactly
+--- workers: 2
+--- http_config
+    lua_shared_dict counters 1m;
+--- config
+    location = /incr {
+        content_by_lua_block {
+            local c = ngx.shared.counters
+            for _ = 1, 50 do
+                for _ = 1, 1000 do c:incr("n", 1, 0) end
+                ngx.sleep(0)
+            end
+            c:incr("done", 1, 0)
+        }
+    }
+    location = /t {
+        content_by_lua_block {
+            local request = [[bash -c 'exec 3<>/dev/tcp/127.0.0.1/$TEST_NGINX_SERVER_PORT; printf "GET /incr HTTP/1.0\r\n\r\n" >&3; cat <&3 >/dev/null' &]]
+            for _ = 1, 8 do os.execute(request) end
+            local c = ngx.shared.counters
+            for _ = 1, 400 do
+                if c:get("done") == 8 then break end
+                ngx.sleep(0.05)
+            end
+            ngx.say(c:get("done"), " ", c:get("n"))
+        }
+    }
+--- request
+GET /t
+--- timeout: 30
+--- response_body
+8 400000
+
+=== TEST 38: contents survive a reload (HUP) when name and size stay; a resized zone starts empty
+--- http_config
+    lua_shared_dict dogs 1m;
+    lua_shared_dict cats 1m;
+--- config
+    location = /set {
+        content_by_lua_block {
+            ngx.shared.dogs:set("k", "kept", 0, 5)
+            ngx.shared.dogs:rpush("l", "listed")
+            ngx.shared.cats:set("c", "lost")
+            ngx.say("set")
+        }
+    }
+    location = /hup {
+        content_by_lua_block {
+            local path = "$TEST_NGINX_PREFIX/conf/nginx.conf"
+            local f = assert(io.open(path))
+            local conf = f:read("*a")
+            f:close()
+            f = assert(io.open(path, "w"))
+            f:write((conf:gsub("lua_shared_dict cats 1m", "lua_shared_dict cats 2m")))
+            f:close()
+            f = assert(io.open("$TEST_NGINX_PREFIX/logs/nginx.pid"))
+            local master = f:read("*n")
+            f:close()
+            os.execute("kill -HUP " .. master)
+            ngx.sleep(1)
+            ngx.say("reloaded")
+        }
+    }
+    location = /get {
+        content_by_lua_block {
+            local dogs, cats = ngx.shared.dogs, ngx.shared.cats
+            local value, flags = dogs:get("k")
+            ngx.say(value, " ", flags, " ", dogs:lpop("l"), " ", cats:get("c"), " ", cats:capacity())
+        }
+    }
+--- request eval
+["GET /set", "GET /hup", "GET /get"]
+--- response_body eval
+["set\n", "reloaded\n", "kept 5 listed nil 2097152\n"]
+--- error_log
+reconfiguring
+
+=== TEST 39: OpenResty's FFI ABI, as lua-resty-core 0.1.31 binds it
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ffi = require "ffi"
+            ffi.cdef[[
+int ngx_http_lua_ffi_shdict_get(void *zone, const unsigned char *key, size_t key_len,
+    int *value_type, unsigned char **str_value_buf, size_t *str_value_len,
+    double *num_value, int *user_flags, int get_stale, int *is_stale, char **errmsg);
+int ngx_http_lua_ffi_shdict_incr(void *zone, const unsigned char *key, size_t key_len,
+    double *value, char **err, int has_init, double init, long init_ttl, int *forcible);
+int ngx_http_lua_ffi_shdict_store(void *zone, int op, const unsigned char *key,
+    size_t key_len, int value_type, const unsigned char *str_value_buf,
+    size_t str_value_len, double num_value, long exptime, int user_flags,
+    char **errmsg, int *forcible);
+int ngx_http_lua_ffi_shdict_flush_all(void *zone);
+long ngx_http_lua_ffi_shdict_get_ttl(void *zone, const unsigned char *key, size_t key_len);
+int ngx_http_lua_ffi_shdict_set_expire(void *zone, const unsigned char *key,
+    size_t key_len, long exptime);
+size_t ngx_http_lua_ffi_shdict_capacity(void *zone);
+void *ngx_http_lua_ffi_shdict_udata_to_zone(void *zone_udata);
+size_t ngx_http_lua_ffi_shdict_free_space(void *zone);
+typedef struct {
+    void *zone; const unsigned char *key; size_t key_len; int *value_type;
+    unsigned char **str_value_buf; size_t *str_value_len; double *num_value;
+    int *user_flags; int get_stale; int *is_stale; char **errmsg;
+} ngx_http_lua_shdict_get_params_t;
+typedef struct {
+    void *zone; int op; const unsigned char *key; size_t key_len; int value_type;
+    const unsigned char *str_value_buf; size_t str_value_len; double num_value;
+    long exptime; int user_flags; char **errmsg; int *forcible;
+} ngx_http_lua_shdict_store_params_t;
+typedef struct {
+    void *zone; const unsigned char *key; size_t key_len; double *num_value;
+    char **errmsg; int has_init; double init; long init_ttl; int *forcible;
+} ngx_http_lua_shdict_incr_params_t;
+int ngx_http_lua_ffi_shdict_get_macos(ngx_http_lua_shdict_get_params_t *p);
+int ngx_http_lua_ffi_shdict_store_macos(ngx_http_lua_shdict_store_params_t *p);
+int ngx_http_lua_ffi_shdict_incr_macos(ngx_http_lua_shdict_incr_params_t *p);
+            ]]
+            local C = ffi.C
+            local zone = C.ngx_http_lua_ffi_shdict_udata_to_zone(ngx.shared.dogs[1])
+            ngx.say(zone ~= nil, " ", C.ngx_http_lua_ffi_shdict_udata_to_zone(io.stdout) == nil)
+            local err = ffi.new("char *[1]")
+            local forcible = ffi.new("int[1]")
+            ngx.say(C.ngx_http_lua_ffi_shdict_store(zone, 0, "s", 1, 4, "hello", 5, 0, 0, 5, err, forcible))
+            ngx.say(C.ngx_http_lua_ffi_shdict_store(zone, 0, "n", 1, 3, nil, 0, 2.5, 0, 0, err, forcible))
+            ngx.say(C.ngx_http_lua_ffi_shdict_store(zone, 0, "b", 1, 1, nil, 0, 1, 0, 0, err, forcible))
+            local rc = C.ngx_http_lua_ffi_shdict_store(zone, 1, "s", 1, 4, "x", 1, 0, 0, 0, err, forcible)
+            ngx.say(rc, " ", ffi.string(err[0]))
+            rc = C.ngx_http_lua_ffi_shdict_store(zone, 2, "z", 1, 3, nil, 0, 1, 0, 0, err, forcible)
+            ngx.say(rc, " ", ffi.string(err[0]))
+            local vt, buf = ffi.new("int[1]"), ffi.new("unsigned char[4]")
+            local pbuf, len = ffi.new("unsigned char *[1]", buf), ffi.new("size_t[1]", 4)
+            local num, flags, stale = ffi.new("double[1]"), ffi.new("int[1]"), ffi.new("int[1]")
+            rc = C.ngx_http_lua_ffi_shdict_get(zone, "s", 1, vt, pbuf, len, num, flags, 0, stale, err)
+            ngx.say(rc, " ", vt[0], " ", ffi.string(pbuf[0], len[0]), " ", flags[0], " ", pbuf[0] ~= buf)
+            ffi.C.free(pbuf[0])
+            pbuf[0], len[0] = buf, 4
+            rc = C.ngx_http_lua_ffi_shdict_get(zone, "n", 1, vt, pbuf, len, num, flags, 0, stale, err)
+            ngx.say(rc, " ", vt[0], " ", num[0])
+            rc = C.ngx_http_lua_ffi_shdict_get(zone, "b", 1, vt, pbuf, len, num, flags, 0, stale, err)
+            ngx.say(rc, " ", vt[0], " ", buf[0])
+            rc = C.ngx_http_lua_ffi_shdict_get(zone, "none", 4, vt, pbuf, len, num, flags, 0, stale, err)
+            ngx.say(rc, " ", vt[0])
+            num[0] = 1
+            rc = C.ngx_http_lua_ffi_shdict_incr(zone, "n", 1, num, err, 0, 0, 0, forcible)
+            ngx.say(rc, " ", num[0])
+            num[0] = 1
+            rc = C.ngx_http_lua_ffi_shdict_incr(zone, "c", 1, num, err, 1, 10, 2000, forcible)
+            ngx.say(rc, " ", num[0], " ", tonumber(C.ngx_http_lua_ffi_shdict_get_ttl(zone, "c", 1)))
+            rc = C.ngx_http_lua_ffi_shdict_incr(zone, "s", 1, num, err, 0, 0, 0, forcible)
+            ngx.say(rc, " ", ffi.string(err[0]))
+            ngx.say(tonumber(C.ngx_http_lua_ffi_shdict_get_ttl(zone, "s", 1)), " ",
+                    C.ngx_http_lua_ffi_shdict_set_expire(zone, "s", 1, 3000), " ",
+                    tonumber(C.ngx_http_lua_ffi_shdict_get_ttl(zone, "s", 1)), " ",
+                    C.ngx_http_lua_ffi_shdict_set_expire(zone, "none", 4, 1), " ",
+                    tonumber(C.ngx_http_lua_ffi_shdict_get_ttl(zone, "none", 4)))
+            ngx.say(tonumber(C.ngx_http_lua_ffi_shdict_capacity(zone)), " ",
+                    tonumber(C.ngx_http_lua_ffi_shdict_free_space(zone)) == ngx.shared.dogs:free_space())
+
+            local sp = ffi.new("ngx_http_lua_shdict_store_params_t")
+            sp.zone, sp.op, sp.key, sp.key_len, sp.value_type = zone, 0, "m", 1, 4
+            sp.str_value_buf, sp.str_value_len, sp.errmsg, sp.forcible = "macos", 5, err, forcible
+            ngx.say(C.ngx_http_lua_ffi_shdict_store_macos(sp), " ", ngx.shared.dogs:get("m"))
+            local gp = ffi.new("ngx_http_lua_shdict_get_params_t")
+            pbuf[0], len[0] = buf, 4
+            gp.zone, gp.key, gp.key_len, gp.value_type, gp.str_value_buf = zone, "n", 1, vt, pbuf
+            gp.str_value_len, gp.num_value, gp.user_flags, gp.is_stale, gp.errmsg = len, num, flags, stale, err
+            ngx.say(C.ngx_http_lua_ffi_shdict_get_macos(gp), " ", num[0])
+            local ip = ffi.new("ngx_http_lua_shdict_incr_params_t")
+            num[0] = 10
+            ip.zone, ip.key, ip.key_len, ip.num_value, ip.errmsg, ip.forcible = zone, "n", 1, num, err, forcible
+            ngx.say(C.ngx_http_lua_ffi_shdict_incr_macos(ip), " ", num[0])
+
+            ngx.say(C.ngx_http_lua_ffi_shdict_flush_all(zone), " ", ngx.shared.dogs:get("n"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+true true
+0
+0
+0
+-5 exists
+-5 not found
+0 4 hello 5 true
+0 3 2.5
+0 1 1
+0 0
+0 3.5
+0 11 2000
+-1 not a number
+0 0 3000 -5 -5
+1048576 true
+0 macos
+0 3.5
+0 13.5
+0 nil
+
+=== TEST 40: get is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:get("k")
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 41: get_stale is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                local v, _, stale = dogs:get_stale("k") if not stale then n = n + v end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 42: set is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:set("k", i)
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 43: safe_set is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:safe_set("k", i)
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 44: add is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:delete("k") if dogs:add("k", i) then n = n + 1 end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 45: safe_add is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:delete("k") if dogs:safe_add("k", i) then n = n + 1 end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 46: replace is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:replace("k", i)
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 47: delete is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:set("k", i) dogs:delete("k")
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+nil
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 48: incr is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:incr("k", 1)
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 49: incr with init is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 0)
+            local n = 0
+            for i = 1, 500 do
+                dogs:incr("c", 1, 0, 10)
+            end
+            ngx.say(dogs:get("c"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 50: lpush is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:delete("l")
+            local n = 0
+            for i = 1, 500 do
+                dogs:lpush("l", i)
+            end
+            ngx.say(dogs:llen("l"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 51: rpush is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:delete("l")
+            local n = 0
+            for i = 1, 500 do
+                dogs:rpush("l", "v")
+            end
+            ngx.say(dogs:llen("l"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 52: lpop is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            for i = 1, 500 do dogs:rpush("l", i) end
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:lpop("l")
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+125250
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 53: rpop is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            for i = 1, 500 do dogs:rpush("l", i) end
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:rpop("l")
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+125250
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 54: llen is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:rpush("l", 1)
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:llen("l")
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 55: ttl is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1, 2)
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:ttl("k")
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+1000
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 56: expire is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                dogs:expire("k", 10)
+            end
+            ngx.say(dogs:ttl("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+10
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 57: flush_all is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                dogs:flush_all()
+            end
+            ngx.say(dogs:get("k"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+nil
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 58: flush_expired is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:flush_expired()
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+0
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 59: get_keys is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("a", 1) dogs:set("b", 2)
+            local n = 0
+            for i = 1, 500 do
+                n = n + #dogs:get_keys()
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+1000
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 60: capacity is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                n = n + dogs:capacity()
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+524288000
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
+
+=== TEST 61: free_space is JIT-compiled
+--- http_config
+    lua_shared_dict dogs 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local dogs = ngx.shared.dogs
+            dogs:set("k", 1)
+            local n = 0
+            for i = 1, 500 do
+                if dogs:free_space() > 0 then n = n + 1 end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+500
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+--- no_error_log
+NYI
