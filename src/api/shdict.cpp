@@ -358,20 +358,13 @@ NLF_API int nlf_ffi_shdict_pop(void *zone_ptr, int back, const unsigned char *ke
     Zone *zone = valid_zone(zone_ptr);
     if (zone == nullptr || !valid_key(key_len)) return kBadZone;
     out->type = static_cast<int>(Type::nil);
-    struct Sink final : nlf::shdict::ValueSink {
-        unsigned char *buf;
-        size_t buf_len;
-        Result *out;
-        bool copied = true;
-        void take(const Value &v) noexcept override { copied = put_value(v, buf, buf_len, *out); }
-    } sink;
-    sink.buf = buf;
-    sink.buf_len = buf_len;
-    sink.out = out;
+    bool copied = true;
+    auto take = [&](const Value &v) noexcept { copied = put_value(v, buf, buf_len, *out); };
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
-        const Status s = dict.pop(back ? End::back : End::front, key_view(key, key_len), now, sink);
+        const Status s =
+            dict.pop(back ? End::back : End::front, key_view(key, key_len), now, nlf::shdict::ValueSink(take));
         if (s == Status::not_found) return static_cast<int>(Status::ok);
-        if (s == Status::ok && !sink.copied) return static_cast<int>(Status::no_memory);
+        if (s == Status::ok && !copied) return static_cast<int>(Status::no_memory);
         return static_cast<int>(s);
     });
 }

@@ -228,12 +228,10 @@ private:
     }
 
     void check_pop(const std::string &key) {
-        struct Sink final : ValueSink {
-            Element got{};
-            void take(const Value &v) noexcept override { got = {v.type, v.number, std::string(v.string)}; }
-        } sink;
+        Element got{};
+        auto take = [&got](const Value &v) noexcept { got = {v.type, v.number, std::string(v.string)}; };
         const End end = below(2) == 0 ? End::front : End::back;
-        const Status s = z_.dict->pop(end, key, z_.now, sink);
+        const Status s = z_.dict->pop(end, key, z_.now, ValueSink(take));
         Entry *e = live(key);
         if (e == nullptr) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;
@@ -245,7 +243,7 @@ private:
         }
         ASSERT_EQ(s, Status::ok) << "step " << step_;
         const Element want = end == End::front ? e->list.front() : e->list.back();
-        expect_same(want, Value{sink.got.type, sink.got.number, sink.got.string});
+        expect_same(want, Value{got.type, got.number, got.string});
         if (end == End::front) {
             e->list.pop_front();
         } else {

@@ -51,14 +51,12 @@ struct Zone {
 
     // The popped value as text; "none" or "not a list" otherwise.
     std::string pop(End end, std::string_view key) {
-        struct Sink final : ValueSink {
-            std::string text;
-            void take(const Value &v) noexcept override {
-                text = v.type == Type::string ? std::string(v.string) : std::to_string(static_cast<long>(v.number));
-            }
-        } sink;
-        switch (dict->pop(end, key, now, sink)) {
-        case Status::ok: return sink.text;
+        std::string text;
+        auto take = [&text](const Value &v) noexcept {
+            text = v.type == Type::string ? std::string(v.string) : std::to_string(static_cast<long>(v.number));
+        };
+        switch (dict->pop(end, key, now, ValueSink(take))) {
+        case Status::ok: return text;
         case Status::not_a_list: return "not a list";
         default: return "none";
         }

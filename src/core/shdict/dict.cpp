@@ -534,7 +534,7 @@ Status Dict::push(End end, std::string_view key, const Value &value, std::uint64
     return Status::ok;
 }
 
-Status Dict::pop(End end, std::string_view key, std::uint64_t now, ValueSink &sink) noexcept {
+Status Dict::pop(End end, std::string_view key, std::uint64_t now, ValueSink sink) noexcept {
     reclaim_expired_tail(now);
     Link link;
     const Off o = find(key, hash(key), link);
@@ -544,7 +544,7 @@ Status Dict::pop(End end, std::string_view key, std::uint64_t now, ValueSink &si
     ListEnds &ends = it.ends();
     const Off n = end == End::front ? ends.head : ends.tail;
     const Node &nd = node(n);
-    sink.take(read_bytes(nd.type, nd.value(), nd.value_len));
+    sink(read_bytes(nd.type, nd.value(), nd.value_len));
     if (nd.prev != 0) {
         node(nd.prev).next = nd.next;
     } else {

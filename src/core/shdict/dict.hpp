@@ -45,13 +45,20 @@ struct Found {
 enum class StoreMode { set, add, replace };
 enum class End { front, back };
 
-// Receives a popped list element before its memory is freed.
+// Receives a popped list element before its memory is freed. A callback rather than a
+// virtual interface: the module is built without RTTI and the engine with it, which
+// UBSan's checks of virtual calls cannot reconcile.
 class ValueSink {
 public:
-    virtual void take(const Value &value) noexcept = 0;
+    template <typename F>
+    explicit ValueSink(F &take) noexcept
+        : object_(&take), call_([](void *object, const Value &v) noexcept { (*static_cast<F *>(object))(v); }) {}
 
-protected:
-    ~ValueSink() = default;
+    void operator()(const Value &v) const noexcept { call_(object_, v); }
+
+private:
+    void *object_;
+    void (*call_)(void *, const Value &) noexcept;
 };
 
 // A batch of keys for get_keys: key bytes back to back in `bytes`, their lengths in
@@ -102,7 +109,7 @@ public:
     Status push(End end, std::string_view key, const Value &value, std::uint64_t now,
                 std::uint64_t &length) noexcept;
     // not_found for a missing key (an empty list is removed).
-    Status pop(End end, std::string_view key, std::uint64_t now, ValueSink &sink) noexcept;
+    Status pop(End end, std::string_view key, std::uint64_t now, ValueSink sink) noexcept;
     Status length(std::string_view key, std::uint64_t now, std::uint64_t &n) noexcept;
     // Remaining milliseconds, 0 for an item that never expires.
     Status ttl(std::string_view key, std::uint64_t now, std::uint64_t &remaining_ms) noexcept;
