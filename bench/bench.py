@@ -248,7 +248,7 @@ def run_percall(our_module, scale):
     config = "\n".join(
         f"location = /percall/{name} {{ content_by_lua_block {{ require('percall').run('{name}', {scale}) }} }}"
         for name in PERCALL)
-    servers = {stack: Server(stack, module_lines(stack, our_module), "", config, None)
+    servers = {stack: Server(stack, module_lines(stack, our_module), PERCALL_HTTP_CONFIG, config, None)
                for stack in ("ours", "peer")}
     results = {}
     try:
@@ -290,7 +290,9 @@ SHDICT_MEMORY = {
 }
 
 PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-           "log_filtered", "sleep0"]
+           "log_filtered", "sleep0", "shdict_get", "shdict_set", "shdict_incr"]
+# The zone the shdict_* per-call cases use.
+PERCALL_HTTP_CONFIG = "lua_shared_dict bench_percall 10m;"
 
 
 def run_shdict_memory(our_module):

@@ -66,6 +66,47 @@ function cases.sleep0(n)
     end
 end
 
+-- Shared dictionary calls over 64 small keys, all present (bench.py declares the
+-- zone `bench_percall`).
+local shdict_keys = {}
+for i = 1, 64 do
+    shdict_keys[i] = "key:" .. i
+end
+
+local function shdict_filled()
+    local dict = ngx.shared.bench_percall
+    for i = 1, #shdict_keys do
+        dict:set(shdict_keys[i], i)
+    end
+    return dict
+end
+
+function cases.shdict_get(n)
+    local dict = shdict_filled()
+    local keys = shdict_keys
+    local sum = 0
+    for i = 1, n do
+        sum = sum + dict:get(keys[i % 64 + 1])
+    end
+    return sum
+end
+
+function cases.shdict_set(n)
+    local dict = shdict_filled()
+    local keys = shdict_keys
+    for i = 1, n do
+        dict:set(keys[i % 64 + 1], i)
+    end
+end
+
+function cases.shdict_incr(n)
+    local dict = shdict_filled()
+    local keys = shdict_keys
+    for i = 1, n do
+        dict:incr(keys[i % 64 + 1], 1)
+    end
+end
+
 local iterations = {
     say = 100000,
     sleep0 = 5000,
@@ -85,6 +126,6 @@ function _M.run(name, scale)
 end
 
 _M.names = { "say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-             "log_filtered", "sleep0" }
+             "log_filtered", "sleep0", "shdict_get", "shdict_set", "shdict_incr" }
 
 return _M
