@@ -76,7 +76,11 @@ ngx_int_t init_zone(ngx_shm_zone_t *shm, void *old_data) {
         const std::uint64_t seed = (std::uint64_t(ngx_random()) << 32) ^ std::uint64_t(ngx_random()) ^
                                    reinterpret_cast<std::uintptr_t>(shm->shm.addr) ^ ngx_time();
         dict = Dict::format(start, bytes, seed);
-        if (dict == nullptr) return NGX_ERROR;
+        if (dict == nullptr) {
+            ngx_log_error(NGX_LOG_EMERG, shm->shm.log, 0, "lua_shared_dict \"%V\" cannot be laid out in %uz bytes",
+                          &zone->name, bytes);
+            return NGX_ERROR;
+        }
     }
     zone->dict = dict;
 

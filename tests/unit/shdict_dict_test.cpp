@@ -15,6 +15,8 @@ TEST(ShdictDict, FormatRejectsBadSizes) {
     std::vector<std::uint64_t> mem(1 << 12);
     EXPECT_EQ(Dict::format(mem.data(), 512, 1), nullptr);
     EXPECT_NE(Dict::format(mem.data(), mem.size() * 8, 1), nullptr);
+    // Sizes are checked before any memory is touched.
+    EXPECT_EQ(Dict::format(mem.data(), (std::size_t{32} << 30) + 8, 1), nullptr);
 }
 
 TEST(ShdictDict, StoresEveryValueType) {

@@ -148,9 +148,13 @@ Off *Dict::bucket(std::uint64_t hash) noexcept {
 }
 
 Dict *Dict::format(void *mem, std::size_t size, std::uint64_t seed) noexcept {
-    const std::uint64_t total = size / kUnit;
+    // Offsets are 32-bit: the last unit of a block of exactly 32 GiB stays unused.
+    const std::uint64_t total = std::min<std::uint64_t>(size / kUnit, std::numeric_limits<Off>::max());
     const std::uint64_t header_units = units_for(sizeof(Dict));
-    if (size < kMinBlockSize || total > std::numeric_limits<Off>::max() || total < header_units) return nullptr;
+    if (size < kMinBlockSize || size / kUnit > std::uint64_t{std::numeric_limits<Off>::max()} + 1 ||
+        total < header_units) {
+        return nullptr;
+    }
     const std::uint64_t room = (total - header_units) * kUnit;
     const auto buckets = static_cast<std::uint32_t>(
         std::bit_floor(std::clamp<std::uint64_t>(room / kHeapBytesPerBucket, kMinBuckets, kMaxBuckets)));

@@ -88,7 +88,7 @@ public:
     static constexpr std::size_t kMinBlockSize = 1024;
 
     // Lays out an empty dictionary over `size` bytes at `mem` (8-byte aligned). nullptr
-    // when the size is below kMinBlockSize or above what 32-bit unit offsets reach.
+    // when the size is below kMinBlockSize or above 32 GiB (32-bit offsets of 8-byte units).
     static Dict *format(void *mem, std::size_t size, std::uint64_t seed) noexcept;
     // The dictionary format() left at `mem` with the same `size`; nullptr when the
     // bytes there are something else (another layout version, say).
