@@ -77,8 +77,8 @@ ngx_int_t init_zone(ngx_shm_zone_t *shm, void *old_data) {
                                    reinterpret_cast<std::uintptr_t>(shm->shm.addr) ^ ngx_time();
         dict = Dict::format(start, bytes, seed);
         if (dict == nullptr) {
-            ngx_log_error(NGX_LOG_EMERG, shm->shm.log, 0, "lua_shared_dict \"%V\" cannot be laid out in %uz bytes",
-                          &zone->name, bytes);
+            ngx_log_error(NGX_LOG_EMERG, shm->shm.log, 0,
+                          "lua_shared_dict \"%V\" cannot be laid out in %uz bytes", &zone->name, bytes);
             return NGX_ERROR;
         }
     }
@@ -179,10 +179,10 @@ struct Result {
     double num;          // number or boolean value, incr result, list length, ttl (ms)
     unsigned char *str;  // a string value: the caller's buffer, or malloc'd when larger
     size_t len;
-    int type;            // nlf::shdict::Type
-    unsigned flags;      // user flags
-    int forcible;        // a live item was evicted to make room
-    int stale;           // get_stale: the item had expired
+    int type;        // nlf::shdict::Type
+    unsigned flags;  // user flags
+    int forcible;    // a live item was evicted to make room
+    int stale;       // get_stale: the item had expired
 };
 
 struct KeysBatch {
@@ -210,6 +210,11 @@ std::string_view key_view(const unsigned char *key, size_t len) noexcept {
     return {reinterpret_cast<const char *>(key), len};
 }
 
+// Hashed before the lock is taken, to keep the critical section short.
+nlf::shdict::Key key_of(const Zone &zone, const unsigned char *key, size_t len) noexcept {
+    return zone.dict->key(key_view(key, len));
+}
+
 std::uint64_t now_ms() noexcept {
     const ngx_time_t *tp = ngx_timeofday();
     return std::uint64_t(tp->sec) * 1000 + tp->msec;
@@ -222,9 +227,10 @@ std::uint64_t ttl_of(long ms) noexcept {
 // Runs `op(dict, now)` under the zone's lock.
 template <typename Op>
 auto locked(Zone &zone, Op &&op) noexcept {
+    const std::uint64_t now = now_ms();
     SpinLock lock(*zone.lock_word, static_cast<SpinLock::Word>(ngx_pid));
     SpinGuard guard(lock);
-    return op(*zone.dict, now_ms());
+    return op(*zone.dict, now);
 }
 
 // A value of the Lua types a dictionary stores (nil, boolean, number, string).
@@ -284,10 +290,11 @@ constexpr std::uint32_t kBucketsPerLock = 1024;
 
 Status store(Zone &zone, int op, const unsigned char *key, size_t key_len, const Value &value, long ttl_ms,
              unsigned user_flags, int &forcible) noexcept {
+    const nlf::shdict::Key k = key_of(zone, key, key_len);
     return locked(zone, [&](Dict &dict, std::uint64_t now) {
         bool evicted = false;
-        const Status s = dict.store(store_mode(op), op & kStoreSafe, key_view(key, key_len), value, ttl_of(ttl_ms),
-                                    user_flags, now, evicted);
+        const Status s =
+            dict.store(store_mode(op), op & kStoreSafe, k, value, ttl_of(ttl_ms), user_flags, now, evicted);
         forcible = evicted;
         return s;
     });
@@ -295,10 +302,11 @@ Status store(Zone &zone, int op, const unsigned char *key, size_t key_len, const
 
 Status incr(Zone &zone, const unsigned char *key, size_t key_len, double &value, int has_init, double init,
             long init_ttl_ms, int &forcible) noexcept {
+    const nlf::shdict::Key k = key_of(zone, key, key_len);
     return locked(zone, [&](Dict &dict, std::uint64_t now) {
         bool evicted = false;
-        const Status s = dict.incr(key_view(key, key_len), value, has_init ? &init : nullptr, ttl_of(init_ttl_ms),
-                                   now, value, evicted);
+        const Status s =
+            dict.incr(k, value, has_init ? &init : nullptr, ttl_of(init_ttl_ms), now, value, evicted);
         forcible = evicted;
         return s;
     });
@@ -312,9 +320,10 @@ NLF_API int nlf_ffi_shdict_get(void *zone_ptr, const unsigned char *key, size_t 
     if (zone == nullptr) return kBadZone;
     out->type = static_cast<int>(Type::nil);
     if (!valid_key(key_len)) return static_cast<int>(Status::ok);
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
         Found found;
-        const Status s = dict.get(key_view(key, key_len), now, get_stale != 0, found);
+        const Status s = dict.get(k, now, get_stale != 0, found);
         if (s == Status::not_found) return static_cast<int>(Status::ok);
         if (s != Status::ok) return static_cast<int>(s);
         out->flags = found.user_flags;
@@ -324,12 +333,14 @@ NLF_API int nlf_ffi_shdict_get(void *zone_ptr, const unsigned char *key, size_t 
     });
 }
 
-NLF_API int nlf_ffi_shdict_store(void *zone_ptr, int op, const unsigned char *key, size_t key_len, int value_type,
-                                 const unsigned char *str, size_t str_len, double num, long ttl_ms,
-                                 unsigned user_flags, Result *out) noexcept {
+NLF_API int nlf_ffi_shdict_store(void *zone_ptr, int op, const unsigned char *key, size_t key_len,
+                                 int value_type, const unsigned char *str, size_t str_len, double num,
+                                 long ttl_ms, unsigned user_flags, Result *out) noexcept {
     Zone *zone = valid_zone(zone_ptr);
     Value value;
-    if (zone == nullptr || !valid_key(key_len) || !make_value(value_type, str, str_len, num, value)) return kBadZone;
+    if (zone == nullptr || !valid_key(key_len) || !make_value(value_type, str, str_len, num, value)) {
+        return kBadZone;
+    }
     return static_cast<int>(store(*zone, op, key, key_len, value, ttl_ms, user_flags, out->forcible));
 }
 
@@ -341,17 +352,19 @@ NLF_API int nlf_ffi_shdict_incr(void *zone_ptr, const unsigned char *key, size_t
     return static_cast<int>(incr(*zone, key, key_len, out->num, has_init, init, init_ttl_ms, out->forcible));
 }
 
-NLF_API int nlf_ffi_shdict_push(void *zone_ptr, int back, const unsigned char *key, size_t key_len, int value_type,
-                                const unsigned char *str, size_t str_len, double num, Result *out) noexcept {
+NLF_API int nlf_ffi_shdict_push(void *zone_ptr, int back, const unsigned char *key, size_t key_len,
+                                int value_type, const unsigned char *str, size_t str_len, double num,
+                                Result *out) noexcept {
     Zone *zone = valid_zone(zone_ptr);
     Value value;
     if (zone == nullptr || !valid_key(key_len) || !make_value(value_type, str, str_len, num, value) ||
         (value.type != Type::string && value.type != Type::number)) {
         return kBadZone;
     }
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
         std::uint64_t length = 0;
-        const Status s = dict.push(back ? End::back : End::front, key_view(key, key_len), value, now, length);
+        const Status s = dict.push(back ? End::back : End::front, k, value, now, length);
         out->num = static_cast<double>(length);
         return static_cast<int>(s);
     });
@@ -364,21 +377,23 @@ NLF_API int nlf_ffi_shdict_pop(void *zone_ptr, int back, const unsigned char *ke
     out->type = static_cast<int>(Type::nil);
     bool copied = true;
     auto take = [&](const Value &v) noexcept { copied = put_value(v, buf, buf_len, *out); };
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
-        const Status s =
-            dict.pop(back ? End::back : End::front, key_view(key, key_len), now, nlf::shdict::ValueSink(take));
+        const Status s = dict.pop(back ? End::back : End::front, k, now, nlf::shdict::ValueSink(take));
         if (s == Status::not_found) return static_cast<int>(Status::ok);
         if (s == Status::ok && !copied) return static_cast<int>(Status::no_memory);
         return static_cast<int>(s);
     });
 }
 
-NLF_API int nlf_ffi_shdict_llen(void *zone_ptr, const unsigned char *key, size_t key_len, Result *out) noexcept {
+NLF_API int nlf_ffi_shdict_llen(void *zone_ptr, const unsigned char *key, size_t key_len,
+                                Result *out) noexcept {
     Zone *zone = valid_zone(zone_ptr);
     if (zone == nullptr || !valid_key(key_len)) return kBadZone;
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
         std::uint64_t n = 0;
-        const Status s = dict.length(key_view(key, key_len), now, n);
+        const Status s = dict.length(k, now, n);
         out->num = static_cast<double>(n);
         return static_cast<int>(s);
     });
@@ -387,19 +402,22 @@ NLF_API int nlf_ffi_shdict_llen(void *zone_ptr, const unsigned char *key, size_t
 NLF_API int nlf_ffi_shdict_ttl(void *zone_ptr, const unsigned char *key, size_t key_len, Result *out) noexcept {
     Zone *zone = valid_zone(zone_ptr);
     if (zone == nullptr || !valid_key(key_len)) return kBadZone;
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
         std::uint64_t remaining = 0;
-        const Status s = dict.ttl(key_view(key, key_len), now, remaining);
+        const Status s = dict.ttl(k, now, remaining);
         out->num = static_cast<double>(remaining);
         return static_cast<int>(s);
     });
 }
 
-NLF_API int nlf_ffi_shdict_expire(void *zone_ptr, const unsigned char *key, size_t key_len, long ttl_ms) noexcept {
+NLF_API int nlf_ffi_shdict_expire(void *zone_ptr, const unsigned char *key, size_t key_len,
+                                  long ttl_ms) noexcept {
     Zone *zone = valid_zone(zone_ptr);
     if (zone == nullptr || !valid_key(key_len)) return kBadZone;
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) {
-        return static_cast<int>(dict.expire(key_view(key, key_len), ttl_of(ttl_ms), now));
+        return static_cast<int>(dict.expire(k, ttl_of(ttl_ms), now));
     });
 }
 
@@ -477,17 +495,19 @@ NLF_API void *ngx_http_lua_ffi_shdict_udata_to_zone(void *zone_udata) noexcept {
     return valid_zone(zone_udata) != nullptr ? zone_udata : nullptr;
 }
 
-NLF_API int ngx_http_lua_ffi_shdict_get(void *zone_ptr, const unsigned char *key, size_t key_len, int *value_type,
-                                        unsigned char **str_value_buf, size_t *str_value_len, double *num_value,
-                                        int *user_flags, int get_stale, int *is_stale, char **errmsg) noexcept {
+NLF_API int ngx_http_lua_ffi_shdict_get(void *zone_ptr, const unsigned char *key, size_t key_len,
+                                        int *value_type, unsigned char **str_value_buf, size_t *str_value_len,
+                                        double *num_value, int *user_flags, int get_stale, int *is_stale,
+                                        char **errmsg) noexcept {
     *errmsg = nullptr;
     Zone *zone = valid_zone(zone_ptr);
     if (zone == nullptr) return NGX_ERROR;
     *value_type = static_cast<int>(Type::nil);
     if (!valid_key(key_len)) return NGX_OK;
+    const nlf::shdict::Key k = key_of(*zone, key, key_len);
     return locked(*zone, [&](Dict &dict, std::uint64_t now) -> int {
         Found found;
-        const Status s = dict.get(key_view(key, key_len), now, get_stale != 0, found);
+        const Status s = dict.get(k, now, get_stale != 0, found);
         if (s == Status::not_found) return NGX_OK;
         if (s != Status::ok) {
             *errmsg = message(status_message(s));
@@ -520,9 +540,9 @@ NLF_API int ngx_http_lua_ffi_shdict_get(void *zone_ptr, const unsigned char *key
 }
 
 NLF_API int ngx_http_lua_ffi_shdict_store(void *zone_ptr, int op, const unsigned char *key, size_t key_len,
-                                          int value_type, const unsigned char *str_value_buf, size_t str_value_len,
-                                          double num_value, long exptime, int user_flags, char **errmsg,
-                                          int *forcible) noexcept {
+                                          int value_type, const unsigned char *str_value_buf,
+                                          size_t str_value_len, double num_value, long exptime, int user_flags,
+                                          char **errmsg, int *forcible) noexcept {
     *forcible = 0;
     Zone *zone = valid_zone(zone_ptr);
     Value value;
@@ -538,14 +558,15 @@ NLF_API int ngx_http_lua_ffi_shdict_store(void *zone_ptr, int op, const unsigned
         *errmsg = message("attempt to add or replace nil values");
         return NGX_ERROR;
     }
-    const Status s = store(*zone, op, key, key_len, value, exptime, static_cast<unsigned>(user_flags), *forcible);
+    const Status s =
+        store(*zone, op, key, key_len, value, exptime, static_cast<unsigned>(user_flags), *forcible);
     if (s == Status::ok) return NGX_OK;
     *errmsg = message(status_message(s));
     return s == Status::no_memory ? NGX_ERROR : NGX_DECLINED;
 }
 
-NLF_API int ngx_http_lua_ffi_shdict_incr(void *zone_ptr, const unsigned char *key, size_t key_len, double *value,
-                                         char **err, int has_init, double init, long init_ttl,
+NLF_API int ngx_http_lua_ffi_shdict_incr(void *zone_ptr, const unsigned char *key, size_t key_len,
+                                         double *value, char **err, int has_init, double init, long init_ttl,
                                          int *forcible) noexcept {
     *forcible = 0;
     Zone *zone = valid_zone(zone_ptr);
@@ -564,7 +585,8 @@ NLF_API int ngx_http_lua_ffi_shdict_flush_all(void *zone_ptr) noexcept {
 }
 
 // Milliseconds left, 0 for "never", NGX_DECLINED when missing or expired.
-NLF_API long ngx_http_lua_ffi_shdict_get_ttl(void *zone_ptr, const unsigned char *key, size_t key_len) noexcept {
+NLF_API long ngx_http_lua_ffi_shdict_get_ttl(void *zone_ptr, const unsigned char *key,
+                                             size_t key_len) noexcept {
     Result out{};
     if (nlf_ffi_shdict_ttl(zone_ptr, key, key_len, &out) != static_cast<int>(Status::ok)) return NGX_DECLINED;
     return static_cast<long>(out.num);
@@ -572,8 +594,9 @@ NLF_API long ngx_http_lua_ffi_shdict_get_ttl(void *zone_ptr, const unsigned char
 
 NLF_API int ngx_http_lua_ffi_shdict_set_expire(void *zone_ptr, const unsigned char *key, size_t key_len,
                                                long exptime) noexcept {
-    return nlf_ffi_shdict_expire(zone_ptr, key, key_len, exptime) == static_cast<int>(Status::ok) ? NGX_OK
-                                                                                               : NGX_DECLINED;
+    return nlf_ffi_shdict_expire(zone_ptr, key, key_len, exptime) == static_cast<int>(Status::ok)
+               ? NGX_OK
+               : NGX_DECLINED;
 }
 
 NLF_API size_t ngx_http_lua_ffi_shdict_capacity(void *zone_ptr) noexcept {
@@ -642,6 +665,6 @@ NLF_API int ngx_http_lua_ffi_shdict_store_macos(ShdictStoreParams *p) noexcept {
 }
 
 NLF_API int ngx_http_lua_ffi_shdict_incr_macos(ShdictIncrParams *p) noexcept {
-    return ngx_http_lua_ffi_shdict_incr(p->zone, p->key, p->key_len, p->num_value, p->errmsg, p->has_init, p->init,
-                                        p->init_ttl, p->forcible);
+    return ngx_http_lua_ffi_shdict_incr(p->zone, p->key, p->key_len, p->num_value, p->errmsg, p->has_init,
+                                        p->init, p->init_ttl, p->forcible);
 }

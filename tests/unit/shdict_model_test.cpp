@@ -75,7 +75,8 @@ private:
     // Tight zones evict: a live model entry the dictionary no longer has was evicted.
     void learn_evictions(const std::string &key) {
         std::uint64_t ignored;
-        if (tight_ && live(key) != nullptr && z_.dict->ttl(key, z_.now, ignored) == Status::not_found) {
+        if (tight_ && live(key) != nullptr &&
+            z_.dict->ttl(z_.dict->key(key), z_.now, ignored) == Status::not_found) {
             model_.erase(key);
         }
     }
@@ -118,7 +119,7 @@ private:
 
     void check_get(const std::string &key, bool stale) {
         Found f;
-        const Status s = z_.dict->get(key, z_.now, stale, f);
+        const Status s = z_.dict->get(z_.dict->key(key), z_.now, stale, f);
         auto it = model_.find(key);
         if (it == model_.end() || (!stale && it->second.expired(z_.now))) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;
@@ -148,7 +149,8 @@ private:
         const std::uint64_t ttl = below(3) == 0 ? 1 + below(200) : 0;
         const auto flags = static_cast<std::uint32_t>(below(3) == 0 ? rng_() : 0);
         bool forcible = false;
-        const Status s = z_.dict->store(mode, safe, key, view(value), ttl, flags, z_.now, forcible);
+        const Status s =
+            z_.dict->store(mode, safe, z_.dict->key(key), view(value), ttl, flags, z_.now, forcible);
         Entry *e = live(key);
         if (mode == StoreMode::replace && e == nullptr) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;
@@ -179,7 +181,8 @@ private:
         const std::uint64_t init_ttl = below(3) == 0 ? 1 + below(100) : 0;
         double got = 0;
         bool forcible = false;
-        const Status s = z_.dict->incr(key, delta, with_init ? &init : nullptr, init_ttl, z_.now, got, forcible);
+        const Status s = z_.dict->incr(z_.dict->key(key), delta, with_init ? &init : nullptr, init_ttl, z_.now,
+                                       got, forcible);
         if (Entry *e = live(key)) {
             if (e->value.type != Type::number) {
                 EXPECT_EQ(s, Status::not_a_number) << "step " << step_;
@@ -196,7 +199,8 @@ private:
         }
         ASSERT_EQ(s, Status::ok) << "step " << step_;
         EXPECT_EQ(got, init + delta);
-        model_[key] = Entry{{Type::number, init + delta, {}}, {}, init_ttl != 0 ? z_.now + init_ttl : 0, false, 0};
+        model_[key] =
+            Entry{{Type::number, init + delta, {}}, {}, init_ttl != 0 ? z_.now + init_ttl : 0, false, 0};
     }
 
     void check_push(const std::string &key) {
@@ -205,7 +209,7 @@ private:
         const Element value = pick_element(false);
         const End end = below(2) == 0 ? End::front : End::back;
         std::uint64_t length = 0;
-        const Status s = z_.dict->push(end, key, view(value), z_.now, length);
+        const Status s = z_.dict->push(end, z_.dict->key(key), view(value), z_.now, length);
         if (e != nullptr && e->value.type != Type::list) {
             EXPECT_EQ(s, Status::not_a_list) << "step " << step_;
             return;
@@ -231,7 +235,7 @@ private:
         Element got{};
         auto take = [&got](const Value &v) noexcept { got = {v.type, v.number, std::string(v.string)}; };
         const End end = below(2) == 0 ? End::front : End::back;
-        const Status s = z_.dict->pop(end, key, z_.now, ValueSink(take));
+        const Status s = z_.dict->pop(end, z_.dict->key(key), z_.now, ValueSink(take));
         Entry *e = live(key);
         if (e == nullptr) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;
@@ -254,7 +258,7 @@ private:
 
     void check_length(const std::string &key) {
         std::uint64_t n = 99;
-        const Status s = z_.dict->length(key, z_.now, n);
+        const Status s = z_.dict->length(z_.dict->key(key), z_.now, n);
         Entry *e = live(key);
         if (e != nullptr && e->value.type != Type::list) {
             EXPECT_EQ(s, Status::not_a_list) << "step " << step_;
@@ -266,7 +270,7 @@ private:
 
     void check_ttl(const std::string &key) {
         std::uint64_t left = 0;
-        const Status s = z_.dict->ttl(key, z_.now, left);
+        const Status s = z_.dict->ttl(z_.dict->key(key), z_.now, left);
         Entry *e = live(key);
         if (e == nullptr) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;
@@ -278,7 +282,7 @@ private:
 
     void check_expire(const std::string &key) {
         const std::uint64_t ttl = below(2) == 0 ? 0 : 1 + below(100);
-        const Status s = z_.dict->expire(key, ttl, z_.now);
+        const Status s = z_.dict->expire(z_.dict->key(key), ttl, z_.now);
         Entry *e = live(key);
         if (e == nullptr) {
             EXPECT_EQ(s, Status::not_found) << "step " << step_;

@@ -34,18 +34,20 @@ struct Zone {
 
     Status set(std::string_view key, const Value &v) {
         bool forcible;
-        return dict->store(StoreMode::set, false, key, v, 0, 0, now, forcible);
+        return dict->store(StoreMode::set, false, dict->key(key), v, 0, 0, now, forcible);
     }
 
     std::string get_string(std::string_view key) {
         Found f;
-        if (dict->get(key, now, false, f) != Status::ok || f.value.type != Type::string) return "<missing>";
+        if (dict->get(dict->key(key), now, false, f) != Status::ok || f.value.type != Type::string) {
+            return "<missing>";
+        }
         return std::string(f.value.string);
     }
 
     double get_number(std::string_view key) {
         Found f;
-        if (dict->get(key, now, false, f) != Status::ok || f.value.type != Type::number) return -1;
+        if (dict->get(dict->key(key), now, false, f) != Status::ok || f.value.type != Type::number) return -1;
         return f.value.number;
     }
 
@@ -55,14 +57,15 @@ struct Zone {
         auto take = [&text](const Value &v) noexcept {
             text = v.type == Type::string ? std::string(v.string) : std::to_string(static_cast<long>(v.number));
         };
-        switch (dict->pop(end, key, now, ValueSink(take))) {
+        switch (dict->pop(end, dict->key(key), now, ValueSink(take))) {
         case Status::ok: return text;
         case Status::not_a_list: return "not a list";
         default: return "none";
         }
     }
 
-    std::set<std::string> keys(std::size_t bytes = 1 << 16, std::size_t count = 4096, std::size_t max = SIZE_MAX) {
+    std::set<std::string> keys(std::size_t bytes = 1 << 16, std::size_t count = 4096,
+                               std::size_t max = SIZE_MAX) {
         std::set<std::string> out;
         std::vector<char> buf(bytes);
         std::vector<std::uint16_t> lengths(count);

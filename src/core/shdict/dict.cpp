@@ -72,11 +72,11 @@ Value read_bytes(Type type, const char *p, std::uint32_t len) {
 
 // A dictionary entry: header, key, then the value (or, for a list, its ends).
 struct __attribute__((may_alias)) Dict::Item {
-    std::uint32_t block;  // the heap's word
-    Off chain_next;       // next item of the same bucket
-    std::uint64_t expires;  // absolute milliseconds; 0: never
-    Off lru_prev;  // more recently used
-    Off lru_next;  // less recently used
+    std::uint32_t block;      // the heap's word
+    Off chain_next;           // next item of the same bucket
+    std::uint64_t expires;    // absolute milliseconds; 0: never
+    Off lru_prev;             // more recently used
+    Off lru_next;             // less recently used
     std::uint32_t value_len;  // bytes; for a list, its element count
     std::uint32_t user_flags;
     std::uint32_t generation;
@@ -89,13 +89,20 @@ struct __attribute__((may_alias)) Dict::Item {
     std::string_view key_view() const { return {key(), key_len}; }
     char *value() { return key() + key_len; }
     const char *value() const { return key() + key_len; }
-    ListEnds &ends() { return *reinterpret_cast<ListEnds *>(reinterpret_cast<char *>(this) + align4(sizeof(Item) + key_len)); }
+    ListEnds &ends() {
+        return *reinterpret_cast<ListEnds *>(reinterpret_cast<char *>(this) + align4(sizeof(Item) + key_len));
+    }
     const ListEnds &ends() const {
-        return *reinterpret_cast<const ListEnds *>(reinterpret_cast<const char *>(this) + align4(sizeof(Item) + key_len));
+        return *reinterpret_cast<const ListEnds *>(reinterpret_cast<const char *>(this) +
+                                                   align4(sizeof(Item) + key_len));
     }
 
-    static std::size_t bytes(std::size_t key_len, std::size_t value_len) { return sizeof(Item) + key_len + value_len; }
-    static std::size_t list_bytes(std::size_t key_len) { return align4(sizeof(Item) + key_len) + sizeof(ListEnds); }
+    static std::size_t bytes(std::size_t key_len, std::size_t value_len) {
+        return sizeof(Item) + key_len + value_len;
+    }
+    static std::size_t list_bytes(std::size_t key_len) {
+        return align4(sizeof(Item) + key_len) + sizeof(ListEnds);
+    }
 };
 
 // An element of a list item.
@@ -187,15 +194,19 @@ std::uint64_t Dict::hash(std::string_view key) const noexcept {
     return hash_key(key, h_.seed);
 }
 
+Key Dict::key(std::string_view bytes) const noexcept {
+    return {bytes, hash(bytes)};
+}
+
 bool Dict::expired(const Item &it, std::uint64_t now) const noexcept {
     return it.generation != h_.generation || (it.expires != 0 && it.expires <= now);
 }
 
-Off Dict::find(std::string_view key, std::uint64_t hash, Link &link) noexcept {
-    Off *slot = bucket(hash);
+Off Dict::find(const Key &key, Link &link) noexcept {
+    Off *slot = bucket(key.hash);
     for (Off o = *slot; o != 0; o = *slot) {
         Item &it = item(o);
-        if (it.key_len == key.size() && same_key(it.key(), key.data(), key.size())) {
+        if (it.key_len == key.bytes.size() && same_key(it.key(), key.bytes.data(), key.bytes.size())) {
             link.slot = slot;
             return o;
         }
@@ -204,9 +215,9 @@ Off Dict::find(std::string_view key, std::uint64_t hash, Link &link) noexcept {
     return 0;
 }
 
-Off Dict::find(std::string_view key) noexcept {
+Off Dict::find(const Key &key) noexcept {
     Link ignored;
-    return find(key, hash(key), ignored);
+    return find(key, ignored);
 }
 
 void Dict::lru_unlink(Off o) noexcept {
@@ -365,9 +376,9 @@ bool Dict::reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t e
     return true;
 }
 
-Off Dict::new_item(std::string_view key, std::uint64_t hash, const Value &value, std::uint64_t expires,
-                   std::uint32_t user_flags, Evict evict, std::uint64_t now, bool &forcible) noexcept {
-    const std::uint64_t units = units_for(Item::bytes(key.size(), value_bytes(value)));
+Off Dict::new_item(const Key &key, const Value &value, std::uint64_t expires, std::uint32_t user_flags,
+                   Evict evict, std::uint64_t now, bool &forcible) noexcept {
+    const std::uint64_t units = units_for(Item::bytes(key.bytes.size(), value_bytes(value)));
     if (units > heap().max_block_units()) return 0;
     const Off o = allocate(static_cast<std::uint32_t>(units), evict, now, forcible);
     if (o == 0) return 0;
@@ -375,17 +386,16 @@ Off Dict::new_item(std::string_view key, std::uint64_t hash, const Value &value,
     it.expires = expires;
     it.user_flags = user_flags;
     it.generation = h_.generation;
-    it.key_len = static_cast<std::uint16_t>(key.size());
+    it.key_len = static_cast<std::uint16_t>(key.bytes.size());
     it.reserved = 0;
-    std::memcpy(it.key(), key.data(), key.size());
+    std::memcpy(it.key(), key.bytes.data(), key.bytes.size());
     write_value(it, value);
-    insert(o, hash);
+    insert(o, key.hash);
     return o;
 }
 
-Status Dict::get(std::string_view key, std::uint64_t now, bool allow_stale, Found &out) noexcept {
-    Link link;
-    const Off o = find(key, hash(key), link);
+Status Dict::get(const Key &key, std::uint64_t now, bool allow_stale, Found &out) noexcept {
+    const Off o = find(key);
     if (o == 0) return Status::not_found;
     const Item &it = item(o);
     const bool stale = expired(it, now);
@@ -398,13 +408,12 @@ Status Dict::get(std::string_view key, std::uint64_t now, bool allow_stale, Foun
     return Status::ok;
 }
 
-Status Dict::store(StoreMode mode, bool safe, std::string_view key, const Value &value, std::uint64_t ttl_ms,
+Status Dict::store(StoreMode mode, bool safe, const Key &key, const Value &value, std::uint64_t ttl_ms,
                    std::uint32_t user_flags, std::uint64_t now, bool &forcible) noexcept {
     forcible = false;
-    const std::uint64_t h = hash(key);
     reclaim_expired_tail(now);
     Link link;
-    const Off o = find(key, h, link);
+    const Off o = find(key, link);
     const bool live = o != 0 && !expired(item(o), now);
     if (mode == StoreMode::replace && !live) return Status::not_found;
     if (mode == StoreMode::add && live) return Status::exists;
@@ -412,7 +421,7 @@ Status Dict::store(StoreMode mode, bool safe, std::string_view key, const Value 
         if (o != 0) remove(o, link);
         return Status::ok;
     }
-    const std::uint64_t units = units_for(Item::bytes(key.size(), value_bytes(value)));
+    const std::uint64_t units = units_for(Item::bytes(key.bytes.size(), value_bytes(value)));
     if (units > heap().max_block_units()) return Status::no_memory;
     const std::uint64_t expires = ttl_ms != 0 ? now + ttl_ms : 0;
     if (o != 0 && reuse(o, units, value, expires, user_flags)) return Status::ok;
@@ -421,17 +430,16 @@ Status Dict::store(StoreMode mode, bool safe, std::string_view key, const Value 
     const std::uint64_t reusable = o != 0 ? heap().units_of(o) : 0;
     if (safe && heap().free_units() + reusable < units) return Status::no_memory;
     if (o != 0) remove(o, link);
-    const Off fresh = new_item(key, h, value, expires, user_flags, safe ? Evict::no : Evict::yes, now, forcible);
+    const Off fresh = new_item(key, value, expires, user_flags, safe ? Evict::no : Evict::yes, now, forcible);
     return fresh != 0 ? Status::ok : Status::no_memory;
 }
 
-Status Dict::incr(std::string_view key, double delta, const double *init, std::uint64_t init_ttl_ms,
+Status Dict::incr(const Key &key, double delta, const double *init, std::uint64_t init_ttl_ms,
                   std::uint64_t now, double &result, bool &forcible) noexcept {
     forcible = false;
-    const std::uint64_t h = hash(key);
     reclaim_expired_tail(now);
     Link link;
-    const Off o = find(key, h, link);
+    const Off o = find(key, link);
     if (o != 0 && !expired(item(o), now)) {
         Item &it = item(o);
         if (it.type != Type::number) return Status::not_a_number;
@@ -447,23 +455,22 @@ Status Dict::incr(std::string_view key, double delta, const double *init, std::u
     const Value value{Type::number, *init + delta, {}};
     const std::uint64_t expires = init_ttl_ms != 0 ? now + init_ttl_ms : 0;
     if (o != 0) {
-        if (reuse(o, units_for(Item::bytes(key.size(), sizeof(double))), value, expires, 0)) {
+        if (reuse(o, units_for(Item::bytes(key.bytes.size(), sizeof(double))), value, expires, 0)) {
             result = value.number;
             return Status::ok;
         }
         remove(o, link);
     }
-    if (new_item(key, h, value, expires, 0, Evict::yes, now, forcible) == 0) return Status::no_memory;
+    if (new_item(key, value, expires, 0, Evict::yes, now, forcible) == 0) return Status::no_memory;
     result = value.number;
     return Status::ok;
 }
 
-Status Dict::push(End end, std::string_view key, const Value &value, std::uint64_t now,
+Status Dict::push(End end, const Key &key, const Value &value, std::uint64_t now,
                   std::uint64_t &length) noexcept {
-    const std::uint64_t h = hash(key);
     reclaim_expired_tail(now);
     Link link;
-    Off o = find(key, h, link);
+    Off o = find(key, link);
     if (o != 0) {
         Item &it = item(o);
         if (!expired(it, now)) {
@@ -485,24 +492,24 @@ Status Dict::push(End end, std::string_view key, const Value &value, std::uint64
     bool ignored = false;
     const std::uint32_t max_units = heap().max_block_units();
     if (o == 0) {
-        const std::uint64_t units = units_for(Item::list_bytes(key.size()));
+        const std::uint64_t units = units_for(Item::list_bytes(key.bytes.size()));
         o = units <= max_units ? allocate(static_cast<std::uint32_t>(units), Evict::no, now, ignored) : 0;
         if (o == 0) return Status::no_memory;
         Item &it = item(o);
         it.expires = 0;
         it.user_flags = 0;
         it.generation = h_.generation;
-        it.key_len = static_cast<std::uint16_t>(key.size());
+        it.key_len = static_cast<std::uint16_t>(key.bytes.size());
         it.type = Type::list;
         it.reserved = 0;
         it.value_len = 0;
-        std::memcpy(it.key(), key.data(), key.size());
+        std::memcpy(it.key(), key.bytes.data(), key.bytes.size());
         it.ends() = {0, 0};
-        insert(o, h);
+        insert(o, key.hash);
     }
     const std::uint64_t units = units_for(Node::bytes(value_bytes(value)));
     const Off n = units <= max_units ? allocate(static_cast<std::uint32_t>(units), Evict::no, now, ignored) : 0;
-    o = find(key, h, link);
+    o = find(key, link);
     Item &it = item(o);
     if (n == 0) {
         if (it.value_len == 0) remove(o, link);
@@ -538,10 +545,10 @@ Status Dict::push(End end, std::string_view key, const Value &value, std::uint64
     return Status::ok;
 }
 
-Status Dict::pop(End end, std::string_view key, std::uint64_t now, ValueSink sink) noexcept {
+Status Dict::pop(End end, const Key &key, std::uint64_t now, ValueSink sink) noexcept {
     reclaim_expired_tail(now);
     Link link;
-    const Off o = find(key, hash(key), link);
+    const Off o = find(key, link);
     if (o == 0 || expired(item(o), now)) return Status::not_found;
     Item &it = item(o);
     if (it.type != Type::list) return Status::not_a_list;
@@ -568,7 +575,7 @@ Status Dict::pop(End end, std::string_view key, std::uint64_t now, ValueSink sin
     return Status::ok;
 }
 
-Status Dict::length(std::string_view key, std::uint64_t now, std::uint64_t &n) noexcept {
+Status Dict::length(const Key &key, std::uint64_t now, std::uint64_t &n) noexcept {
     reclaim_expired_tail(now);
     const Off o = find(key);
     n = 0;
@@ -579,7 +586,7 @@ Status Dict::length(std::string_view key, std::uint64_t now, std::uint64_t &n) n
     return Status::ok;
 }
 
-Status Dict::ttl(std::string_view key, std::uint64_t now, std::uint64_t &remaining_ms) noexcept {
+Status Dict::ttl(const Key &key, std::uint64_t now, std::uint64_t &remaining_ms) noexcept {
     const Off o = find(key);
     if (o == 0 || expired(item(o), now)) return Status::not_found;
     const Item &it = item(o);
@@ -587,7 +594,7 @@ Status Dict::ttl(std::string_view key, std::uint64_t now, std::uint64_t &remaini
     return Status::ok;
 }
 
-Status Dict::expire(std::string_view key, std::uint64_t ttl_ms, std::uint64_t now) noexcept {
+Status Dict::expire(const Key &key, std::uint64_t ttl_ms, std::uint64_t now) noexcept {
     const Off o = find(key);
     if (o == 0 || expired(item(o), now)) return Status::not_found;
     item(o).expires = ttl_ms != 0 ? now + ttl_ms : 0;

@@ -29,6 +29,13 @@ enum class Status : int {
     is_a_list,
 };
 
+// A key with its hash in one dictionary. Hashing needs no lock (a dictionary's seed
+// never changes): callers make keys before they take the lock.
+struct Key {
+    std::string_view bytes;
+    std::uint64_t hash;
+};
+
 struct Value {
     Type type = Type::nil;
     double number = 0;        // number; a boolean as 0 or 1
@@ -52,7 +59,8 @@ class ValueSink {
 public:
     template <typename F>
     explicit ValueSink(F &take) noexcept
-        : object_(&take), call_([](void *object, const Value &v) noexcept { (*static_cast<F *>(object))(v); }) {}
+        : object_(&take),
+          call_([](void *object, const Value &v) noexcept { (*static_cast<F *>(object))(v); }) {}
 
     void operator()(const Value &v) const noexcept { call_(object_, v); }
 
@@ -94,26 +102,27 @@ public:
     // bytes there are something else (another layout version, say).
     static Dict *attach(void *mem, std::size_t size) noexcept;
 
-    // Keys are 1..kMaxKeyLength bytes: callers check. `now` is in milliseconds; a ttl
-    // of 0 means "never expires".
-    Status get(std::string_view key, std::uint64_t now, bool allow_stale, Found &out) noexcept;
+    // Keys are 1..kMaxKeyLength bytes: callers check.
+    Key key(std::string_view bytes) const noexcept;
+
+    // `now` is in milliseconds; a ttl of 0 means "never expires".
+    Status get(const Key &key, std::uint64_t now, bool allow_stale, Found &out) noexcept;
     // A nil value deletes (mode set only). Unless `safe`, other items are evicted
     // (least recently used first) to make room; `forcible` tells whether a live one
     // was. Fails with no_memory only when the value cannot fit in the whole heap, or
     // when `safe` and the free space is short; the old value is kept then.
-    Status store(StoreMode mode, bool safe, std::string_view key, const Value &value, std::uint64_t ttl_ms,
+    Status store(StoreMode mode, bool safe, const Key &key, const Value &value, std::uint64_t ttl_ms,
                  std::uint32_t user_flags, std::uint64_t now, bool &forcible) noexcept;
     // Adds `delta` to a number; a missing key starts at `*init` when init is given.
-    Status incr(std::string_view key, double delta, const double *init, std::uint64_t init_ttl_ms,
-                std::uint64_t now, double &result, bool &forcible) noexcept;
-    Status push(End end, std::string_view key, const Value &value, std::uint64_t now,
-                std::uint64_t &length) noexcept;
+    Status incr(const Key &key, double delta, const double *init, std::uint64_t init_ttl_ms, std::uint64_t now,
+                double &result, bool &forcible) noexcept;
+    Status push(End end, const Key &key, const Value &value, std::uint64_t now, std::uint64_t &length) noexcept;
     // not_found for a missing key (an empty list is removed).
-    Status pop(End end, std::string_view key, std::uint64_t now, ValueSink sink) noexcept;
-    Status length(std::string_view key, std::uint64_t now, std::uint64_t &n) noexcept;
+    Status pop(End end, const Key &key, std::uint64_t now, ValueSink sink) noexcept;
+    Status length(const Key &key, std::uint64_t now, std::uint64_t &n) noexcept;
     // Remaining milliseconds, 0 for an item that never expires.
-    Status ttl(std::string_view key, std::uint64_t now, std::uint64_t &remaining_ms) noexcept;
-    Status expire(std::string_view key, std::uint64_t ttl_ms, std::uint64_t now) noexcept;
+    Status ttl(const Key &key, std::uint64_t now, std::uint64_t &remaining_ms) noexcept;
+    Status expire(const Key &key, std::uint64_t ttl_ms, std::uint64_t now) noexcept;
     // Every item becomes expired (get_stale still sees it) in O(1).
     void flush_all() noexcept;
 
@@ -126,8 +135,8 @@ public:
                               std::size_t max) noexcept;
     // Adds the keys of live items of up to `bucket_budget` buckets to `batch`, whole
     // buckets at a time, until it holds `max` keys.
-    BatchResult collect_keys(std::uint64_t now, std::uint32_t &cursor, std::uint32_t bucket_budget, std::size_t max,
-                             KeyBatch &batch) noexcept;
+    BatchResult collect_keys(std::uint64_t now, std::uint32_t &cursor, std::uint32_t bucket_budget,
+                             std::size_t max, KeyBatch &batch) noexcept;
 
     std::uint32_t bucket_count() const noexcept { return h_.bucket_count; }
     std::uint64_t free_bytes() const noexcept { return heap_state().free_units * kUnit; }
@@ -172,8 +181,8 @@ private:
 
     std::uint64_t hash(std::string_view key) const noexcept;
     bool expired(const Item &it, std::uint64_t now) const noexcept;
-    Off find(std::string_view key, std::uint64_t hash, Link &link) noexcept;
-    Off find(std::string_view key) noexcept;
+    Off find(const Key &key, Link &link) noexcept;
+    Off find(const Key &key) noexcept;
 
     void insert(Off o, std::uint64_t hash) noexcept;
     void remove(Off o, Link link) noexcept;
@@ -190,10 +199,11 @@ private:
     void repoint_item(Off from, Off to) noexcept;
     void repoint_node(Off to) noexcept;
 
-    Off new_item(std::string_view key, std::uint64_t hash, const Value &value, std::uint64_t expires,
-                 std::uint32_t user_flags, Evict evict, std::uint64_t now, bool &forcible) noexcept;
+    Off new_item(const Key &key, const Value &value, std::uint64_t expires, std::uint32_t user_flags,
+                 Evict evict, std::uint64_t now, bool &forcible) noexcept;
     // Overwrites item `o` in place when its block is the size (`units`) a new one would get.
-    bool reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires, std::uint32_t user_flags) noexcept;
+    bool reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires,
+               std::uint32_t user_flags) noexcept;
     void write_value(Item &it, const Value &value) noexcept;
 
     Header h_;

@@ -85,7 +85,9 @@ public:
     bool verify(std::string &why) const;
 
 private:
-    ZoneWord &word(Off b) const noexcept { return *reinterpret_cast<ZoneWord *>(base_ + std::size_t{b} * kUnit); }
+    ZoneWord &word(Off b) const noexcept {
+        return *reinterpret_cast<ZoneWord *>(base_ + std::size_t{b} * kUnit);
+    }
     ZoneWord &word_at(Off b, std::size_t byte) const noexcept {
         return *reinterpret_cast<ZoneWord *>(base_ + std::size_t{b} * kUnit + byte);
     }

@@ -17,8 +17,7 @@ public:
 
     void lock() noexcept {
         Word expected = 0;
-        if (__atomic_compare_exchange_n(word_, &expected, owner_, false, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED)) {
+        if (__atomic_compare_exchange_n(word_, &expected, owner_, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
             return;
         }
         lock_contended();
