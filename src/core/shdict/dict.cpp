@@ -202,7 +202,9 @@ bool Dict::expired(const Item &it, std::uint64_t now) const noexcept {
     return it.generation != h_.generation || (it.expires != 0 && it.expires <= now);
 }
 
-Off Dict::find(const Key &key, Link &link) noexcept {
+// The helpers on the path of every get, set and incr are forced inline: GCC keeps them
+// out of line (each has several callers), which costs a fifth of an uncontended call.
+[[gnu::always_inline]] inline Off Dict::find(const Key &key, Link &link) noexcept {
     Off *slot = bucket(key.hash);
     for (Off o = *slot; o != 0; o = *slot) {
         Item &it = item(o);
@@ -220,7 +222,7 @@ Off Dict::find(const Key &key) noexcept {
     return find(key, ignored);
 }
 
-void Dict::lru_unlink(Off o) noexcept {
+[[gnu::always_inline]] inline void Dict::lru_unlink(Off o) noexcept {
     Item &it = item(o);
     if (it.lru_prev != 0) {
         item(it.lru_prev).lru_next = it.lru_next;
@@ -234,7 +236,7 @@ void Dict::lru_unlink(Off o) noexcept {
     }
 }
 
-void Dict::lru_push_front(Off o) noexcept {
+[[gnu::always_inline]] inline void Dict::lru_push_front(Off o) noexcept {
     Item &it = item(o);
     it.lru_prev = 0;
     it.lru_next = h_.lru_head;
@@ -246,7 +248,7 @@ void Dict::lru_push_front(Off o) noexcept {
     h_.lru_head = o;
 }
 
-void Dict::touch(Off o) noexcept {
+[[gnu::always_inline]] inline void Dict::touch(Off o) noexcept {
     if (h_.lru_head == o) return;
     lru_unlink(o);
     lru_push_front(o);
@@ -284,7 +286,7 @@ void Dict::remove(Off o) noexcept {
     remove(o, link);
 }
 
-void Dict::reclaim_expired_tail(std::uint64_t now) noexcept {
+[[gnu::always_inline]] inline void Dict::reclaim_expired_tail(std::uint64_t now) noexcept {
     for (int i = 0; i < kReclaimPerWrite; ++i) {
         const Off tail = h_.lru_tail;
         if (tail == 0 || !expired(item(tail), now)) return;
@@ -356,13 +358,13 @@ void Dict::repoint_node(Off to) noexcept {
     }
 }
 
-void Dict::write_value(Item &it, const Value &value) noexcept {
+[[gnu::always_inline]] inline void Dict::write_value(Item &it, const Value &value) noexcept {
     it.type = value.type;
     it.value_len = static_cast<std::uint32_t>(value_bytes(value));
     write_bytes(it.value(), value);
 }
 
-bool Dict::reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires,
+[[gnu::always_inline]] inline bool Dict::reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires,
                  std::uint32_t user_flags) noexcept {
     Item &it = item(o);
     const std::uint32_t have = heap().units_of(o);
