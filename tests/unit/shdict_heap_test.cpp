@@ -71,9 +71,11 @@ TEST(ShdictHeap, FindsAFittingBlockInsideItsOwnSizeClass) {
     t.check();
 }
 
-TEST(ShdictHeap, CompactionGathersScatteredFreeSpace) {
-    TestHeap t(2000);
-    std::map<Off, std::uint64_t> live;  // block -> a stamp written into it
+namespace {
+
+// 100 blocks of 10 units with every other one freed: 50 holes of 10 units. Each live
+// block holds a stamp in its second unit; `live` maps blocks to stamps.
+void scatter(TestHeap &t, std::map<Off, std::uint64_t> &live) {
     std::vector<Off> blocks;
     for (std::uint64_t i = 0; i < 100; ++i) {
         Off b = t.heap.allocate(10);
@@ -83,20 +85,44 @@ TEST(ShdictHeap, CompactionGathersScatteredFreeSpace) {
     }
     for (std::size_t i = 0; i < blocks.size(); i += 2) t.heap.release(blocks[i]);
     for (std::size_t i = 1; i < blocks.size(); i += 2) live[blocks[i]] = t.memory[blocks[i] + 1];
+}
+
+}  // namespace
+
+TEST(ShdictHeap, CompactionGathersScatteredFreeSpace) {
+    TestHeap t(2000);
+    std::map<Off, std::uint64_t> live;
+    scatter(t, live);
     const auto free_before = t.heap.free_units();
     ASSERT_EQ(t.heap.allocate(static_cast<std::uint32_t>(free_before)), 0u);  // scattered
 
-    std::map<Off, std::uint64_t> moved;
-    t.heap.compact([&](Off from, Off to) {
+    std::size_t moves = 0;
+    t.heap.compact(static_cast<std::uint32_t>(free_before), [&](Off from, Off to) {
         ASSERT_TRUE(live.count(from));
         EXPECT_EQ(t.memory[to + 1], live[from]);
-        moved[to] = live[from];
         live.erase(from);
+        ++moves;
     });
     t.check();
     EXPECT_EQ(t.heap.free_units(), free_before);
     EXPECT_NE(t.heap.allocate(static_cast<std::uint32_t>(free_before)), 0u);
-    EXPECT_EQ(moved.size(), 50u);  // the first block was freed: every live one moved
+    EXPECT_EQ(moves, 50u);  // the first block was freed: every live one moved
+}
+
+TEST(ShdictHeap, CompactionMovesOnlyWhatTheRequestNeeds) {
+    TestHeap t(2000);
+    std::map<Off, std::uint64_t> live;
+    scatter(t, live);
+    std::size_t moves = 0;
+    t.heap.compact(30, [&](Off from, Off to) {
+        EXPECT_EQ(t.memory[to + 1], live[from]);
+        ++moves;
+    });
+    t.check();
+    // Three holes of 10 make room for 30: two blocks slide over them.
+    EXPECT_EQ(moves, 2u);
+    EXPECT_NE(t.heap.allocate(30), 0u);
+    t.check();
 }
 
 TEST(ShdictHeap, RandomAllocationsKeepInvariants) {

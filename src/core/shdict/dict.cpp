@@ -158,8 +158,7 @@ Dict *Dict::format(void *mem, std::size_t size, std::uint64_t seed) noexcept {
     // Offsets are 32-bit: the last unit of a block of exactly 32 GiB stays unused.
     const std::uint64_t total = std::min<std::uint64_t>(size / kUnit, std::numeric_limits<Off>::max());
     const std::uint64_t header_units = units_for(sizeof(Dict));
-    if (size < kMinBlockSize || size / kUnit > std::uint64_t{std::numeric_limits<Off>::max()} + 1 ||
-        total < header_units) {
+    if (size / kUnit > std::uint64_t{std::numeric_limits<Off>::max()} + 1 || total < header_units) {
         return nullptr;
     }
     const std::uint64_t room = (total - header_units) * kUnit;
@@ -300,7 +299,7 @@ Off Dict::allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &fo
     for (;;) {
         if (const Off b = h.allocate(units)) return b;
         if (h.free_units() >= units) {
-            compact();
+            compact(units);
             return h.allocate(units);
         }
         const Off victim = h_.lru_tail;
@@ -312,9 +311,9 @@ Off Dict::allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &fo
     }
 }
 
-void Dict::compact() noexcept {
+void Dict::compact(std::uint32_t units) noexcept {
     Heap h = heap();
-    h.compact([this, &h](Off from, Off to) {
+    h.compact(units, [this, &h](Off from, Off to) {
         if (h.is_node(to)) {
             repoint_node(to);
         } else {

@@ -93,10 +93,10 @@ enum class BatchResult {
 class Dict {
 public:
     static constexpr std::size_t kMaxKeyLength = 65535;
-    static constexpr std::size_t kMinBlockSize = 1024;
 
     // Lays out an empty dictionary over `size` bytes at `mem` (8-byte aligned). nullptr
-    // when the size is below kMinBlockSize or above 32 GiB (32-bit offsets of 8-byte units).
+    // when the size cannot hold the header, a minimal index and a heap (about 3 kB), or
+    // is above 32 GiB (32-bit offsets of 8-byte units).
     static Dict *format(void *mem, std::size_t size, std::uint64_t seed) noexcept;
     // The dictionary format() left at `mem` with the same `size`; nullptr when the
     // bytes there are something else (another layout version, say).
@@ -157,7 +157,6 @@ private:
         Off buckets;
         Off lru_head;  // most recently used
         Off lru_tail;
-        std::uint32_t reserved;
         HeapState heap;
     };
 
@@ -195,7 +194,7 @@ private:
 
     enum class Evict { no, yes };
     Off allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &forcible) noexcept;
-    void compact() noexcept;
+    void compact(std::uint32_t units) noexcept;
     void repoint_item(Off from, Off to) noexcept;
     void repoint_node(Off to) noexcept;
 

@@ -75,11 +75,13 @@ public:
     bool is_node(Off b) const noexcept { return word(b) & block::kNode; }
     void mark_node(Off b) noexcept { word(b) |= block::kNode; }
 
-    // Slides every used block towards the start of the heap, leaving all free space in
-    // one stretch at the end. `moved(from, to)` runs right after each block moves, while
-    // every other block is where its neighbours' offsets say: it must repoint them.
+    // Slides used blocks towards the start of the heap until the free space they leave
+    // behind forms one stretch of at least `units` (or the end of the heap is reached),
+    // so that the cost is what must move, not the heap's size. `moved(from, to)` runs
+    // right after each block moves, while every other block is where its neighbours'
+    // offsets say: it must repoint them.
     template <typename Moved>
-    void compact(Moved &&moved) noexcept;
+    void compact(std::uint32_t units, Moved &&moved) noexcept;
 
     // Checks the boundary tags and free lists; for tests.
     bool verify(std::string &why) const;
@@ -108,25 +110,28 @@ private:
 };
 
 template <typename Moved>
-void Heap::compact(Moved &&moved) noexcept {
+void Heap::compact(std::uint32_t units, Moved &&moved) noexcept {
     Off to = s_.begin;
-    for (Off b = s_.begin; b < s_.end;) {
-        const std::uint32_t units = units_of(b);
-        const Off next = b + units;
-        if (!(word(b) & block::kFree)) {
+    Off b = s_.begin;
+    // Stop only before a used block: a free one right after the gap joins it.
+    while (b < s_.end && (b - to < units || (word(b) & block::kFree))) {
+        const std::uint32_t size = units_of(b);
+        if (word(b) & block::kFree) {
+            remove_free(b, size);
+            s_.free_units -= size;
+        } else {
             if (b != to) {
                 std::memmove(base_ + std::size_t{to} * kUnit, base_ + std::size_t{b} * kUnit,
-                             std::size_t{units} * kUnit);
+                             std::size_t{size} * kUnit);
+                word(to) &= ~block::kPrevFree;
+                moved(b, to);
             }
-            word(to) &= ~block::kPrevFree;
-            if (b != to) moved(b, to);
-            to += units;
+            to += size;
         }
-        b = next;
+        b += size;
     }
-    std::memset(&s_.lists, 0, sizeof s_.lists);
-    s_.free_units = 0;
-    add_free_range(to, s_.end);
+    add_free_range(to, b);
+    if (to != b) set_prev_free_flag(b, true);
 }
 
 }  // namespace nlf::shdict
