@@ -62,7 +62,43 @@ conflicts with already declared size
 --- error_log
 "lua_shared_dict" directive is not allowed here
 
-=== TEST 7: the objects have OpenResty's shape
+=== TEST 7: nginx -t checks lua_shared_dict and runs init_by_lua with the zones mapped
+--- http_config
+    lua_shared_dict dogs 1m;
+    init_by_lua_block { assert(ngx.shared.dogs:set("checked", true)) }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local prefix = "$TEST_NGINX_PREFIX"
+            local f = assert(io.open(prefix .. "/conf/nginx.conf"))
+            local conf = f:read("*a")
+            f:close()
+            local function check(text)
+                local path = prefix .. "/conf/check.conf"
+                local out = assert(io.open(path, "w"))
+                out:write(text)
+                out:close()
+                local p = io.popen("/usr/sbin/nginx -t -p " .. prefix .. "/ -c " .. path .. " 2>&1")
+                local result = p:read("*a")
+                p:close()
+                return result
+            end
+            local ok = check(conf)
+            ngx.say(ok:find("test is successful", 1, true) ~= nil)
+            local dup = check((conf:gsub("lua_shared_dict dogs 1m;",
+                                         "lua_shared_dict dogs 1m; lua_shared_dict dogs 1m;")))
+            ngx.say(dup:find('lua_shared_dict "dogs" is already defined', 1, true) ~= nil,
+                    " ", dup:find("test failed", 1, true) ~= nil)
+        }
+    }
+--- request
+GET /t
+--- timeout: 10
+--- response_body
+true
+true true
+
+=== TEST 8: the objects have OpenResty's shape
 --- http_config
     lua_shared_dict dogs 1m;
     lua_shared_dict cats 1m;
@@ -86,7 +122,7 @@ table userdata true true function true
 2
 0.1.31
 
-=== TEST 8: ngx.shared is an empty table without zones
+=== TEST 9: ngx.shared is an empty table without zones
 --- config
     location = /t {
         content_by_lua_block {
@@ -98,7 +134,7 @@ GET /t
 --- response_body
 table nil nil
 
-=== TEST 9: values keep their type
+=== TEST 10: values keep their type
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -132,7 +168,7 @@ no: boolean false
 bin: string a\0b
 none: nil nil
 
-=== TEST 10: set returns true, nil, false; nil deletes; delete
+=== TEST 11: set returns true, nil, false; nil deletes; delete
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -158,7 +194,7 @@ truenilfalse
 nil
 truenilfalse
 
-=== TEST 11: user flags come back from get and get_stale, 0 means none
+=== TEST 12: user flags come back from get and get_stale, 0 means none
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -184,7 +220,7 @@ x7
 x7false
 ynilfalse
 
-=== TEST 12: keys go through tostring; bad keys
+=== TEST 13: keys go through tostring; bad keys
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -228,7 +264,7 @@ nilkey too long
 nilkey too long
 nilkey too long
 
-=== TEST 13: values of other types are refused
+=== TEST 14: values of other types are refused
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -249,7 +285,7 @@ nilbad value type
 nilbad value type
 nil
 
-=== TEST 14: exptime and flags argument checks
+=== TEST 15: exptime and flags argument checks
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -278,7 +314,7 @@ false bad argument #4 to 'set' (number expected, got string)
 true true
 13
 
-=== TEST 15: errors point at the caller's line
+=== TEST 16: errors point at the caller's line
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -301,7 +337,7 @@ content_by_lua(nginx.conf:32):5: bad argument #2 to 'incr' (number expected, got
 content_by_lua(nginx.conf:32):6: bad argument #1 to 'lpush' (string expected, got boolean)
 content_by_lua(nginx.conf:32):7: bad argument #1 to 'get_keys' (number expected, got string)
 
-=== TEST 16: every method refuses a wrong self
+=== TEST 17: every method refuses a wrong self
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -355,7 +391,7 @@ safe_set 5
 set 5
 ttl 5
 
-=== TEST 17: add, safe_add and replace
+=== TEST 18: add, safe_add and replace
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -388,7 +424,7 @@ falseattempt to add or replace nil valuesfalse
 truenilfalse
 true
 
-=== TEST 18: expiry, get_stale, float exptime; add and replace see expired items as gone
+=== TEST 19: expiry, get_stale, float exptime; add and replace see expired items as gone
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -424,7 +460,7 @@ lf
 truenilfalse
 again 0
 
-=== TEST 19: expire and ttl
+=== TEST 20: expire and ttl
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -460,7 +496,7 @@ falsebad "exptime" argument
 falsebad "exptime" argument
 nil
 
-=== TEST 20: incr
+=== TEST 21: incr
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -504,7 +540,7 @@ nil
 6nilfalse
 nilnot a number
 
-=== TEST 21: incr argument checks
+=== TEST 22: incr argument checks
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -533,7 +569,7 @@ false bad init_ttl arg: number expected, got string
 false bad "init_ttl" argument
 false must provide "init" when providing "init_ttl"
 
-=== TEST 22: lists
+=== TEST 23: lists
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -595,7 +631,7 @@ nilempty key
 plain
 true
 
-=== TEST 23: list argument checks follow the C API
+=== TEST 24: list argument checks follow the C API
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -630,7 +666,7 @@ false bad argument #1 to 'llen' (string expected, got boolean)
 false expecting 1 or 2 argument(s), but saw 3
 false expecting 1 or 2 argument(s), but saw 0
 
-=== TEST 24: an expired list starts over; an expired value becomes a list
+=== TEST 25: an expired list starts over; an expired value becomes a list
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -654,7 +690,7 @@ GET /t
 1 new
 1 list now
 
-=== TEST 25: flush_all hides everything, get_stale still sees it, flush_expired frees it
+=== TEST 26: flush_all hides everything, get_stale still sees it, flush_expired frees it
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -692,7 +728,7 @@ true
 nil
 back
 
-=== TEST 26: flush_expired with a limit
+=== TEST 27: flush_expired with a limit
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -718,7 +754,7 @@ GET /t
 0
 1
 
-=== TEST 27: get_keys: 1024 by default, all with 0, expired ones left out
+=== TEST 28: get_keys: 1024 by default, all with 0, expired ones left out
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -745,7 +781,7 @@ GET /t
 1024 1100 5 1100 1100
 true nil
 
-=== TEST 28: get_keys returns long keys
+=== TEST 29: get_keys returns long keys
 --- http_config
     lua_shared_dict dogs 4m;
 --- config
@@ -769,7 +805,7 @@ GET /t
 --- response_body
 true
 
-=== TEST 29: strings longer than the scratch buffer
+=== TEST 30: strings longer than the scratch buffer
 --- http_config
     lua_shared_dict dogs 4m;
 --- config
@@ -786,7 +822,7 @@ GET /t
 --- response_body
 true true
 
-=== TEST 30: free_space shrinks by what is stored and comes back
+=== TEST 31: free_space shrinks by what is stored and comes back
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -809,7 +845,7 @@ true true
 true
 true
 
-=== TEST 31: every context, with and without a request
+=== TEST 32: every context, with and without a request
 --- http_config
     lua_shared_dict dogs 1m;
     init_by_lua_block { ngx.shared.dogs:set("init", "from init_by_lua") }
@@ -836,7 +872,7 @@ true
 --- no_error_log
 [error]
 
-=== TEST 32: init_by_lua failing with zones declared stops nginx
+=== TEST 33: init_by_lua failing with zones declared stops nginx
 --- http_config
     lua_shared_dict dogs 1m;
     init_by_lua_block { ngx.shared.dogs:set("k", 1) error("boom") }
@@ -845,7 +881,7 @@ true
 init_by_lua error
 boom
 
-=== TEST 33: a full zone keeps serving by evicting the least recently used
+=== TEST 34: a full zone keeps serving by evicting the least recently used
 --- http_config
     lua_shared_dict small 32k;
 --- config
@@ -882,7 +918,7 @@ true
 falseno memoryfalse
 true
 
-=== TEST 34: expired items go before live ones, without "forcible"
+=== TEST 35: expired items go before live ones, without "forcible"
 --- http_config
     lua_shared_dict small 32k;
 --- config
@@ -906,7 +942,7 @@ GET /t
 --- response_body
 true false
 
-=== TEST 35: scattered free space is used without evicting anything
+=== TEST 36: scattered free space is used without evicting anything
 --- http_config
     lua_shared_dict small 256k;
 --- config
@@ -931,7 +967,7 @@ GET /t
 truenilfalse
 true true
 
-=== TEST 36: two workers incrementing one key at once end with the exact total
+=== TEST 37: two workers incrementing one key at once end with the exact total
 --- workers: 2
 --- http_config
     lua_shared_dict counters 1m;
@@ -963,7 +999,7 @@ GET /t
 --- response_body
 2 4000000 true
 
-=== TEST 37: concurrent requests on two workers, yielding between batches, count exactly
+=== TEST 38: concurrent requests on two workers, yielding between batches, count exactly
 --- workers: 2
 --- http_config
     lua_shared_dict counters 1m;
@@ -996,7 +1032,7 @@ GET /t
 --- response_body
 8 400000
 
-=== TEST 38: contents survive a reload (HUP) when name and size stay; a resized zone starts empty
+=== TEST 39: contents survive a reload (HUP) when name and size stay; a resized zone starts empty
 --- http_config
     lua_shared_dict dogs 1m;
     lua_shared_dict cats 1m;
@@ -1040,7 +1076,7 @@ GET /t
 --- error_log
 reconfiguring
 
-=== TEST 39: OpenResty's FFI ABI, as lua-resty-core 0.1.31 binds it
+=== TEST 40: OpenResty's FFI ABI, as lua-resty-core 0.1.31 binds it
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1163,7 +1199,7 @@ true true
 0 13.5
 0 nil
 
-=== TEST 40: get is JIT-compiled
+=== TEST 41: get is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1188,7 +1224,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 41: get_stale is JIT-compiled
+=== TEST 42: get_stale is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1213,7 +1249,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 42: set is JIT-compiled
+=== TEST 43: set is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1238,7 +1274,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 43: safe_set is JIT-compiled
+=== TEST 44: safe_set is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1263,7 +1299,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 44: add is JIT-compiled
+=== TEST 45: add is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1288,7 +1324,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 45: safe_add is JIT-compiled
+=== TEST 46: safe_add is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1313,7 +1349,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 46: replace is JIT-compiled
+=== TEST 47: replace is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1338,7 +1374,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 47: delete is JIT-compiled
+=== TEST 48: delete is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1363,7 +1399,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 48: incr is JIT-compiled
+=== TEST 49: incr is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1388,7 +1424,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 49: incr with init is JIT-compiled
+=== TEST 50: incr with init is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1413,7 +1449,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 50: lpush is JIT-compiled
+=== TEST 51: lpush is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1438,7 +1474,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 51: rpush is JIT-compiled
+=== TEST 52: rpush is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1463,7 +1499,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 52: lpop is JIT-compiled
+=== TEST 53: lpop is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1488,7 +1524,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 53: rpop is JIT-compiled
+=== TEST 54: rpop is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1513,7 +1549,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 54: llen is JIT-compiled
+=== TEST 55: llen is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1538,7 +1574,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 55: ttl is JIT-compiled
+=== TEST 56: ttl is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1563,7 +1599,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 56: expire is JIT-compiled
+=== TEST 57: expire is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1588,7 +1624,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 57: flush_all is JIT-compiled
+=== TEST 58: flush_all is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1613,7 +1649,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 58: flush_expired is JIT-compiled
+=== TEST 59: flush_expired is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1638,7 +1674,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 59: get_keys is JIT-compiled
+=== TEST 60: get_keys is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1663,7 +1699,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 60: capacity is JIT-compiled
+=== TEST 61: capacity is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
@@ -1688,7 +1724,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 61: free_space is JIT-compiled
+=== TEST 62: free_space is JIT-compiled
 --- http_config
     lua_shared_dict dogs 1m;
 --- config
