@@ -15,9 +15,10 @@ constexpr std::uint64_t kMagic = 0x4e4c462d53484443ull;  // "NLF-SHDC"
 // Bumped whenever the layout in shared memory changes: a reload that brings a module
 // of another layout starts the zone afresh instead of misreading it.
 constexpr std::uint32_t kVersion = 1;
-// Heap bytes per bucket: about two of the smallest items, so chains stay short even
-// when a zone is full of tiny ones, for an index of 1/32 of the zone.
-constexpr std::size_t kHeapBytesPerBucket = 128;
+// Heap bytes per bucket: chains average at most 4 items even in a zone full of the
+// smallest ones, for an index of at most 1/64 of the zone. Denser, the index of a large zone
+// spreads a small hot set over more pages than the TLB holds, and lookups slow down.
+constexpr std::size_t kHeapBytesPerBucket = 256;
 constexpr std::uint32_t kMinBuckets = 16;
 constexpr std::uint32_t kMaxBuckets = 1u << 30;
 // Expired items at the tail of the LRU list that each write frees on the way.
@@ -363,8 +364,8 @@ void Dict::repoint_node(Off to) noexcept {
     write_bytes(it.value(), value);
 }
 
-[[gnu::always_inline]] inline bool Dict::reuse(Off o, std::uint64_t units, const Value &value, std::uint64_t expires,
-                 std::uint32_t user_flags) noexcept {
+[[gnu::always_inline]] inline bool Dict::reuse(Off o, std::uint64_t units, const Value &value,
+                                               std::uint64_t expires, std::uint32_t user_flags) noexcept {
     Item &it = item(o);
     const std::uint32_t have = heap().units_of(o);
     // The block must be the one a new item would get, or memory would leak into it.
