@@ -358,7 +358,7 @@ def markdown(report):
         f"- nginx {meta['nginx']}, LuaJIT {meta['luajit']}",
         f"- Requests: wrk, 1 thread, 32 connections, {meta['seconds']} s per run, "
         f"{meta['rounds']} rounds alternating the stacks, median reported; one nginx worker each.",
-        f"- Per call: CPU time of a loop inside one request after a warm-up "
+        f"- Per call: CPU time of a loop inside one request after a warm-up, the fastest of 5 "
         f"(scale {meta['scale']}).",
         "",
         "## Requests per second",
@@ -407,7 +407,9 @@ def markdown(report):
               "  which expires within the same timer pass: a loop of `ngx.sleep(0)` never gets",
               "  back to `epoll_wait` and starves the worker's other connections.",
               "- Per-call figures include the loop and the call's argument checks, measured with",
-              "  `os.clock()` (CPU time) over the timed loop."]
+              "  `os.clock()` (CPU time) over the timed loop; each case runs 5 timed loops and",
+              "  reports the fastest, on both stacks, since other load on the machine only ever",
+              "  slows a loop down."]
     lines += ["", "Raw numbers: `bench/results/" + report["meta"]["file"] + "`.", ""]
     return "\n".join(lines)
 
