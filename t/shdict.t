@@ -63,6 +63,11 @@ conflicts with already declared size
 "lua_shared_dict" directive is not allowed here
 
 === TEST 7: nginx -t checks lua_shared_dict and runs init_by_lua with the zones mapped
+--- main_config
+    # The nginx -t below needs what the sanitizer build preloads (workers lose the
+    # environment otherwise).
+    env LD_PRELOAD;
+    env ASAN_OPTIONS;
 --- http_config
     lua_shared_dict dogs 1m;
     init_by_lua_block { assert(ngx.shared.dogs:set("checked", true)) }
