@@ -25,6 +25,7 @@ require "resty.core.base64"
 require "resty.core.uri"
 require "resty.core.utils"
 require "resty.core.regex"
+require "resty.core.shdict"
 
 return {
     version = base.version,

@@ -21,6 +21,10 @@ constexpr unsigned body_filter_phase = core::ctx_body_filter;
 constexpr unsigned init_phase = core::ctx_init;
 constexpr unsigned init_worker_phase = core::ctx_init_worker;
 
+char *set_shared_dict(ngx_conf_t *cf, ngx_command_t *, void *conf) {
+    return api::shdict::declare(cf, static_cast<MainConf *>(conf)->shared_dicts, &ngx_http_lua_ffi_module);
+}
+
 char *set_code_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     char *rv = ngx_conf_set_flag_slot(cf, cmd, conf);
     if (rv == NGX_CONF_OK && !static_cast<LocConf *>(conf)->code_cache) {
@@ -48,6 +52,8 @@ ngx_command_t commands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_path), nullptr},
     {ngx_string("lua_package_cpath"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_cpath), nullptr},
+    {ngx_string("lua_shared_dict"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE2, set_shared_dict,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("lua_code_cache"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, set_code_cache,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, code_cache), nullptr},
     {ngx_string("lua_check_client_abort"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG,
@@ -158,6 +164,21 @@ bool run_requestless(core::Vm &vm, const LuaCode &code, unsigned context, ngx_lo
     return true;
 }
 
+bool run_init(MainConf &mcf, ngx_cycle_t *cycle) {
+    core::configuring_cycle = cycle;
+    bool ok = run_requestless(*mcf.vm, mcf.init, core::ctx_init, cycle->log);
+    core::configuring_cycle = nullptr;
+    return ok;
+}
+
+// init_by_lua may use ngx.shared, whose zones nginx maps only after the configuration
+// is read: with lua_shared_dict zones, it runs once the last one is mapped.
+ngx_int_t run_init_when_zones_mapped(ngx_cycle_t *cycle, void *data) {
+    auto &mcf = *static_cast<MainConf *>(data);
+    return core::guarded(cycle->log, static_cast<ngx_int_t>(NGX_ERROR),
+                         [&] { return static_cast<ngx_int_t>(run_init(mcf, cycle) ? NGX_OK : NGX_ERROR); });
+}
+
 ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (other_lua_module_loaded(cf)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -175,6 +196,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
     vm->register_capi("output", output_capi);
+    api::shdict::inject(vm->L(), mcf->shared_dicts);
     if (std::string error = vm->load_api(); !error.empty()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",
                            error.c_str());
@@ -193,10 +215,12 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
         return NGX_ERROR;
     }
     if (install_filters(cf) != NGX_OK) return NGX_ERROR;
-    core::configuring_cycle = cf->cycle;
-    bool ok = run_requestless(*vm, mcf->init, core::ctx_init, cf->log);
-    core::configuring_cycle = nullptr;
-    return ok ? NGX_OK : NGX_ERROR;
+    if (mcf->shared_dicts != nullptr) {
+        mcf->shared_dicts->on_ready = run_init_when_zones_mapped;
+        mcf->shared_dicts->on_ready_data = mcf;
+        return NGX_OK;
+    }
+    return run_init(*mcf, cf->cycle) ? NGX_OK : NGX_ERROR;
 }
 
 ngx_int_t postconfiguration(ngx_conf_t *cf) {

@@ -1,6 +1,7 @@
 #pragma once
 #include "ngx.hpp"
 
+#include "api/shdict.hpp"
 #include "core/lua_vm.hpp"
 
 extern "C" ngx_module_t ngx_http_lua_ffi_module;
@@ -28,6 +29,7 @@ struct MainConf {
     ngx_array_t *header_names = nullptr;  // the names ngx.header was given (response_headers.cpp)
     ngx_int_t regex_cache_max_entries = NGX_CONF_UNSET;
     ngx_int_t regex_match_limit = NGX_CONF_UNSET;
+    api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any
 };
 
 struct LocConf {
