@@ -1,12 +1,11 @@
 -- A small app on nginx-lua-ffi: an index page, a JSON status API, a slow endpoint
--- that waits without blocking the worker, a per-worker rate limit in the access
--- phase and a log line per API request.
+-- that waits without blocking the worker, a rate limit per client address shared by
+-- all workers (ngx.shared) in the access phase, and a log line per API request.
 local _M = {}
 
 local LIMIT_PER_SECOND = 20
 
 local started_at
-local window, used = 0, 0
 
 local function json(value)
     local t = type(value)
@@ -30,7 +29,7 @@ local function json(value)
 end
 
 function _M.on_worker_start()
-    started_at = os.time()
+    started_at = ngx.time()
     ngx.log(ngx.INFO, "app ready in worker ", ngx.worker.id())
 end
 
@@ -47,8 +46,11 @@ function _M.status()
         ngx_lua_version = ngx.config.ngx_lua_version,
         subsystem = ngx.config.subsystem,
         worker = { id = ngx.worker.id(), pid = ngx.worker.pid(), count = ngx.worker.count() },
-        uptime_s = os.time() - started_at,
+        uptime_s = ngx.time() - started_at,
         phase = ngx.get_phase(),
+        client = ngx.var.remote_addr,
+        user_agent = ngx.req.get_headers()["user-agent"],
+        api_requests = ngx.shared.app:get("requests") or 0,
     }))
 end
 
@@ -60,11 +62,8 @@ function _M.slow()
 end
 
 function _M.rate_limit()
-    local now = os.time()
-    if now ~= window then
-        window, used = now, 0
-    end
-    used = used + 1
+    local key = "rate:" .. ngx.var.remote_addr .. ":" .. ngx.time()
+    local used = ngx.shared.app:incr(key, 1, 0, 2)
     if used > LIMIT_PER_SECOND then
         ngx.status = ngx.HTTP_TOO_MANY_REQUESTS
         ngx.say(json({ error = "rate limited", limit_per_second = LIMIT_PER_SECOND }))
@@ -77,7 +76,9 @@ function _M.deny()
 end
 
 function _M.log_request()
-    print("[app] api request done with status ", ngx.status)
+    ngx.shared.app:incr("requests", 1, 0)
+    print("[app] api request done with status ", ngx.status, " in ",
+          string.format("%.3f", ngx.now() - ngx.req.start_time()), " s")
 end
 
 return _M
