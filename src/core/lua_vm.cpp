@@ -140,6 +140,29 @@ std::string Vm::load_api() {
     return call_protected(1);
 }
 
+Vm::Thread Vm::acquire_thread() {
+    if (!idle_threads_.empty()) {
+        Thread thread = idle_threads_.back();
+        idle_threads_.pop_back();
+        return thread;
+    }
+    Thread thread;
+    thread.co = lua_newthread(L_);
+    thread.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
+    return thread;
+}
+
+void Vm::release_thread(Thread thread) noexcept {
+    if (thread.ref == LUA_NOREF) return;
+    if (lua_status(thread.co) == 0 && idle_threads_.size() < max_idle_threads) {
+        lua_settop(thread.co, 0);
+        set_coroutine_owner(thread.co, nullptr, 0);
+        idle_threads_.push_back(thread);
+        return;
+    }
+    luaL_unref(L_, LUA_REGISTRYINDEX, thread.ref);
+}
+
 std::string Vm::call_protected(int nargs) {
     StackGuard guard(L_);
     int base = lua_gettop(L_) - nargs;

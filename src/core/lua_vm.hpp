@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace nlf::core {
@@ -49,6 +50,17 @@ public:
     // Returns false with `error` set (nothing pushed) when the file cannot be loaded.
     bool push_file(const char *path, bool reload, std::string &error);
 
+    // A coroutine to run Lua in, kept alive by a registry reference. Threads that ran
+    // to completion are pooled and reused: making one per request is the largest
+    // part of the Lua cost of a short handler.
+    struct Thread {
+        lua_State *co = nullptr;
+        int ref = LUA_NOREF;
+    };
+    Thread acquire_thread();
+    // Returns the thread to the pool when it finished (status 0), else lets it go.
+    void release_thread(Thread thread) noexcept;
+
     // Runs a function (pushed on L) in the main thread, as init_by_lua does.
     // Returns the error message with a traceback, or "".
     std::string call_protected(int nargs);
@@ -56,9 +68,25 @@ public:
     ~Vm();
 
 private:
-    explicit Vm(lua_State *L) noexcept : L_(L) {}
+    explicit Vm(lua_State *L) : L_(L) { idle_threads_.reserve(max_idle_threads); }
+    static constexpr std::size_t max_idle_threads = 256;
     lua_State *L_;
     int file_cache_ref_ = LUA_NOREF;
+    std::vector<Thread> idle_threads_;  // capacity reserved: pushing never allocates
+};
+
+// Holds a pooled thread for a scope.
+class ScopedThread {
+public:
+    explicit ScopedThread(Vm &vm) : vm_(vm), thread_(vm.acquire_thread()) {}
+    ~ScopedThread() { vm_.release_thread(thread_); }
+    ScopedThread(const ScopedThread &) = delete;
+    ScopedThread &operator=(const ScopedThread &) = delete;
+    lua_State *co() const noexcept { return thread_.co; }
+
+private:
+    Vm &vm_;
+    Vm::Thread thread_;
 };
 
 // Makes `co` run for `request`: its thread.exdata (what get_request returns) and a

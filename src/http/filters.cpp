@@ -24,10 +24,9 @@ ngx_int_t header_filter(ngx_http_request_t *r) {
     if (!llcf->header_filter.is_set()) return next_header_filter(r);
     RequestCtx *ctx = RequestCtx::get_or_create(r);
     if (ctx == nullptr) return NGX_ERROR;
-    core::StackGuard guard(main_conf(r)->vm->L());
-    SyncResult result = run_sync(*ctx, llcf->header_filter, core::ctx_header_filter, 0);
-    if (result.status == SyncStatus::failed ||
-        (result.status == SyncStatus::exited && ctx->exit_code == NGX_ERROR)) {
+    core::ScopedThread thread(*main_conf(r)->vm);
+    SyncStatus status = run_sync(*ctx, llcf->header_filter, core::ctx_header_filter, thread.co());
+    if (status == SyncStatus::failed || (status == SyncStatus::exited && ctx->exit_code == NGX_ERROR)) {
         return NGX_ERROR;
     }
     return next_header_filter(r);
@@ -111,8 +110,8 @@ ngx_int_t body_filter(ngx_http_request_t *r, ngx_chain_t *in) {
     ctx->filter_out = nullptr;
     SyncStatus status;
     {
-        core::StackGuard guard(main_conf(r)->vm->L());
-        status = run_sync(*ctx, llcf->body_filter, core::ctx_body_filter, 0).status;
+        core::ScopedThread thread(*main_conf(r)->vm);
+        status = run_sync(*ctx, llcf->body_filter, core::ctx_body_filter, thread.co());
     }
     ctx->filter_in = nullptr;
     if (status == SyncStatus::failed) return NGX_ERROR;

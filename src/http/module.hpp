@@ -67,15 +67,11 @@ ngx_int_t log_handler(ngx_http_request_t *r);
 class RequestCtx;
 
 enum class SyncStatus { done, exited, failed };
-struct SyncResult {
-    SyncStatus status;
-    lua_State *co;  // on the VM's stack: valid until the caller's StackGuard pops it
-};
 
-// Runs `code` to completion in a fresh coroutine in `context` (log, set, filters:
-// phases that cannot wait), with the `nargs` values on top of the VM's stack as its
-// arguments. Failures are logged; a yield that is not ngx.exit is one.
-SyncResult run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, int nargs);
+// Runs `code` to completion in coroutine `co` (a core::ScopedThread of the caller's,
+// which can read the results from it) in `context`: log, set, filters, the phases
+// that cannot wait. Failures are logged; a yield that is not ngx.exit is one.
+SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_State *co);
 
 // Filters (filters.cpp), installed when some location uses them.
 ngx_int_t install_filters(ngx_conf_t *cf);

@@ -131,8 +131,9 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log)) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    lua_State *co = lua_newthread(L);
-    ctx->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    core::Vm::Thread thread = vm.acquire_thread();
+    lua_State *co = thread.co;
+    ctx->co_ref = thread.ref;
     lua_xmove(L, co, 1);
     core::set_coroutine_owner(co, r, ctx->token);
     ctx->co = co;
@@ -192,27 +193,20 @@ ngx_int_t content_handler(ngx_http_request_t *r) {
     return run_entry(r, core::ctx_content, loc_conf(r)->content);
 }
 
-SyncResult run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, int nargs) {
+SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_State *co) {
     ngx_http_request_t *r = ctx.r;
     core::Vm &vm = *main_conf(r)->vm;
     lua_State *L = vm.L();
-    const int args_at = lua_gettop(L) - nargs + 1;
-    lua_State *co = lua_newthread(L);  // stays on L's stack (alive) for the caller to read
-    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log)) {
-        return {SyncStatus::failed, co};
-    }
+    core::StackGuard guard(L);
+    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log)) return SyncStatus::failed;
     lua_xmove(L, co, 1);
-    for (int i = 0; i < nargs; ++i) {
-        lua_pushvalue(L, args_at + i);
-        lua_xmove(L, co, 1);
-    }
     core::set_coroutine_owner(co, r, ctx.token);
     const unsigned saved_context = ctx.context;
     const bool saved_exited = ctx.exited;
     ctx.context = context;
     ctx.exited = false;
     SyncStatus status = SyncStatus::done;
-    switch (core::resume(co, nargs)) {
+    switch (core::resume(co, 0)) {
     case core::RunStatus::finished: break;
     case core::RunStatus::yielded:
         if (ctx.exited) {
@@ -230,7 +224,7 @@ SyncResult run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, int 
     }
     ctx.context = saved_context;
     ctx.exited = saved_exited;
-    return {status, co};
+    return status;
 }
 
 ngx_int_t log_handler(ngx_http_request_t *r) {
@@ -238,8 +232,8 @@ ngx_int_t log_handler(ngx_http_request_t *r) {
     if (!llcf->log.is_set()) return NGX_OK;
     RequestCtx *ctx = RequestCtx::get_or_create(r);
     if (ctx == nullptr) return NGX_ERROR;
-    core::StackGuard guard(main_conf(r)->vm->L());
-    run_sync(*ctx, llcf->log, core::ctx_log, 0);
+    core::ScopedThread thread(*main_conf(r)->vm);
+    run_sync(*ctx, llcf->log, core::ctx_log, thread.co());
     return NGX_OK;
 }
 

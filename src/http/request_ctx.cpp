@@ -40,7 +40,7 @@ void RequestCtx::release() noexcept {
     cancel_wait();
     suspended = false;
     if (co_ref != LUA_NOREF) {
-        luaL_unref(main_conf(r)->vm->L(), LUA_REGISTRYINDEX, co_ref);
+        main_conf(r)->vm->release_thread({co, co_ref});
         co_ref = LUA_NOREF;
         co = nullptr;
     }

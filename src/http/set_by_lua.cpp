@@ -57,20 +57,21 @@ bool push_result(ngx_http_script_engine_t *e, const SetByLua &set) {
     for (ngx_uint_t i = 0; i < set.nargs; ++i) {
         if (ngx_http_complex_value(r, &set.args[i], &args[i]) != NGX_OK) return false;
     }
-    core::StackGuard guard(main_conf(r)->vm->L());
+    core::ScopedThread thread(*main_conf(r)->vm);
+    lua_State *co = thread.co();
     ctx->set_args = args;
     ctx->set_nargs = set.nargs;
-    SyncResult result = run_sync(*ctx, set.code, core::ctx_set, 0);
+    SyncStatus status = run_sync(*ctx, set.code, core::ctx_set, co);
     ctx->set_args = nullptr;
     ctx->set_nargs = 0;
-    if (result.status != SyncStatus::done) return false;
+    if (status != SyncStatus::done) return false;
 
     ngx_str_t value = ngx_null_string;
-    if (lua_gettop(result.co) >= 1) {
-        const int type = lua_type(result.co, 1);
+    if (lua_gettop(co) >= 1) {
+        const int type = lua_type(co, 1);
         if (type == LUA_TSTRING || type == LUA_TNUMBER) {
             size_t len;
-            const char *s = lua_tolstring(result.co, 1, &len);
+            const char *s = lua_tolstring(co, 1, &len);
             value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
             if (value.data == nullptr && len != 0) return false;
             if (len != 0) ngx_memcpy(value.data, s, len);
@@ -78,7 +79,7 @@ bool push_result(ngx_http_script_engine_t *e, const SetByLua &set) {
         } else if (type != LUA_TNIL) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "failed to run set_by_lua*: the value must be a string, a number or nil, not %s",
-                          lua_typename(result.co, type));
+                          lua_typename(co, type));
             return false;
         }
     }
