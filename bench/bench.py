@@ -114,9 +114,14 @@ class Server:
             with open(os.path.join(self.prefix, "html", name), "w") as f:
                 f.write(text)
         user = "user root;" if os.getuid() == 0 else ""
+        # With two or more cores, the worker gets the last one and wrk the first
+        # (see wrk()): the two never compete, which steadies the figures.
+        cores = os.cpu_count() or 1
+        affinity = f"worker_cpu_affinity {1 << (cores - 1):b};" if cores > 1 else ""
         conf = f"""{module_lines}
 {user}
 worker_processes 1;
+{affinity}
 error_log logs/error.log error;
 pid logs/nginx.pid;
 events {{ worker_connections 4096; }}
@@ -198,7 +203,8 @@ def first_error(text):
 
 
 def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+    pin = ["taskset", "-c", "0"] if (os.cpu_count() or 1) > 1 else []
+    out = subprocess.run(pin + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
                          capture_output=True, text=True).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -231,13 +237,22 @@ def run_scenario(name, spec, our_module, rounds, seconds):
                 continue
             runnable[stack] = server
         samples = {stack: [] for stack in runnable}
-        for _ in range(rounds):
-            for stack, server in runnable.items():
+        # A warm-up run each (JIT traces, caches), then rounds that alternate which
+        # stack goes first, so that neither always follows the other.
+        for server in runnable.values():
+            wrk(server.url(spec["path"]), 1, 32)
+        order = list(runnable.items())
+        for i in range(rounds):
+            for stack, server in (order if i % 2 == 0 else order[::-1]):
                 samples[stack].append(wrk(server.url(spec["path"]), seconds, 32))
         for stack, server in runnable.items():
             result[stack] = {"rps_samples": samples[stack],
                              "rps": statistics.median(samples[stack]),
                              "worker_rss_kib": server.worker_rss_kib()}
+        # The machine's speed drifts over a run; the two runs of a round are next to
+        # each other in time, so their ratio is the figure that drift does not bias.
+        if len(runnable) == 2:
+            result["ratio"] = statistics.median(o / p for o, p in zip(samples["ours"], samples["peer"]))
     finally:
         for server in servers.values():
             server.stop()
@@ -362,7 +377,9 @@ def markdown(report):
         f"- Machine: {meta['cores']} cores, {meta['machine']}",
         f"- nginx {meta['nginx']}, LuaJIT {meta['luajit']}",
         f"- Requests: wrk, 1 thread, 32 connections, {meta['seconds']} s per run, "
-        f"{meta['rounds']} rounds alternating the stacks, median reported; one nginx worker each.",
+        f"{meta['rounds']} rounds alternating the stacks; medians of each, and the median of the",
+        "  rounds' ours/peer ratios (the two runs of a round are adjacent in time); one nginx worker each,",
+        "  pinned to the last core and wrk to the first.",
         f"- Per call: CPU time of a loop inside one request after a warm-up, the fastest of 5 "
         f"(scale {meta['scale']}).",
         "",
@@ -377,8 +394,9 @@ def markdown(report):
         rss = "—"
         if ours and peer and "worker_rss_kib" in ours and "worker_rss_kib" in peer:
             rss = f"{ours['worker_rss_kib']:,} / {peer['worker_rss_kib']:,}"
+        paired = f"{r['ratio']:.2f}×" if "ratio" in r else "—"
         lines.append(f"| {name} | {r['about']} | {cell(ours, 'rps', 0)} | {cell(peer, 'rps', 0)} | "
-                     f"{ratio(ours, peer, 'rps')} | {rss} |")
+                     f"{paired} | {rss} |")
         for stack in ("ours", "peer"):
             if r.get(stack) and "cannot_run" in r[stack]:
                 notes.append(f"- `{name}` cannot run on {stack}: {r[stack]['cannot_run']}")
@@ -433,7 +451,7 @@ def main():
     parser.add_argument("--only", help="comma-separated scenario names")
     args = parser.parse_args()
 
-    rounds, seconds, scale = (3, 2, 0.2) if args.quick else (3, 5, 1.0)
+    rounds, seconds, scale = (4, 1, 0.2) if args.quick else (8, 3, 1.0)
     names = args.only.split(",") if args.only else list(SCENARIOS)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     report = {
