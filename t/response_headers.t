@@ -535,3 +535,51 @@ X-N599: 599
 !X-N600
 --- response_body
 600 nil
+
+=== TEST 24: the compatible ABI, as third-party code binds it (plain and macOS forms)
+--- config
+    location = /t {
+        content_by_lua_block {
+            local ffi = require "ffi"
+            local base = require "resty.core.base"
+            ffi.cdef[[
+            typedef struct {
+                ngx_http_request_t *r;
+                const char *key_data;
+                size_t key_len;
+                int is_nil;
+                const char *sval;
+                size_t sval_len;
+                ngx_http_lua_ffi_str_t *mvals;
+                size_t mvals_len;
+                int override;
+                char **errmsg;
+            } test_set_resp_header_params_t;
+            int ngx_http_lua_ffi_set_resp_header(ngx_http_request_t *r, const char *key_data,
+                size_t key_len, int is_nil, const char *sval, size_t sval_len,
+                ngx_http_lua_ffi_str_t *mvals, size_t mvals_len, int override, char **errmsg);
+            int ngx_http_lua_ffi_set_resp_header_macos(test_set_resp_header_params_t *p);
+            ]]
+            local r = base.get_request()
+            local err = ffi.new("char *[1]")
+            local rc = ffi.C.ngx_http_lua_ffi_set_resp_header(r, "X-Plain", 7, 0, "one", 3, nil, 0, 1, err)
+            local p = ffi.new("test_set_resp_header_params_t")
+            p.r = r
+            p.key_data = "X-Mac"
+            p.key_len = 5
+            p.is_nil = 0
+            p.sval = "two"
+            p.sval_len = 3
+            p.override = 1
+            p.errmsg = err
+            local rc2 = ffi.C.ngx_http_lua_ffi_set_resp_header_macos(p)
+            ngx.say(rc, " ", rc2, " ", ngx.header["X-Plain"], " ", ngx.header["X-Mac"])
+        }
+    }
+--- request
+GET /t
+--- response_headers
+X-Plain: one
+X-Mac: two
+--- response_body
+0 0 one two
