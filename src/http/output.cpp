@@ -9,7 +9,7 @@ namespace nlf::http {
 namespace {
 
 const auto output_tag = reinterpret_cast<ngx_buf_tag_t>(&ngx_http_lua_ffi_module);
-constexpr size_t min_buffer_size = 256;
+constexpr size_t min_buffer_size = 64;
 
 }  // namespace
 
