@@ -212,3 +212,28 @@ rewrite slept
 GET /t
 --- response_body
 1,2,3,4,5
+
+=== TEST 12: auth_request subrequests to Lua locations that wait
+--- config
+    location = /auth_ok {
+        internal;
+        content_by_lua_block { ngx.sleep(0.01) ngx.exit(204) }
+    }
+    location = /auth_no {
+        internal;
+        content_by_lua_block { ngx.sleep(0.01) ngx.exit(403) }
+    }
+    location = /t {
+        auth_request /auth_ok;
+        content_by_lua_block { ngx.sleep(0.01) ngx.say("allowed ", ngx.is_subrequest) }
+    }
+    location = /n {
+        auth_request /auth_no;
+        content_by_lua_block { ngx.say("must not run") }
+    }
+--- request eval
+["GET /t", "GET /n"]
+--- error_code eval
+[200, 403]
+--- response_body_like eval
+["allowed false", "403"]
