@@ -400,3 +400,42 @@ GET /t
 qr/init_worker ran in \w+/
 --- grep_error_log_out
 init_worker ran in 0
+
+=== TEST 26: *_by_lua_file paths with nginx variables, evaluated per request
+--- user_files
+>>> app/hello.lua
+ngx.say("hello from ", ngx.var.arg_page)
+>>> app/bye.lua
+ngx.say("bye")
+>>> check.lua
+if ngx.var.arg_page == "secret" then ngx.exit(403) end
+--- config
+    location = /t {
+        access_by_lua_file html/check.lua;
+        content_by_lua_file html/app/$arg_page.lua;
+    }
+--- request eval
+["GET /t?page=hello", "GET /t?page=bye", "GET /t?page=missing", "GET /t?page=secret"]
+--- error_code eval
+[200, 200, 500, 403]
+--- response_body_like eval
+["hello from hello", "bye", "500", "403"]
+--- error_log eval
+qr/failed to load external Lua file "\S+\/html\/app\/missing\.lua": cannot open/
+
+=== TEST 27: a path that evaluates to nothing is an error, and init phases take paths literally
+--- http_config
+    init_by_lua_file html/$literal.lua;
+--- user_files
+>>> $literal.lua
+ngx.log(ngx.WARN, "literal path ran")
+--- config
+    location = /t {
+        content_by_lua_file $arg_none;
+    }
+--- request
+GET /t
+--- error_code: 500
+--- error_log
+literal path ran
+gives an empty path

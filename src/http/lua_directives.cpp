@@ -91,11 +91,23 @@ char *compile_lua_argument(ngx_conf_t *cf, std::string_view directive, bool bloc
     return NGX_CONF_OK;
 }
 
-char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &file, LuaCode &code) {
+char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &file, LuaCode &code, bool with_variables) {
     ngx_str_t path = file;
     if (path.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid location config: no runnable Lua code");
         return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    if (with_variables && ngx_http_script_variables_count(&path) != 0) {
+        code.file_value = static_cast<ngx_http_complex_value_t *>(
+            ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t)));
+        if (code.file_value == nullptr) return static_cast<char *>(NGX_CONF_ERROR);
+        ngx_http_compile_complex_value_t ccv{};
+        ccv.cf = cf;
+        ccv.value = &path;
+        ccv.complex_value = code.file_value;
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) return static_cast<char *>(NGX_CONF_ERROR);
+        code.file = path;
+        return NGX_CONF_OK;
     }
     // ngx_get_full_name keeps the value NUL-terminated (the parser's tokens are too).
     if (ngx_get_full_name(cf->pool, &cf->cycle->prefix, &path) != NGX_OK) {
@@ -114,8 +126,9 @@ char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     const ngx_str_t argument =
         (cmd->type & NGX_CONF_BLOCK) ? ngx_str_t{} : static_cast<ngx_str_t *>(cf->args->elts)[1];
     char *rv = core::guarded(cf->log, static_cast<char *>(NGX_CONF_ERROR), [&] {
+        const bool has_request = phase != core::ctx_init && phase != core::ctx_init_worker;
         return view(cmd->name).ends_with("_file")
-                   ? resolve_lua_file(cf, argument, code)
+                   ? resolve_lua_file(cf, argument, code, has_request)
                    : compile_lua_argument(cf, view(cmd->name), cmd->type & NGX_CONF_BLOCK, argument, code);
     });
     if (rv != NGX_CONF_OK) return rv;
@@ -130,15 +143,41 @@ char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     return NGX_CONF_OK;
 }
 
-bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log) {
+namespace {
+
+// The file a request runs for a path with variables: evaluated, made absolute against
+// the prefix and NUL-terminated (the VM opens it by name), from the request's pool.
+bool evaluate_path(ngx_http_request_t *r, const LuaCode &code, ngx_str_t &path) {
+    ngx_str_t value;
+    if (ngx_http_complex_value(r, code.file_value, &value) != NGX_OK) return false;
+    if (value.len == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "failed to load external Lua file: \"%V\" gives an empty path", &code.file);
+        return false;
+    }
+    ngx_str_t prefix{ngx_cycle->prefix.len, ngx_cycle->prefix.data};
+    if (ngx_get_full_name(r->pool, &prefix, &value) != NGX_OK) return false;
+    path.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.len + 1));
+    if (path.data == nullptr) return false;
+    *ngx_cpymem(path.data, value.data, value.len) = '\0';
+    path.len = value.len;
+    return true;
+}
+
+}  // namespace
+
+bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log,
+                   ngx_http_request_t *r) {
     if (code.ref != LUA_NOREF) {
         lua_rawgeti(vm.L(), LUA_REGISTRYINDEX, code.ref);
         return true;
     }
+    ngx_str_t path = code.file;
+    if (code.file_value != nullptr && (r == nullptr || !evaluate_path(r, code, path))) return false;
     return core::guarded(log, false, [&] {
         std::string error;
-        if (vm.push_file(reinterpret_cast<const char *>(code.file.data), !code_cache, error)) return true;
-        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &code.file,
+        if (vm.push_file(reinterpret_cast<const char *>(path.data), !code_cache, error)) return true;
+        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &path,
                       error.c_str());
         return false;
     });

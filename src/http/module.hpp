@@ -13,6 +13,8 @@ namespace nlf::http {
 struct LuaCode {
     int ref = LUA_NOREF;
     ngx_str_t file{};          // absolute path, for *_by_lua_file
+    // The path when it holds nginx variables: evaluated for each request.
+    ngx_http_complex_value_t *file_value = nullptr;
     const char *directive{};   // "content_by_lua_block", for messages
 
     bool is_set() const noexcept { return ref != LUA_NOREF || file.len != 0; }
@@ -83,13 +85,17 @@ char *set_by_lua(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 // argument; for directives that take other arguments too (set_by_lua*).
 char *compile_lua_argument(ngx_conf_t *cf, std::string_view directive, bool block,
                            const ngx_str_t &inline_code, LuaCode &code);
-char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &path, LuaCode &code);
+// `with_variables`: the path may hold nginx variables, evaluated per request (not for
+// the init phases, which have no request).
+char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &path, LuaCode &code, bool with_variables);
 
 // ngx.say & co through the C API, when Lua filters may run (api/output.cpp).
 int output_capi(lua_State *L);
 
 // Pushes the function of `code` on the VM's stack; false (and logs) when a file
 // cannot be loaded.
-bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log);
+// `r` evaluates a file path with variables; nullptr where there is no request.
+bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log,
+                   ngx_http_request_t *r = nullptr);
 
 }  // namespace nlf::http

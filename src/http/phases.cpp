@@ -128,7 +128,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     LocConf *llcf = loc_conf(r);
     lua_State *L = vm.L();
     core::StackGuard guard(L);
-    if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log)) {
+    if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log, r)) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     core::Vm::Thread thread = vm.acquire_thread();
@@ -198,7 +198,7 @@ SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_
     core::Vm &vm = *main_conf(r)->vm;
     lua_State *L = vm.L();
     core::StackGuard guard(L);
-    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log)) return SyncStatus::failed;
+    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log, r)) return SyncStatus::failed;
     lua_xmove(L, co, 1);
     core::set_coroutine_owner(co, r, ctx.token);
     const unsigned saved_context = ctx.context;

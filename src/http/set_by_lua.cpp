@@ -158,7 +158,7 @@ char *configure(ngx_conf_t *cf, ngx_command_t *cmd) {
     const std::string_view directive = view(cmd->name);
     const bool block = cmd->type & NGX_CONF_BLOCK;
     char *rv = directive.ends_with("_file")
-                   ? resolve_lua_file(cf, value[2], set->code)
+                   ? resolve_lua_file(cf, value[2], set->code, true)
                    : compile_lua_argument(cf, directive, block, block ? ngx_str_t{} : value[2], set->code);
     if (rv != NGX_CONF_OK) return rv;
 
