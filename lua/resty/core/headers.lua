@@ -171,6 +171,37 @@ local function value_text(v)
     end
     return nil, t
 end
+_M.value_text = value_text
+
+-- Lays out the array `value` of header values (request or response) for the FFI:
+-- returns the C array and its length, or nil and the type of the first value that is
+-- not a string, number or boolean. release_values ends the layout's lifetime.
+local function value_array(value)
+    local n = #value
+    if n > values_cap then
+        values_cap = n
+        values_buf = ffi_new(str_array_type, values_cap)
+    end
+    for i = 1, n do
+        local s, bad = value_text(value[i])
+        if not s then
+            clear_tab(made)
+            return nil, bad
+        end
+        made[i] = s
+        values_buf[i - 1].data = s
+        values_buf[i - 1].len = #s
+    end
+    return values_buf, n
+end
+_M.value_array = value_array
+
+local function release_values(n)
+    if n > 0 then
+        clear_tab(made)
+    end
+end
+_M.release_values = release_values
 
 -- ngx.req.set_header (override) and the ngx.req module's add_header; errors are
 -- raised at `level` above this function.
@@ -191,25 +222,16 @@ local function set_req_header(name, value, override, level)
             error("bad 'value' argument: string or table expected, got nil", level)
         end
     elseif type(value) == "table" then
-        mvals_len = #value
-        if mvals_len == 0 and not override then
+        if #value == 0 and not override then
             error("bad 'value' argument: non-empty table expected", level)
         end
-        if mvals_len > values_cap then
-            values_cap = mvals_len
-            values_buf = ffi_new(str_array_type, values_cap)
+        local count_or_bad
+        mvals, count_or_bad = value_array(value)
+        if not mvals then
+            error("bad 'value' argument: string, number or boolean expected in the "
+                  .. "table, got " .. count_or_bad, level)
         end
-        for i = 1, mvals_len do
-            local s, bad = value_text(value[i])
-            if not s then
-                error("bad 'value' argument: string, number or boolean expected in the "
-                      .. "table, got " .. bad, level)
-            end
-            made[i] = s
-            values_buf[i - 1].data = s
-            values_buf[i - 1].len = #s
-        end
-        mvals = values_buf
+        mvals_len = count_or_bad
     else
         local bad
         sval, bad = value_text(value)
@@ -221,9 +243,7 @@ local function set_req_header(name, value, override, level)
     end
     local rc = C.ngx_http_lua_ffi_req_set_header(r, name, #name, sval, sval_len, mvals,
                                                  mvals_len, override and 1 or 0, errmsg)
-    if mvals_len > 0 then
-        clear_tab(made)
-    end
+    release_values(mvals_len)
     if rc == OK or rc == DECLINED then
         return
     end

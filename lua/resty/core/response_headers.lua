@@ -12,7 +12,6 @@ local no_request_msg = base.no_request_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
-local clear_tab = base.clear_tab
 local put_pairs = headers.put_pairs
 local headers_mt = headers.headers_mt
 local error = error
@@ -111,22 +110,9 @@ local function get_resp_header(_, key)
     check_status(n, r, 2)
 end
 
-local values_cap = 8
-local values_buf = ffi_new(str_array_type, values_cap)
--- The strings made from non-string values, alive until the C call returns.
-local made = new_tab(8, 0)
-
-local function value_text(v)
-    local t = type(v)
-    if t == "string" then
-        return v
-    end
-    if t == "number" or t == "boolean" then
-        local value = tostring(v)
-        return value
-    end
-    return nil, t
-end
+local value_text = headers.value_text
+local value_array = headers.value_array
+local release_values = headers.release_values
 
 -- ngx.header.NAME = value (override) and ngx.resp.add_header; errors are raised at
 -- `level` above this function.
@@ -145,25 +131,16 @@ local function set_resp_header(key, value, override, level)
         end
         is_nil = 1
     elseif type(value) == "table" then
-        mvals_len = #value
-        if mvals_len == 0 and not override then
+        if #value == 0 and not override then
             error("invalid header value", level)
         end
-        if mvals_len > values_cap then
-            values_cap = mvals_len
-            values_buf = ffi_new(str_array_type, values_cap)
+        local count_or_bad
+        mvals, count_or_bad = value_array(value)
+        if not mvals then
+            error("bad value for header \"" .. key .. "\": string, number or boolean "
+                  .. "expected in the table, got " .. count_or_bad, level)
         end
-        for i = 1, mvals_len do
-            local s, bad = value_text(value[i])
-            if not s then
-                error("bad value for header \"" .. key .. "\": string, number or boolean "
-                      .. "expected in the table, got " .. bad, level)
-            end
-            made[i] = s
-            values_buf[i - 1].data = s
-            values_buf[i - 1].len = #s
-        end
-        mvals = values_buf
+        mvals_len = count_or_bad
     else
         local bad
         sval, bad = value_text(value)
@@ -182,9 +159,7 @@ local function set_resp_header(key, value, override, level)
         rc = C.ngx_http_lua_ffi_set_resp_header(r, key, #key, is_nil, sval, sval_len, mvals,
                                                 mvals_len, override and 1 or 0, errmsg)
     end
-    if mvals_len > 0 then
-        clear_tab(made)
-    end
+    release_values(mvals_len)
     if rc == OK or rc == DECLINED then
         return
     end
