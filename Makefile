@@ -15,7 +15,7 @@ MODULE := $(CURDIR)/$(BUILD_DIR)/ngx_http_lua_ffi_module.so
 
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build test unit prove run bench fuzz clean
+.PHONY: all deps build test unit prove example run bench fuzz clean
 
 all: build
 
@@ -32,7 +32,11 @@ unit: build
 prove: build
 	@SANITIZE=$(SANITIZE) NGX_MODULE=$(MODULE) bash scripts/prove.sh $(T)
 
-test: unit prove
+# The example app `make run` serves, checked end to end on a free port.
+example: build
+	@SANITIZE=$(SANITIZE) NGX_MODULE=$(MODULE) bash scripts/run-example.sh --smoke
+
+test: unit prove example
 
 run: build
 	@NGX_MODULE=$(MODULE) bash scripts/run-example.sh

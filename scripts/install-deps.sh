@@ -12,7 +12,7 @@ packages=(
   # make fuzz: clang 14 and its libFuzzer (Debian ships it in libclang-rt-14-dev)
   clang libclang-rt-14-dev
   # test harness and the servers / modules tests use beside ours
-  perl libtest-base-perl libtext-diff-perl python3
+  perl libtest-base-perl libtext-diff-perl python3 curl
   redis-server memcached
   libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
   # benchmarks: wrk and the peer stack (never loaded by our tests)
