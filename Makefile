@@ -36,7 +36,7 @@ prove: build
 example: build
 	@SANITIZE=$(SANITIZE) NGX_MODULE=$(MODULE) bash scripts/run-example.sh --smoke
 
-test: unit prove example
+test: unit example prove
 
 run: build
 	@NGX_MODULE=$(MODULE) bash scripts/run-example.sh
