@@ -14,6 +14,8 @@ local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
 local copy_result = base.copy_result
+local add_value = base.add_value
+local check_max = base.check_max
 local error = error
 local pairs = pairs
 local type = type
@@ -74,32 +76,9 @@ local function args_table(n)
         if len >= 0 then
             value = ffi_str(pair.value.data, len)
         end
-        local existing = args[key]
-        if existing == nil then
-            args[key] = value
-        elseif type(existing) == "table" then
-            existing[#existing + 1] = value
-        else
-            args[key] = { existing, value }
-            if arrays then
-                arrays[#arrays + 1] = key
-            else
-                arrays = { key }
-            end
-        end
+        arrays = add_value(args, key, value, arrays)
     end
     return args, arrays
-end
-
-local function check_max(max, fname)
-    if max == nil then
-        return -1
-    end
-    if type(max) ~= "number" then
-        error("bad argument #1 to '" .. fname .. "' (number expected, got " .. type(max)
-              .. ")", 3)
-    end
-    return max
 end
 
 -- A request often reads its arguments several times: from the second call on with

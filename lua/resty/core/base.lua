@@ -63,6 +63,39 @@ local clone = require "table.clone"
 -- A fresh copy of a table of strings and arrays of strings (what get_headers and
 -- get_uri_args build), which the caller may change; `arrays` lists the keys whose
 -- values are arrays, or is nil.
+-- Adds `value` under `key` of a result table (headers, arguments): a repeated key
+-- gets an array of its values. Returns `arrays`, with `key` added when it has just
+-- become one (see copy_result).
+function _M.add_value(t, key, value, arrays)
+    local existing = t[key]
+    if existing == nil then
+        t[key] = value
+    elseif type(existing) == "table" then
+        existing[#existing + 1] = value
+    else
+        t[key] = { existing, value }
+        if arrays then
+            arrays[#arrays + 1] = key
+        else
+            arrays = { key }
+        end
+    end
+    return arrays
+end
+
+-- The limit argument of get_headers & co: nil means the default (-1 to C); errors
+-- point at the caller of `fname`.
+function _M.check_max(max, fname)
+    if max == nil then
+        return -1
+    end
+    if type(max) ~= "number" then
+        error("bad argument #1 to '" .. fname .. "' (number expected, got " .. type(max)
+              .. ")", 3)
+    end
+    return max
+end
+
 function _M.copy_result(t, arrays)
     local copy = clone(t)
     if arrays then

@@ -12,6 +12,8 @@ local check_status = base.check_status
 local new_tab = base.new_tab
 local clear_tab = base.clear_tab
 local copy_result = base.copy_result
+local add_value = base.add_value
+local check_max = base.check_max
 local error = error
 local type = type
 local tostring = tostring
@@ -66,19 +68,7 @@ function _M.put_pairs(t, pairs, n)
         local pair = pairs[i]
         local key = ffi_str(pair.key.data, pair.key.len)
         local value = ffi_str(pair.value.data, pair.value.len)
-        local existing = t[key]
-        if existing == nil then
-            t[key] = value
-        elseif type(existing) == "table" then
-            existing[#existing + 1] = value
-        else
-            t[key] = { existing, value }
-            if arrays then
-                arrays[#arrays + 1] = key
-            else
-                arrays = { key }
-            end
-        end
+        arrays = add_value(t, key, value, arrays)
     end
     return arrays
 end
@@ -110,12 +100,7 @@ function ngx_req.get_headers(max_headers, raw)
     if not r then
         error(no_request_msg(), 2)
     end
-    if max_headers == nil then
-        max_headers = -1
-    elseif type(max_headers) ~= "number" then
-        error("bad argument #1 to 'get_headers' (number expected, got "
-              .. type(max_headers) .. ")", 2)
-    end
+    max_headers = check_max(max_headers, "get_headers")
     local raw_flag = raw and 1 or 0
     if max_headers ~= last_max or raw_flag ~= last_raw then
         stamp[0] = 0

@@ -12,6 +12,7 @@ local no_request_msg = base.no_request_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
+local check_max = base.check_max
 local put_pairs = headers.put_pairs
 local headers_mt = headers.headers_mt
 local error = error
@@ -186,12 +187,7 @@ function ngx.resp.get_headers(max_headers, raw)
     if not r then
         error(no_request_msg(), 2)
     end
-    if max_headers == nil then
-        max_headers = -1
-    elseif type(max_headers) ~= "number" then
-        error("bad argument #1 to 'get_headers' (number expected, got "
-              .. type(max_headers) .. ")", 2)
-    end
+    max_headers = check_max(max_headers, "get_headers")
     local raw_flag = raw and 1 or 0
     size_ptr[0] = list_cap * ELT_SIZE
     local n = C.nlf_ffi_resp_get_headers(r, list_buf, size_ptr, max_headers, raw_flag,
