@@ -42,7 +42,7 @@ run: build
 	@NGX_MODULE=$(MODULE) bash scripts/run-example.sh
 
 bench: build
-	@python3 bench/bench.py --module $(MODULE) $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY))
+	@python3 bench/bench.py --module $(MODULE) $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY)) $(if $(PERCALL),--percall $(PERCALL))
 
 # libFuzzer targets for the pure parsers (tests/fuzz), FUZZ_SECONDS each; not part of
 # `make test`.

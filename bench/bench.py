@@ -259,15 +259,16 @@ def run_scenario(name, spec, our_module, rounds, seconds):
     return result
 
 
-def run_percall(our_module, scale):
+def run_percall(our_module, scale, names=None):
+    names = names or PERCALL
     config = "\n".join(
         f"location = /percall/{name} {{ content_by_lua_block {{ require('percall').run('{name}', {scale}) }} }}"
-        for name in PERCALL)
+        for name in names)
     servers = {stack: Server(stack, module_lines(stack, our_module), PERCALL_HTTP_CONFIG, config, None)
                for stack in ("ours", "peer")}
     results = {}
     try:
-        for name in PERCALL:
+        for name in names:
             results[name] = {}
             for stack, server in servers.items():
                 if server.error:
@@ -449,7 +450,15 @@ def main():
     parser.add_argument("--module", default=os.path.join(ROOT, "build", "ngx_http_lua_ffi_module.so"))
     parser.add_argument("--quick", action="store_true", help="short runs (about 2 minutes)")
     parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument("--percall", help="comma-separated per-call cases: run only these and "
+                        "print them (no results file, PERFORMANCE.md untouched)")
     args = parser.parse_args()
+
+    if args.percall:
+        for name, r in run_percall(args.module, 1.0, args.percall.split(",")).items():
+            print(f"{name:24} ours {cell(r.get('ours'), 'ns', 1):>10}  peer {cell(r.get('peer'), 'ns', 1):>10}"
+                  f"  {ratio(r.get('ours'), r.get('peer'), 'ns')}")
+        return
 
     rounds, seconds, scale = (4, 1, 0.2) if args.quick else (8, 3, 1.0)
     names = args.only.split(",") if args.only else list(SCENARIOS)
