@@ -346,19 +346,24 @@ GET /t
             for i = 1, 300 do
                 n = n + #ngx.encode_args({ k = "v w" })
             end
+            -- Alternating the limit decodes the query string anew: the key-shape path.
+            for i = 1, 300 do
+                n = n + #req.get_uri_args(99 + i % 2).a
+            end
             ngx.say(n)
         }
     }
 --- request
 GET /t?a=xyz&b=2
 --- response_body
-3600
+3900
 --- error_log eval
-[qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):5 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) args\.lua:\d+ -> \d+\]/,
- qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):8 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) args\.lua:\d+ -> \d+\]/,
+[qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):5 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) (?:args|base)\.lua:\d+ -> \d+\]/,
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):8 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) (?:args|base)\.lua:\d+ -> \d+\]/,
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):11 loop\]/,
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):14 loop\]/,
- qr/\[TRACE\s+\d+ args\.lua:\d+ loop\]/]
+ qr/\[TRACE\s+\d+ args\.lua:\d+ loop\]/,
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):21 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) (?:args|base)\.lua:\d+ -> \d+\]/]
 --- no_error_log
 NYI
 
@@ -387,3 +392,37 @@ true 1 x
 new new nil
 var var
 var nil
+
+=== TEST 18: a table made again for the same keys follows the values and stays the caller's
+--- config
+    location = /t {
+        content_by_lua_block {
+            local get, set = ngx.req.get_uri_args, ngx.req.set_uri_args
+            -- Alternating the limit makes each call decode the query string anew.
+            local first = get(100)
+            set("a=2&b&c=")
+            local second = get(99)
+            second.a = "mine"
+            second.extra = true
+            set("a=3&b=x&c")
+            local third = get(100)
+            ngx.say(first.a, " ", tostring(first.b), " ", first.c, " | ", second.a, " ",
+                    tostring(second.b), " [", second.c, "] | ", third.a, " ", third.b, " ",
+                    tostring(third.c), " ", tostring(third.extra))
+            set("a=1&a=2")
+            local multi = get(99)
+            multi.a[1] = "mine"
+            ngx.say(table.concat(get(100).a, ","))
+            local d1 = ngx.decode_args("k=1&v")
+            d1.k = "mine"
+            local d2 = ngx.decode_args("k=2&v=")
+            local d3 = ngx.decode_args("k=2&v=")
+            ngx.say(d2.k, " [", d2.v, "] ", d2 ~= d3, " ", tostring(ngx.decode_args("k=1&v").v))
+        }
+    }
+--- request
+GET /t?a=1&b=1&c=1
+--- response_body
+1 1 1 | mine true [] | 3 x true nil
+1,2
+2 [] true true

@@ -493,7 +493,7 @@ GET /t
 --- error_log eval
 [qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/,
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):9 loop\]/,
- qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):12 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) headers\.lua:\d+ -> \d+\]/,
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):12 (?:loop|-> \d+)\]|\[TRACE\s+\d+ \(\d+\/\d+\) (?:headers|base)\.lua:\d+ -> \d+\]/,
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):15 loop\]/]
 --- no_error_log
 NYI

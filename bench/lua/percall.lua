@@ -89,8 +89,10 @@ function cases.req_get_headers(n)
     return hits
 end
 
--- The same without reuse: ours keeps the table built by a previous call for the
--- same headers and limit, and alternating the limit defeats that.
+-- Each call lists the headers anew: ours keeps the table built by a previous call
+-- for the same headers and limit, and alternating the limit defeats that. The names
+-- and values are those of the call before, as consecutive requests mostly repeat
+-- them: ours then clones the table it made for these names (key shapes).
 function cases.req_get_headers_fresh(n)
     for i = 1, 4 do
         ngx.req.set_header("X-Bench-" .. i, "value " .. i)
@@ -113,12 +115,38 @@ function cases.req_get_uri_args(n)
     return hits
 end
 
+-- A value changes before each call: setting it is part of the figure, on both
+-- stacks.
+function cases.req_get_headers_changing(n)
+    for i = 1, 4 do
+        ngx.req.set_header("X-Bench-" .. i, "value " .. i)
+    end
+    local get_headers, set_header = ngx.req.get_headers, ngx.req.set_header
+    local hits = 0
+    for i = 1, n do
+        set_header("X-Bench-2", i % 2 == 0 and "even" or "odd")
+        if get_headers()["x-bench-1"] then hits = hits + 1 end
+    end
+    return hits
+end
+
 function cases.req_get_uri_args_fresh(n)
     ngx.req.set_uri_args("a=1&b=two&c=hello%20world&d")
     local get_uri_args = ngx.req.get_uri_args
     local hits = 0
     for i = 1, n do
         if get_uri_args(99 + i % 2).a then hits = hits + 1 end
+    end
+    return hits
+end
+
+function cases.req_get_uri_args_changing(n)
+    local set_uri_args, get_uri_args = ngx.req.set_uri_args, ngx.req.get_uri_args
+    local queries = { "a=1&b=two&c=hello%20world&d", "a=2&b=two&c=hello%20there&d" }
+    local hits = 0
+    for i = 1, n do
+        set_uri_args(queries[i % 2 + 1])
+        if get_uri_args().a then hits = hits + 1 end
     end
     return hits
 end
@@ -325,6 +353,8 @@ local iterations = {
     req_get_headers_fresh = 200000,
     req_get_uri_args = 200000,
     req_get_uri_args_fresh = 200000,
+    req_get_headers_changing = 200000,
+    req_get_uri_args_changing = 200000,
     sleep0 = 5000,
 }
 

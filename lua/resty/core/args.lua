@@ -12,9 +12,8 @@ local no_request_msg = base.no_request_msg
 local disabled_msg = base.disabled_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
-local new_tab = base.new_tab
 local copy_result = base.copy_result
-local add_value = base.add_value
+local pairs_table = base.pairs_table
 local check_max = base.check_max
 local error = error
 local pairs = pairs
@@ -26,9 +25,9 @@ local ngx_req = ngx.req
 
 ffi.cdef[[
 int nlf_ffi_req_get_uri_args(ngx_http_request_t *r, void *buf, size_t *size, int max,
-                             int *truncated, uint64_t *stamp);
+                             int *truncated, uint64_t *stamp, void *shapes);
 int nlf_ffi_decode_args(const char *args, size_t len, void *buf, size_t *size, int max,
-                        int *truncated);
+                        int *truncated, void *shapes);
 size_t nlf_ffi_escape_uri_component(const char *src, size_t len, unsigned char *dst);
 int nlf_ffi_req_set_uri_args(ngx_http_request_t *r, const char *args, size_t len);
 int nlf_ffi_req_set_uri(ngx_http_request_t *r, const char *uri, size_t len, int binary,
@@ -62,24 +61,10 @@ local function grow_decode_buf(bytes)
     decode_buf = ffi_new(elt_type, decode_cap)
 end
 
--- A table from the n pairs decoded: a repeated key gets an array of values, a key
--- without '=' the value true. Also returns the keys that got arrays, or nil.
-local function args_table(n)
-    local args = new_tab(0, n)
-    local arrays
-    local buf = decode_buf
-    for i = 0, n - 1 do
-        local pair = buf[i]
-        local key = ffi_str(pair.key.data, pair.key.len)
-        local len = pair.value.len
-        local value = true
-        if len >= 0 then
-            value = ffi_str(pair.value.data, len)
-        end
-        arrays = add_value(args, key, value, arrays)
-    end
-    return args, arrays
-end
+local uri_shapes = base.new_shapes()
+local uri_shapes_buf = uri_shapes.buf
+local decode_shapes = base.new_shapes()
+local decode_shapes_buf = decode_shapes.buf
 
 -- A request often reads its arguments several times: from the second call on with
 -- the same query string (the C side's stamp says so) and limit, the table built is
@@ -90,10 +75,12 @@ local last_max
 
 local function decode_uri_args(r, max)
     size_ptr[0] = decode_cap * ELT_SIZE
-    local n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp)
+    local n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp,
+                                         uri_shapes_buf)
     if n == AGAIN then
         grow_decode_buf(size_ptr[0])
-        n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp)
+        n = C.nlf_ffi_req_get_uri_args(r, decode_buf, size_ptr, max, truncated, stamp,
+                                       uri_shapes_buf)
     end
     return n
 end
@@ -127,7 +114,7 @@ function ngx_req.get_uri_args(max_args)
             check_status(n, r, 2)
         end
         local arrays
-        args, arrays = args_table(n)
+        args, arrays = pairs_table(decode_buf, n, uri_shapes)
         if keep then
             kept, kept_arrays, kept_truncated = copy_result(args, arrays), arrays, truncated[0]
         end
@@ -152,12 +139,14 @@ function ngx.decode_args(str, max_args)
         error("bad argument #2 to 'decode_args' (number expected, got " .. type(max) .. ")", 2)
     end
     size_ptr[0] = decode_cap * ELT_SIZE
-    local n = C.nlf_ffi_decode_args(str, #str, decode_buf, size_ptr, max, truncated)
+    local n = C.nlf_ffi_decode_args(str, #str, decode_buf, size_ptr, max, truncated,
+                                    decode_shapes_buf)
     if n == AGAIN then
         grow_decode_buf(size_ptr[0])
-        n = C.nlf_ffi_decode_args(str, #str, decode_buf, size_ptr, max, truncated)
+        n = C.nlf_ffi_decode_args(str, #str, decode_buf, size_ptr, max, truncated,
+                                  decode_shapes_buf)
     end
-    local args = args_table(n)
+    local args = pairs_table(decode_buf, n, decode_shapes)
     if truncated[0] ~= 0 then
         return args, "truncated"
     end

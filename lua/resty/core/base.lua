@@ -8,6 +8,7 @@ local C = ffi.C
 local ffi_new = ffi.new
 local ffi_str = ffi.string
 local error = error
+local tonumber = tonumber
 local type = type
 local rawset = rawset
 local setmetatable = setmetatable
@@ -29,6 +30,12 @@ typedef struct {
 
 int ngx_http_lua_ffi_get_phase(ngx_http_request_t *r, char **err);
 int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err);
+size_t nlf_ffi_key_shapes_size(void);
+typedef struct {
+    int shape;
+    int changed_count;
+    int changed[32];
+} nlf_key_shape_found_t;
 ]]
 
 local _M = {
@@ -60,13 +67,10 @@ _M.clear_tab = clear_tab
 
 local clone = require "table.clone"
 
--- A fresh copy of a table of strings and arrays of strings (what get_headers and
--- get_uri_args build), which the caller may change; `arrays` lists the keys whose
--- values are arrays, or is nil.
 -- Adds `value` under `key` of a result table (headers, arguments): a repeated key
 -- gets an array of its values. Returns `arrays`, with `key` added when it has just
 -- become one (see copy_result).
-function _M.add_value(t, key, value, arrays)
+local function add_value(t, key, value, arrays)
     local existing = t[key]
     if existing == nil then
         t[key] = value
@@ -83,6 +87,84 @@ function _M.add_value(t, key, value, arrays)
     return arrays
 end
 
+-- table.clone allocates without the garbage collector's check (which only
+-- allocations the VM makes itself carry), so a loop that only clones would grow the
+-- heap until something else allocates. Making a string puts that check next to each
+-- clone; the string is interned already, so nothing is allocated for it.
+local gc_probe_buf = ffi_new("char[2]", "x")
+local gc_probe
+
+local function clone_checked(t)
+    gc_probe = ffi_str(gc_probe_buf, 1)
+    return clone(t)
+end
+
+-- Key shapes (core/pure/key_shapes.hpp): the C side recognizes the keys of a list of
+-- pairs as those of a table made before and says which values changed since; the
+-- table is then a clone of that shape's template. One set per kind of table.
+local SHAPE_STORED = 0x100
+local found_ptr_type = ffi.typeof("nlf_key_shape_found_t *")
+
+function _M.new_shapes()
+    local buf = ffi_new("unsigned char[?]", tonumber(C.nlf_ffi_key_shapes_size()))
+    return {
+        buf = buf,
+        found = ffi.cast(found_ptr_type, buf),
+        templates = {},  -- slot -> a table with the shape's keys, or false: repeated keys
+        keys = {},       -- slot -> the shape's keys in order
+    }
+end
+
+local function pair_value(pair)
+    local len = pair.value.len
+    if len < 0 then
+        return true
+    end
+    return ffi_str(pair.value.data, len)
+end
+
+-- The table of pairs[0 .. n-1] (headers, arguments): a repeated key gets an array of
+-- its values, a value of length -1 is true. `shapes` holds what the C side found for
+-- the keys (nil: nothing). Also returns the keys that got arrays, or nil.
+function _M.pairs_table(pairs, n, shapes)
+    local shape = -1
+    if shapes then
+        local found = shapes.found
+        shape = found.shape
+        if shape >= 0 and shape < SHAPE_STORED then
+            local template = shapes.templates[shape]
+            if template then
+                local keys = shapes.keys[shape]
+                for j = 0, found.changed_count - 1 do
+                    local i = found.changed[j]
+                    template[keys[i + 1]] = pair_value(pairs[i])
+                end
+                return clone_checked(template)
+            end
+            if template == false then
+                shape = -1
+            end
+        end
+    end
+    local t = new_tab(0, n)
+    local arrays
+    local keys = shape >= 0 and new_tab(n, 0)
+    for i = 0, n - 1 do
+        local pair = pairs[i]
+        local key = ffi_str(pair.key.data, pair.key.len)
+        arrays = add_value(t, key, pair_value(pair), arrays)
+        if keys then
+            keys[i + 1] = key
+        end
+    end
+    if keys then
+        local slot = shape % SHAPE_STORED
+        shapes.templates[slot] = not arrays and clone(t)
+        shapes.keys[slot] = keys
+    end
+    return t, arrays
+end
+
 -- The limit argument of get_headers & co: nil means the default (-1 to C); errors
 -- point at the caller of `fname`.
 function _M.check_max(max, fname)
@@ -96,8 +178,13 @@ function _M.check_max(max, fname)
     return max
 end
 
+_M.add_value = add_value
+
+-- A fresh copy of a table of strings and arrays of strings (what get_headers and
+-- get_uri_args build), which the caller may change; `arrays` lists the keys whose
+-- values are arrays, or is nil.
 function _M.copy_result(t, arrays)
-    local copy = clone(t)
+    local copy = clone_checked(t)
     if arrays then
         for i = 1, #arrays do
             local k = arrays[i]

@@ -12,7 +12,7 @@ local check_status = base.check_status
 local new_tab = base.new_tab
 local clear_tab = base.clear_tab
 local copy_result = base.copy_result
-local add_value = base.add_value
+local pairs_table = base.pairs_table
 local check_max = base.check_max
 local error = error
 local type = type
@@ -26,7 +26,7 @@ local ngx_req = ngx.req
 ffi.cdef[[
 int nlf_ffi_req_get_headers(ngx_http_request_t *r, ngx_http_lua_ffi_table_elt_t *out,
                             int capacity, int max, int raw, int *truncated,
-                            uint64_t *stamp);
+                            uint64_t *stamp, void *shapes);
 int ngx_http_lua_ffi_req_get_headers_count(ngx_http_request_t *r,
     int max, int *truncated);
 int ngx_http_lua_ffi_req_get_headers(ngx_http_request_t *r,
@@ -60,20 +60,6 @@ local headers_mt = {
 }
 _M.headers_mt = headers_mt
 
--- Fills `t` from pairs[0 .. n-1]: a repeated name gets an array of values. Returns
--- the names that got arrays, or nil.
-function _M.put_pairs(t, pairs, n)
-    local arrays
-    for i = 0, n - 1 do
-        local pair = pairs[i]
-        local key = ffi_str(pair.key.data, pair.key.len)
-        local value = ffi_str(pair.value.data, pair.value.len)
-        arrays = add_value(t, key, value, arrays)
-    end
-    return arrays
-end
-local put_pairs = _M.put_pairs
-
 local pairs_cap = 32
 local pairs_buf = ffi_new(elt_type, pairs_cap)
 
@@ -81,16 +67,20 @@ local pairs_buf = ffi_new(elt_type, pairs_cap)
 -- same headers (the C side's stamp says so) and arguments, the table built is kept
 -- and each call gets a copy of it.
 local stamp = ffi_new("uint64_t[1]")
+local shapes = base.new_shapes()
+local shapes_buf = shapes.buf
 local kept, kept_arrays, kept_truncated
 local last_max, last_raw
 
 local function list_headers(r, max, raw_flag)
-    local n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp)
+    local n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp,
+                                        shapes_buf)
     if n > pairs_cap then
         pairs_cap = n
         pairs_buf = ffi_new(elt_type, pairs_cap)
         stamp[0] = 0
-        n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp)
+        n = C.nlf_ffi_req_get_headers(r, pairs_buf, pairs_cap, max, raw_flag, truncated, stamp,
+                                      shapes_buf)
     end
     return n
 end
@@ -124,8 +114,8 @@ function ngx_req.get_headers(max_headers, raw)
         if n < 0 then
             check_status(n, r, 2)
         end
-        headers = new_tab(0, n)
-        local arrays = put_pairs(headers, pairs_buf, n)
+        local arrays
+        headers, arrays = pairs_table(pairs_buf, n, shapes)
         if keep then
             kept, kept_arrays, kept_truncated = copy_result(headers, arrays), arrays, truncated[0]
         end

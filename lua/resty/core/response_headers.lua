@@ -13,7 +13,7 @@ local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
 local check_max = base.check_max
-local put_pairs = headers.put_pairs
+local pairs_table = base.pairs_table
 local headers_mt = headers.headers_mt
 local error = error
 local type = type
@@ -204,8 +204,7 @@ function ngx.resp.get_headers(max_headers, raw)
     if n < 0 then
         check_status(n, r, 2)
     end
-    local result = new_tab(0, n)
-    put_pairs(result, list_buf, n)
+    local result = pairs_table(list_buf, n)
     if raw_flag == 0 then
         setmetatable(result, headers_mt)
     end

@@ -2,6 +2,7 @@
 // query-string codec of ngx.decode_args / ngx.encode_args.
 #include "http/api/api.hpp"
 
+#include "core/pure/key_shapes.hpp"
 #include "core/pure/uri_args.hpp"
 
 #include <cstdio>
@@ -16,7 +17,8 @@ constexpr int default_max_args = 100;
 // Decodes `args` into the caller's buffer (aligned for core::FfiPair): the pairs
 // first, then the decoded text they point into. NGX_AGAIN with the size needed in
 // *size when it does not fit.
-int decode_into(std::string_view args, u_char *buf, size_t *size, int max, int *truncated) noexcept {
+int decode_into(std::string_view args, u_char *buf, size_t *size, int max, int *truncated,
+                void *shapes) noexcept {
     const size_t limit = max < 0 ? default_max_args : static_cast<size_t>(max);
     size_t pairs = core::arg_segments(args);
     if (limit > 0 && pairs > limit) pairs = limit;
@@ -29,9 +31,10 @@ int decode_into(std::string_view args, u_char *buf, size_t *size, int max, int *
     u_char *text = buf + pairs * sizeof(core::FfiPair);
     if (!args.empty()) std::memcpy(text, args.data(), args.size());
     bool cut = false;
-    size_t n = core::parse_args(text, args.size(), out, pairs, limit, cut);
+    const int n = static_cast<int>(core::parse_args(text, args.size(), out, pairs, limit, cut));
     *truncated = cut;
-    return static_cast<int>(n);
+    core::key_shapes::find(shapes, out, n, 0);
+    return n;
 }
 
 // "unsafe byte "0xa" in uri "/a\x0Ab"": bytes nginx would put on the wire as they are.
@@ -64,21 +67,21 @@ using namespace nlf::http;
 
 // The request's query arguments decoded into `buf` (see decode_into); returns how
 // many pairs there are. When the query string is what `*stamp` says it was (see
-// request_stamp), returns NGX_DECLINED without decoding.
+// request_stamp), returns NGX_DECLINED without decoding. `shapes`: see key_shapes.
 NLF_API int nlf_ffi_req_get_uri_args(ngx_http_request_t *r, u_char *buf, size_t *size, int max,
-                                     int *truncated, uint64_t *stamp) noexcept {
+                                     int *truncated, uint64_t *stamp, void *shapes) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
     const uint64_t now = stamp_mix(request_stamp(r), r->args);
     if (now == *stamp) return NGX_DECLINED;
-    int n = decode_into(view(r->args), buf, size, max, truncated);
+    int n = decode_into(view(r->args), buf, size, max, truncated, shapes);
     if (n >= 0) *stamp = now;
     return n;
 }
 
 NLF_API int nlf_ffi_decode_args(const u_char *args, size_t len, u_char *buf, size_t *size, int max,
-                                int *truncated) noexcept {
-    return decode_into({reinterpret_cast<const char *>(args), len}, buf, size, max, truncated);
+                                int *truncated, void *shapes) noexcept {
+    return decode_into({reinterpret_cast<const char *>(args), len}, buf, size, max, truncated, shapes);
 }
 
 // Writes `src` escaped as a URI component to `dst` (3 * len bytes); returns the length.

@@ -4,6 +4,7 @@
 // nginx derived from them (the server name, keep-alive, content length, ...).
 #include "http/api/api.hpp"
 #include "http/header_fields.hpp"
+#include "core/pure/key_shapes.hpp"
 
 #include <cstring>
 
@@ -207,15 +208,16 @@ int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderV
     return relink_known_fields(r) && update_derived(r, key.view()) ? NGX_OK : NGX_ERROR;
 }
 
+core::FfiPair field_pair(const ngx_table_elt_t &h, bool raw) noexcept {
+    return {{static_cast<int>(h.key.len), raw ? h.key.data : h.lowcase_key}, ffi_str(h.value)};
+}
+
 // Fills `out` with up to `capacity` of the first `count` fields.
 void list_fields(ngx_http_request_t *r, core::FfiPair *out, int capacity, int count, bool raw) noexcept {
     int n = 0;
     const int limit = capacity < count ? capacity : count;
     for_each_field(r->headers_in.headers, [&](ngx_table_elt_t &h) {
-        if (n >= limit) return;
-        out[n].key = {static_cast<int>(h.key.len), raw ? h.key.data : h.lowcase_key};
-        out[n].value = ffi_str(h.value);
-        ++n;
+        if (n < limit) out[n++] = field_pair(h, raw);
     });
 }
 
@@ -237,22 +239,28 @@ using namespace nlf::http;
 // Returns how many headers there are (at most `max`, -1 for the default 100, 0 for
 // no limit) and fills `out` with as many as `capacity` allows: the caller calls again
 // with more room when the count exceeds it. When the headers are what `*stamp` says
-// they were (see request_stamp), returns NGX_DECLINED without filling anything.
+// they were (see request_stamp), returns NGX_DECLINED (what `out` got is then
+// meaningless). `shapes` learns whether the names are those of a table made before (key_shapes).
 NLF_API int nlf_ffi_req_get_headers(ngx_http_request_t *r, core::FfiPair *out, int capacity, int max,
-                                    int raw, int *truncated, uint64_t *stamp) noexcept {
+                                    int raw, int *truncated, uint64_t *stamp, void *shapes) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    const int limit = header_limit(max);  // 0: none
+    const int room = limit > 0 && limit < capacity ? limit : capacity;
+    // One pass stamps and lists: listing is a few stores, and a second walk over the
+    // list would cost more when the stamp turns out unchanged.
     uint64_t now = request_stamp(r);
+    int count = 0;
     for_each_field(r->headers_in.headers, [&](ngx_table_elt_t &h) {
         now = stamp_mix(stamp_mix(now, h.key), h.value);
+        if (count < room) out[count] = field_pair(h, raw != 0);
+        ++count;
     });
     if (now == *stamp) return NGX_DECLINED;
     *stamp = now;
-    int count = field_count(r);
-    const int limit = header_limit(max);
     *truncated = limit > 0 && count > limit;
     if (*truncated) count = limit;
-    list_fields(r, out, capacity, count, raw != 0);
+    core::key_shapes::find(shapes, out, count <= capacity ? count : 0, raw != 0);
     return count;
 }
 
