@@ -171,7 +171,7 @@ http {{
         except OSError as e:
             return 0, str(e)
 
-    def worker_rss_kib(self):
+    def worker_status(self):
         master = int(open(self.pidfile()).read())
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
@@ -182,8 +182,20 @@ http {{
             except OSError:
                 continue
             if re.search(rf"^PPid:\s+{master}$", status, re.M):
-                return int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1))
-        return None
+                return int(pid), status
+        return None, ""
+
+    def worker_rss_kib(self):
+        m = re.search(r"^VmRSS:\s+(\d+)", self.worker_status()[1], re.M)
+        return int(m.group(1)) if m else None
+
+    def worker_cpu_seconds(self):
+        """User and system CPU time the worker has used so far."""
+        pid = self.worker_status()[0]
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tick, int(fields[12]) / tick
 
     def stop(self):
         if self.error is None and os.path.exists(self.pidfile()):
@@ -207,10 +219,11 @@ def wrk(url, seconds, connections):
     out = subprocess.run(pin + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
                          capture_output=True, text=True).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if not m or errors:
+    if not m or not total or errors:
         raise RuntimeError(f"wrk failed or saw errors:\n{out}")
-    return float(m.group(1))
+    return float(m.group(1)), int(total.group(1))
 
 
 def module_lines(stack, our_module):
@@ -237,6 +250,9 @@ def run_scenario(name, spec, our_module, rounds, seconds):
                 continue
             runnable[stack] = server
         samples = {stack: [] for stack in runnable}
+        # The worker's user-space CPU per request: what nginx and the Lua stack spend,
+        # without the kernel's networking, which dominates the loopback runs.
+        user_us = {stack: [] for stack in runnable}
         # A warm-up run each (JIT traces, caches), then rounds that alternate which
         # stack goes first, so that neither always follows the other.
         for server in runnable.values():
@@ -244,15 +260,20 @@ def run_scenario(name, spec, our_module, rounds, seconds):
         order = list(runnable.items())
         for i in range(rounds):
             for stack, server in (order if i % 2 == 0 else order[::-1]):
-                samples[stack].append(wrk(server.url(spec["path"]), seconds, 32))
+                user_before = server.worker_cpu_seconds()[0]
+                rps, requests = wrk(server.url(spec["path"]), seconds, 32)
+                samples[stack].append(rps)
+                user_us[stack].append((server.worker_cpu_seconds()[0] - user_before) * 1e6 / requests)
         for stack, server in runnable.items():
             result[stack] = {"rps_samples": samples[stack],
                              "rps": statistics.median(samples[stack]),
+                             "user_us_per_request": statistics.median(user_us[stack]),
                              "worker_rss_kib": server.worker_rss_kib()}
         # The machine's speed drifts over a run; the two runs of a round are next to
         # each other in time, so their ratio is the figure that drift does not bias.
         if len(runnable) == 2:
             result["ratio"] = statistics.median(o / p for o, p in zip(samples["ours"], samples["peer"]))
+            result["user_ratio"] = statistics.median(o / p for o, p in zip(user_us["ours"], user_us["peer"]))
     finally:
         for server in servers.values():
             server.stop()
@@ -387,8 +408,9 @@ def markdown(report):
         "",
         "## Requests per second",
         "",
-        "| scenario | what | ours | peer | ours / peer | worker RSS ours / peer (KiB) |",
-        "|---|---|---:|---:|---:|---|",
+        "| scenario | what | ours | peer | ours / peer | user CPU µs/request ours / peer | "
+        "ours / peer | worker RSS ours / peer (KiB) |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     notes = []
     for name, r in report["scenarios"].items():
@@ -397,8 +419,10 @@ def markdown(report):
         if ours and peer and "worker_rss_kib" in ours and "worker_rss_kib" in peer:
             rss = f"{ours['worker_rss_kib']:,} / {peer['worker_rss_kib']:,}"
         paired = f"{r['ratio']:.2f}×" if "ratio" in r else "—"
+        user_paired = f"{r['user_ratio']:.2f}×" if "user_ratio" in r else "—"
         lines.append(f"| {name} | {r['about']} | {cell(ours, 'rps', 0)} | {cell(peer, 'rps', 0)} | "
-                     f"{paired} | {rss} |")
+                     f"{paired} | {cell(ours, 'user_us_per_request', 2)} / "
+                     f"{cell(peer, 'user_us_per_request', 2)} | {user_paired} | {rss} |")
         for stack in ("ours", "peer"):
             if r.get(stack) and "cannot_run" in r[stack]:
                 notes.append(f"- `{name}` cannot run on {stack}: {r[stack]['cannot_run']}")
@@ -426,6 +450,10 @@ def markdown(report):
         if mem.get(stack) and "cannot_run" in mem[stack]:
             lines.append(f"\n`{stack}` cannot run it: {mem[stack]['cannot_run']}")
     lines += ["", "## Notes", "",
+              "- User CPU per request: the worker's user-space CPU time over a run (from",
+              "  /proc/<pid>/stat, 10 ms ticks) divided by the requests wrk completed; the rest of",
+              "  the worker's time is the kernel's networking, the same for both stacks, which",
+              "  bounds how far the requests-per-second ratio can move on loopback.",
               "- `sleep0` is not the same operation on the two stacks. Ours posts the wake-up to",
               "  nginx's next event-loop iteration, so every `ngx.sleep(0)` lets pending I/O run",
               "  (one `epoll_wait` per call). The peer on a stock nginx core arms a 0 ms timer,",

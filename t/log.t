@@ -157,3 +157,36 @@ GET /t
 ok
 --- error_log eval
 qr/\[lua\] mylog\.lua:3: go\(\): in module/
+
+=== TEST 9: a filtered ngx.log is JIT-compiled, also called from code LuaJIT never compiles
+--- log_level: warn
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local log, DEBUG, INFO = ngx.log, ngx.DEBUG, ngx.INFO
+            for i = 1, 300 do
+                log(DEBUG, "hidden ", i)
+            end
+            -- A handler's main chunk is a vararg function, never compiled; so is this.
+            local function handler(...)
+                for i = 1, 200 do
+                    log(INFO, "hidden too")
+                end
+            end
+            jit.off(handler)
+            handler()
+            ngx.say("done")
+        }
+    }
+--- request
+GET /t
+--- response_body
+done
+--- error_log eval
+my $line = lua_function_line("resty/core/log.lua", "enabled");
+[qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):4 loop\]/,
+ qr/\[TRACE\s+\d+ log\.lua:$line return\]/]
+--- no_error_log
+NYI
+hidden

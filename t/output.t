@@ -329,3 +329,61 @@ GET /t
  qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):8 loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 20: called from code LuaJIT never compiles, one-string output gets a trace of its own
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            -- A handler's main chunk is a vararg function, never compiled; so is this.
+            local function handler(...)
+                for i = 1, 200 do
+                    ngx.print("a")
+                end
+                ngx.say("")
+            end
+            jit.off(handler)
+            handler()
+        }
+    }
+--- request
+GET /t
+--- response_body eval
+"a" x 200 . "\n"
+--- error_log eval
+my $line = lua_function_line("resty/core/output.lua", "output_string");
+qr/\[TRACE\s+\d+ output\.lua:$line return\]/
+--- no_error_log
+NYI
+
+=== TEST 21: send_headers, headers_sent, flush and eof are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local send_headers, flush, eof = ngx.send_headers, ngx.flush, ngx.eof
+            local n = 0
+            for i = 1, 300 do
+                n = n + send_headers()
+            end
+            for i = 1, 300 do
+                if ngx.headers_sent then n = n + 1 end
+            end
+            for i = 1, 300 do
+                n = n + flush()
+            end
+            ngx.print(n, "\n")
+            for i = 1, 300 do
+                n = n + eof()
+            end
+            ngx.log(ngx.WARN, "total ", n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+900
+--- error_log eval
+[loop_traces(5, 8, 11, 15), qr/total 1200/]
+--- no_error_log
+NYI

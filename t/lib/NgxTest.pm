@@ -60,7 +60,7 @@ use POSIX ();
 use Time::HiRes ();
 use Test::Base::Filter ();    # base class of NgxTest::Filter, at the end
 
-our @EXPORT = qw(run_tests);
+our @EXPORT = qw(run_tests lua_function_line loop_traces);
 
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
@@ -107,6 +107,23 @@ default_object()->_filters(['trim']);
 #---------------------------------------------------------------------------
 # Driver
 #---------------------------------------------------------------------------
+
+# The line where `local function NAME(` starts in a file of the Lua layer (lua/...),
+# for matching the traces jit.v reports for that function.
+sub lua_function_line() {
+    my ($file, $name) = @_;
+    open my $fh, '<', "lua/$file" or die "lua/$file: $!";
+    while (my $line = <$fh>) {
+        return $. if $line =~ /^local function \Q$name\E\(/;
+    }
+    die "no function $name in lua/$file";
+}
+
+# What jit.v logs for loops of a content_by_lua block compiled into traces, one
+# pattern per line number given.
+sub loop_traces() {
+    return map { qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):$_ loop\]/ } @_;
+}
 
 sub run_tests() {
     my $self = default_object();

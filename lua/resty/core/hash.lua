@@ -67,16 +67,21 @@ local function string_arg(v, i)
     error("bad argument #" .. i .. " to 'hmac_sha1' (string expected, got " .. t .. ")", 3)
 end
 
+-- Of fixed arity, so that it is compiled on its own: see output.lua's output_string.
+-- Tail-called by ngx.hmac_sha1.
+local function hmac_sha1(key, s)
+    key = string_arg(key, 1)
+    s = string_arg(s, 2)
+    C.nlf_ffi_hmac_sha1(key, #key, s, #s, digest_buf)
+    return ffi_str(digest_buf, SHA1_LEN)
+end
+
 function ngx.hmac_sha1(...)
     local n = select("#", ...)
     if n ~= 2 then
         error("expecting 2 arguments, but got " .. n, 2)
     end
-    local key, s = ...
-    key = string_arg(key, 1)
-    s = string_arg(s, 2)
-    C.nlf_ffi_hmac_sha1(key, #key, s, #s, digest_buf)
-    return ffi_str(digest_buf, SHA1_LEN)
+    return hmac_sha1(...)
 end
 
 function ngx.crc32_short(s)

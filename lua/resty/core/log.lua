@@ -37,11 +37,17 @@ local function put_origin(buf, level)
     end
 end
 
+-- Whether a line at `level` would be written. Of fixed arity, unlike ngx.log and
+-- print, so that it is compiled on its own: see output.lua's output_string.
+local function enabled(r, level)
+    return level <= C.ngx_http_lua_ffi_errlog_get_sys_filter_level(r)
+end
+
 -- Writes the log line; raises at stack level 3 (the user's code, seen from here
 -- when called by ngx.log or print).
 local function write_log(level, fname, ...)
     local r = get_request()
-    if level > C.ngx_http_lua_ffi_errlog_get_sys_filter_level(r) then
+    if not enabled(r, level) then
         return
     end
     log_buf:reset()

@@ -22,16 +22,13 @@ int nlf_ffi_sleep(ngx_http_request_t *r, long ms);
 
 local MAX_MS = 0x7fffffff
 
-function ngx.sleep(...)
-    local n = select("#", ...)
-    if n ~= 1 then
-        error("attempt to pass " .. n .. " arguments, but accepted 1", 2)
-    end
+-- Of fixed arity, so that it is compiled on its own: see output.lua's output_string.
+-- Tail-called by ngx.sleep.
+local function sleep(sec)
     local r = get_request()
     if not r then
         error(no_request_msg(), 2)
     end
-    local sec = ...
     local t = type(sec) == "number" and sec or tonumber(sec)
     if not t then
         error("bad argument #1 to 'sleep' (number expected, got " .. type(sec) .. ")", 2)
@@ -47,6 +44,14 @@ function ngx.sleep(...)
         error("failed to sleep", 2)
     end
     co_yield(YIELD)
+end
+
+function ngx.sleep(...)
+    local n = select("#", ...)
+    if n ~= 1 then
+        error("attempt to pass " .. n .. " arguments, but accepted 1", 2)
+    end
+    return sleep(...)
 end
 
 return {

@@ -37,11 +37,9 @@ function _M.str_replace_char(str, find_char, replace_char)
     return ffi_str(buf, len)
 end
 
-function ngx.quote_sql_str(...)
-    if select("#", ...) ~= 1 then
-        error("expecting one argument", 2)
-    end
-    local s = ...
+-- Of fixed arity, so that it is compiled on its own: see output.lua's output_string.
+-- Tail-called by ngx.quote_sql_str.
+local function quote_sql_str(s)
     local t = type(s)
     if t == "number" then
         s = tostring(s)
@@ -56,6 +54,13 @@ function ngx.quote_sql_str(...)
         C.nlf_ffi_quote_sql_str(s, #s, dst, n)
     end
     return ffi_str(dst, n)
+end
+
+function ngx.quote_sql_str(...)
+    if select("#", ...) ~= 1 then
+        error("expecting one argument", 2)
+    end
+    return quote_sql_str(...)
 end
 
 return _M
