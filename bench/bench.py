@@ -9,6 +9,7 @@ Writes bench/results/<timestamp>.json and docs/PERFORMANCE.md.
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -101,9 +102,10 @@ def free_port():
 
 
 class Server:
-    """One nginx (master + one worker) for one stack and one scenario."""
+    """One nginx (master + one worker) for one stack and one scenario; or, with
+    `callgrind`, one nginx process (no master) under valgrind's callgrind."""
 
-    def __init__(self, stack, module_lines, http_config, config, files):
+    def __init__(self, stack, module_lines, http_config, config, files, callgrind=False):
         self.stack = stack
         self.prefix = tempfile.mkdtemp(prefix=f"nlf-bench-{stack}-")
         self.port = free_port()
@@ -118,10 +120,10 @@ class Server:
         # (see wrk()): the two never compete, which steadies the figures.
         cores = os.cpu_count() or 1
         affinity = f"worker_cpu_affinity {1 << (cores - 1):b};" if cores > 1 else ""
+        process = "master_process off;\ndaemon off;" if callgrind else f"worker_processes 1;\n{affinity}"
         conf = f"""{module_lines}
 {user}
-worker_processes 1;
-{affinity}
+{process}
 error_log logs/error.log error;
 pid logs/nginx.pid;
 events {{ worker_connections 4096; }}
@@ -140,8 +142,22 @@ http {{
         with open(os.path.join(self.prefix, "conf", "nginx.conf"), "w") as f:
             f.write(conf)
         self.error = None
-        proc = subprocess.run([NGINX, "-p", self.prefix + "/", "-c", "conf/nginx.conf"],
-                              capture_output=True, text=True)
+        self.valgrind = None
+        command = [NGINX, "-p", self.prefix + "/", "-c", "conf/nginx.conf"]
+        if callgrind:
+            self.profile = os.path.join(self.prefix, "callgrind.out")
+            self.valgrind = subprocess.Popen(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={self.profile}"] + command,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 60
+            while time.time() < deadline and self.valgrind.poll() is None:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                        return
+                time.sleep(0.2)
+            self.error = first_error(self.log()) if self.valgrind.poll() is not None else "no answer under valgrind"
+            return
+        proc = subprocess.run(command, capture_output=True, text=True)
         if proc.returncode != 0:
             self.error = first_error(proc.stderr + self.log())
             return
@@ -197,7 +213,32 @@ http {{
         tick = os.sysconf("SC_CLK_TCK")
         return int(fields[11]) / tick, int(fields[12]) / tick
 
+    def instructions_per_request(self, path, warmup, requests):
+        """Instructions the nginx process ran per request (user space, callgrind):
+        counted from zero after `warmup` requests, over `requests` more on one
+        keep-alive connection."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            for i in range(warmup + requests):
+                if i == warmup:
+                    subprocess.run(["callgrind_control", "-z", str(self.valgrind.pid)],
+                                   capture_output=True, check=True)
+                conn.request("GET", path)
+                conn.getresponse().read()
+            subprocess.run(["callgrind_control", "-d", str(self.valgrind.pid)],
+                           capture_output=True, check=True)
+        finally:
+            conn.close()
+        with open(self.profile + ".1") as f:
+            totals = re.search(r"^(?:summary|totals): (\d+)", f.read(), re.M)
+        return int(totals.group(1)) / requests
+
     def stop(self):
+        if self.valgrind is not None:
+            self.valgrind.terminate()
+            self.valgrind.wait()
+            shutil.rmtree(self.prefix, ignore_errors=True)
+            return
         if self.error is None and os.path.exists(self.pidfile()):
             master = int(open(self.pidfile()).read())
             os.kill(master, signal.SIGQUIT)
@@ -277,7 +318,23 @@ def run_scenario(name, spec, our_module, rounds, seconds):
     finally:
         for server in servers.values():
             server.stop()
+    for stack in runnable:
+        server = Server(stack, module_lines(stack, our_module), spec.get("http_config", ""),
+                        spec["config"], spec.get("files"), callgrind=True)
+        try:
+            if server.error:
+                result[stack]["instructions_error"] = server.error
+                continue
+            result[stack]["instructions_per_request"] = server.instructions_per_request(
+                spec["path"], CALLGRIND_WARMUP, CALLGRIND_REQUESTS)
+        finally:
+            server.stop()
     return result
+
+
+# Requests before counting (JIT traces, caches) and counted, under callgrind.
+CALLGRIND_WARMUP = 300
+CALLGRIND_REQUESTS = 1000
 
 
 def run_percall(our_module, scale, names=None):
@@ -376,7 +433,7 @@ def cell(entry, key, digits):
         return "—"
     if "cannot_run" in entry:
         return "cannot run"
-    return fmt(entry[key], digits)
+    return fmt(entry[key], digits) if key in entry else "—"
 
 
 def ratio(ours, peer, key):
@@ -409,8 +466,8 @@ def markdown(report):
         "## Requests per second",
         "",
         "| scenario | what | ours | peer | ours / peer | user CPU µs/request ours / peer | "
-        "ours / peer | worker RSS ours / peer (KiB) |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "ours / peer | instructions/request ours / peer | ours / peer | worker RSS ours / peer (KiB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes = []
     for name, r in report["scenarios"].items():
@@ -422,7 +479,10 @@ def markdown(report):
         user_paired = f"{r['user_ratio']:.2f}×" if "user_ratio" in r else "—"
         lines.append(f"| {name} | {r['about']} | {cell(ours, 'rps', 0)} | {cell(peer, 'rps', 0)} | "
                      f"{paired} | {cell(ours, 'user_us_per_request', 2)} / "
-                     f"{cell(peer, 'user_us_per_request', 2)} | {user_paired} | {rss} |")
+                     f"{cell(peer, 'user_us_per_request', 2)} | {user_paired} | "
+                     f"{cell(ours, 'instructions_per_request', 0)} / "
+                     f"{cell(peer, 'instructions_per_request', 0)} | "
+                     f"{ratio(ours, peer, 'instructions_per_request')} | {rss} |")
         for stack in ("ours", "peer"):
             if r.get(stack) and "cannot_run" in r[stack]:
                 notes.append(f"- `{name}` cannot run on {stack}: {r[stack]['cannot_run']}")
@@ -450,6 +510,11 @@ def markdown(report):
         if mem.get(stack) and "cannot_run" in mem[stack]:
             lines.append(f"\n`{stack}` cannot run it: {mem[stack]['cannot_run']}")
     lines += ["", "## Notes", "",
+              "- Instructions per request: the nginx process under valgrind's callgrind (no master),",
+              f"  counted over {CALLGRIND_REQUESTS} requests on one keep-alive connection after "
+              f"{CALLGRIND_WARMUP} uncounted ones;",
+              "  user space only, and the same count on every run and machine load, where the",
+              "  timings move by several per cent.",
               "- User CPU per request: the worker's user-space CPU time over a run (from",
               "  /proc/<pid>/stat, 10 ms ticks) divided by the requests wrk completed; the rest of",
               "  the worker's time is the kernel's networking, the same for both stacks, which",
