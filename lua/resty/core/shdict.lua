@@ -206,7 +206,8 @@ local function take_value(buf)
     return nil
 end
 
-local function shdict_get(dict, key)
+-- get and get_stale (`stale` 1), tail-called by them: level 2 is their caller.
+local function fetch(dict, key, stale)
     local zone = zone_of(dict)
     local err
     key, err = normalize_key(key)
@@ -215,7 +216,7 @@ local function shdict_get(dict, key)
     end
     local size = get_string_buf_size()
     local buf = get_string_buf(size)
-    local rc = C.nlf_ffi_shdict_get(zone, key, #key, 0, buf, size, out)
+    local rc = C.nlf_ffi_shdict_get(zone, key, #key, stale, buf, size, out)
     if rc ~= OK then
         return failed(rc)
     end
@@ -224,31 +225,21 @@ local function shdict_get(dict, key)
         return nil
     end
     local flags = out.flags
+    if stale ~= 0 then
+        return value, flags ~= 0 and flags or nil, out.stale ~= 0
+    end
     if flags ~= 0 then
         return value, flags
     end
     return value
 end
 
+local function shdict_get(dict, key)
+    return fetch(dict, key, 0)
+end
+
 local function shdict_get_stale(dict, key)
-    local zone = zone_of(dict)
-    local err
-    key, err = normalize_key(key)
-    if not key then
-        return nil, err
-    end
-    local size = get_string_buf_size()
-    local buf = get_string_buf(size)
-    local rc = C.nlf_ffi_shdict_get(zone, key, #key, 1, buf, size, out)
-    if rc ~= OK then
-        return failed(rc)
-    end
-    local value = take_value(buf)
-    if value == nil then
-        return nil
-    end
-    local flags = out.flags
-    return value, flags ~= 0 and flags or nil, out.stale ~= 0
+    return fetch(dict, key, 1)
 end
 
 -- Tail-called by the store methods: level 2 is their caller.
