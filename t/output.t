@@ -330,7 +330,7 @@ GET /t
 --- no_error_log
 NYI
 
-=== TEST 20: called from code LuaJIT never compiles, one-string output gets a trace of its own
+=== TEST 20: called from code LuaJIT never compiles, output gets traces of its own
 --- config
     location = /t {
         content_by_lua_block {
@@ -339,6 +339,7 @@ NYI
             local function handler(...)
                 for i = 1, 200 do
                     ngx.print("a")
+                    ngx.print(1, true)
                 end
                 ngx.say("")
             end
@@ -349,10 +350,10 @@ NYI
 --- request
 GET /t
 --- response_body eval
-"a" x 200 . "\n"
+"a1true" x 200 . "\n"
 --- error_log eval
-my $line = lua_function_line("resty/core/output.lua", "output_string");
-qr/\[TRACE\s+\d+ output\.lua:$line return\]/
+[map { my $line = lua_function_line("resty/core/output.lua", $_);
+       qr/\[TRACE\s+\d+ output\.lua:$line return\]/ } "output_string", "output_values"]
 --- no_error_log
 NYI
 
@@ -387,3 +388,24 @@ GET /t
 [loop_traces(5, 8, 11, 15), qr/total 1200/]
 --- no_error_log
 NYI
+
+=== TEST 22: up to five values and more take different paths: same output, same errors
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say()
+            ngx.say(1, "a", nil, true, ngx.null)
+            ngx.say(1, "a", nil, true, ngx.null, {"b", {"c"}}, false, 2.5)
+            ngx.print("x", "y", "\n")
+            ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, print)))
+            ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, 5, 6, print)))
+            ngx.say(select(2, pcall(ngx.print, 1, 2, 3, 4, 5, 6, {x = 1})))
+        }
+    }
+--- request
+GET /t
+--- response_body eval
+"\n1aniltruenull\n1aniltruenullbcfalse2.5\nxy\n"
+. "bad argument #5 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
+. "bad argument #7 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
+. "bad argument #7 to 'print' (non-array table found)\n"

@@ -146,34 +146,60 @@ local function output_string(s, newline)
     return finish(r, rc)
 end
 
--- ngx.say and ngx.print with anything but one string, tail-called by them (see
--- finish).
-local function write(newline, fname, ...)
-    local n = select("#", ...)
+-- Sends what out_buf got, or returns the argument error met while filling it.
+local function send_filled(r, newline, err)
+    if err then
+        return finish(r, nil, err)
+    end
+    return finish(r, output_buffered(r, newline))
+end
+
+-- Puts values i .. n of at most five. Tail recursion: compiled into the caller.
+local function put_five(fname, i, n, a, b, c, d, e)
+    if i > n then
+        return nil
+    end
+    local err = put_value(out_buf, a, i, fname, 0)
+    if err then
+        return err
+    end
+    return put_five(fname, i + 1, n, b, c, d, e)
+end
+
+-- ngx.say and ngx.print with up to five values: of fixed arity, so that it is
+-- compiled on its own (see output_string). Tail-called by them (see finish).
+local function output_values(newline, fname, n, a, b, c, d, e)
     local r = get_request()
     if not r then
         error(no_request_msg(), 2)
     end
     out_buf:reset()
-    if n > 0 then
-        local err = put_args(fname, 1, ...)
-        if err then
-            return finish(r, nil, err)
-        end
-    end
-    return finish(r, output_buffered(r, newline))
+    return send_filled(r, newline, put_five(fname, 1, n, a, b, c, d, e))
 end
 
--- ngx.say and ngx.print. The one-string test is in each function itself: behind a
--- shared vararg function it would run interpreted on every call from a handler's
--- main chunk.
+-- ngx.say and ngx.print with more values, tail-called by them.
+local function output_many(newline, fname, ...)
+    local r = get_request()
+    if not r then
+        error(no_request_msg(), 2)
+    end
+    out_buf:reset()
+    return send_filled(r, newline, put_args(fname, 1, ...))
+end
+
+-- ngx.say and ngx.print. The dispatch is in each function itself: behind a shared
+-- vararg function it would run interpreted on every call from a handler's main chunk.
 local function writer(newline, fname)
     return function(...)
+        local n = select("#", ...)
+        if n > 5 then
+            return output_many(newline, fname, ...)
+        end
         local s = ...
-        if type(s) == "string" and select("#", ...) == 1 then
+        if n == 1 and type(s) == "string" then
             return output_string(s, newline)
         end
-        return write(newline, fname, ...)
+        return output_values(newline, fname, n, ...)
     end
 end
 
