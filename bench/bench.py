@@ -312,9 +312,10 @@ SHDICT_MEMORY = {
 PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
            "log_filtered", "sleep0", "var_uri", "req_get_headers", "req_get_headers_fresh",
            "req_get_uri_args", "req_get_uri_args_fresh", "resp_header_set",
-           "re_match", "re_find", "re_gsub", "re_gsub_func", "md5",
-           "sha1_bin", "hmac_sha1", "crc32_long", "http_time", "http_time_now", "parse_http_time",
-           "now", "encode_base64", "decode_base64", "escape_uri", "unescape_uri",
+           "re_match", "re_find", "re_gsub", "re_gsub_func", "md5", "md5_bin",
+           "sha1_bin", "hmac_sha1", "crc32_short", "crc32_long", "http_time", "http_time_now",
+           "cookie_time", "today", "localtime", "utctime", "parse_http_time",
+           "now", "encode_base64", "decode_base64", "escape_uri", "unescape_uri", "quote_sql_str",
            "shdict_get", "shdict_set", "shdict_incr"]
 # The zone the shdict_* per-call cases use.
 PERCALL_HTTP_CONFIG = "lua_shared_dict bench_percall 10m;"
