@@ -5,6 +5,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ht = nlf::core::http_time;
@@ -242,16 +243,22 @@ TEST(ParseHttpTime, EveryPrefixAndByte) {
     }
 }
 
-TEST(HttpDateFormatter, AgreesWithFormatHttpAcrossDays) {
-    ht::HttpDateFormatter formatter;
-    char buf[ht::max_length];
-    for (std::int64_t t : {std::int64_t{0}, std::int64_t{86399}, std::int64_t{86400}, std::int64_t{1290079655},
-                           std::int64_t{1290079655}, std::int64_t{-1}, std::int64_t{253402300799},
-                           std::int64_t{253402300800}, INT64_MIN, INT64_MAX, std::int64_t{951782399}}) {
-        EXPECT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
-    }
-    for (std::int64_t t = 1290000000; t < 1290000000 + 3 * 86400; t += 997) {
-        ASSERT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
+TEST(DayCachedFormatter, AgreesWithTheFullFormatsAcrossDays) {
+    using Full = std::string (*)(std::int64_t);
+    for (auto [format, full] : {std::pair<ht::DayCachedFormatter::Format, Full>{ht::format_http, http},
+                                std::pair<ht::DayCachedFormatter::Format, Full>{ht::format_cookie, cookie}}) {
+        ht::DayCachedFormatter formatter(format);
+        char buf[ht::max_length];
+        for (std::int64_t t :
+             {std::int64_t{0}, std::int64_t{86399}, std::int64_t{86400}, std::int64_t{1290079655},
+              std::int64_t{1290079655}, std::int64_t{-1}, std::int64_t{253402300799}, std::int64_t{253402300800},
+              INT64_MIN, INT64_MAX, std::int64_t{951782399}, std::int64_t{2145916799}, std::int64_t{2145916800},
+              std::int64_t{2145916799}}) {
+            EXPECT_EQ(std::string(buf, formatter.format(t, buf)), full(t)) << t;
+        }
+        for (std::int64_t t = 1290000000; t < 1290000000 + 3 * 86400; t += 997) {
+            ASSERT_EQ(std::string(buf, formatter.format(t, buf)), full(t)) << t;
+        }
     }
 }
 

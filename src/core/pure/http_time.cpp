@@ -216,15 +216,15 @@ std::size_t format_http(std::int64_t t, char *buf) noexcept {
     return clock_time(w, tm).text(" GMT").length();
 }
 
-std::size_t HttpDateFormatter::format(std::int64_t t, char *buf) noexcept {
+std::size_t DayCachedFormatter::format(std::int64_t t, char *buf) noexcept {
     constexpr std::int64_t year_10000 = 253402300800;
-    if (t < 0 || t >= year_10000) return format_http(t, buf);
+    if (t < 0 || t >= year_10000) return format_(t, buf);
     const std::int64_t day = t / 86400;
     const std::int64_t second_of_day = t % 86400;
     if (date_length_ == 0 || day != day_) {
         // The full format gives the date part: everything before "hh:mm:ss GMT".
         constexpr std::size_t clock_and_zone = 12;
-        date_length_ = format_http(day * 86400, date_) - clock_and_zone;
+        date_length_ = format_(day * 86400, date_) - clock_and_zone;
         day_ = day;
     }
     std::memcpy(buf, date_, sizeof date_);  // all of it: a fixed size copies fastest
