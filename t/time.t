@@ -53,7 +53,28 @@ true
 true
 true
 
-=== TEST 3: ngx.http_time and ngx.cookie_time
+=== TEST 3: ngx.today, ngx.localtime and ngx.utctime follow the clock
+--- config
+    location = /t {
+        content_by_lua_block {
+            local before, t = ngx.utctime(), ngx.time()
+            while ngx.time() == t do
+                ngx.update_time()
+            end
+            local after = ngx.utctime()
+            ngx.say(before ~= after, " ", after == os.date("!%Y-%m-%d %H:%M:%S", ngx.time()),
+                    " ", ngx.localtime() == os.date("%Y-%m-%d %H:%M:%S", ngx.time()),
+                    " ", ngx.today() == os.date("%Y-%m-%d", ngx.time()))
+        }
+    }
+--- request
+GET /t
+--- response_body
+true true true true
+
+
+
+=== TEST 4: ngx.http_time and ngx.cookie_time
 --- config
     location = /t {
         content_by_lua_block {
@@ -87,7 +108,7 @@ falsenumber argument only
 falsenumber argument only
 $
 
-=== TEST 4: ngx.parse_http_time
+=== TEST 5: ngx.parse_http_time
 --- config
     location = /t {
         content_by_lua_block {
@@ -125,7 +146,7 @@ nil
 -2
 falsestring argument only
 
-=== TEST 5: dates formatted and parsed as nginx's own functions do
+=== TEST 6: dates formatted and parsed as nginx's own functions do
 Hundreds of thousands of dates mutated at random, parsed by ngx.parse_http_time and by
 the nginx binary's ngx_parse_http_time; times formatted by both.
 --- config
@@ -183,7 +204,7 @@ GET /t
 --- response_body
 mismatches: 0
 
-=== TEST 6: ngx.req.start_time
+=== TEST 7: ngx.req.start_time
 --- config
     location = /t {
         access_by_lua_block {
@@ -207,7 +228,7 @@ true
 access start_time: number
 log start_time: number
 
-=== TEST 7: ngx.req.start_time needs a request
+=== TEST 8: ngx.req.start_time needs a request
 --- http_config
     init_by_lua_block {
         local ok, err = pcall(ngx.req.start_time)
@@ -229,7 +250,7 @@ ok
 init: no request found
 init_worker: no request found
 
-=== TEST 8: the time functions work in init_by_lua, init_worker_by_lua and log_by_lua
+=== TEST 9: the time functions work in init_by_lua, init_worker_by_lua and log_by_lua
 --- http_config
     init_by_lua_block {
         local mono = require "resty.core.time"
@@ -257,7 +278,7 @@ init: Thu, 01 Jan 1970 00:00:00 GMT number 10 true
 init_worker: 1 19 Thu, 01-Jan-70 00:00:00 GMT
 log: 19 true
 
-=== TEST 9: resty.core.time's monotonic clock
+=== TEST 10: resty.core.time's monotonic clock
 --- config
     location = /t {
         content_by_lua_block {
@@ -274,7 +295,7 @@ GET /t
 number true true
 true
 
-=== TEST 10: the time functions are JIT-compiled
+=== TEST 11: the time functions are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
@@ -288,6 +309,10 @@ true
             for i = 1, 300 do
                 sum = sum + parse(http_time(1290079655 + i)) + #cookie_time(i) + start_time()
             end
+            local localtime, utctime = ngx.localtime, ngx.utctime
+            for _ = 1, 300 do
+                sum = sum + #localtime() + #utctime()
+            end
             ngx.say(sum > 0)
         }
     }
@@ -297,6 +322,7 @@ GET /t
 true
 --- error_log eval
 [qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):5 loop\]/,
- qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):9 loop\]/]
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):9 loop\]/,
+ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):13 loop\]/]
 --- no_error_log
 NYI

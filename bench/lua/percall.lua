@@ -205,6 +205,15 @@ function cases.md5(n)
     return s
 end
 
+function cases.md5_bin(n)
+    local md5_bin = ngx.md5_bin
+    local s
+    for _ = 1, n do
+        s = md5_bin("hello world")
+    end
+    return s
+end
+
 function cases.sha1_bin(n)
     local sha1_bin = ngx.sha1_bin
     local s
@@ -232,6 +241,15 @@ function cases.crc32_long(n)
     return sum
 end
 
+function cases.crc32_short(n)
+    local crc32 = ngx.crc32_short
+    local sum = 0
+    for _ = 1, n do
+        sum = sum + crc32("hello world")
+    end
+    return sum
+end
+
 -- A new second each call, as a server formatting the current time meets it.
 function cases.http_time(n)
     local http_time = ngx.http_time
@@ -248,6 +266,42 @@ function cases.http_time_now(n)
     local s
     for _ = 1, n do
         s = http_time(time())
+    end
+    return s
+end
+
+function cases.cookie_time(n)
+    local cookie_time = ngx.cookie_time
+    local s
+    for i = 1, n do
+        s = cookie_time(1290079655 + i)
+    end
+    return s
+end
+
+function cases.today(n)
+    local today = ngx.today
+    local s
+    for _ = 1, n do
+        s = today()
+    end
+    return s
+end
+
+function cases.localtime(n)
+    local localtime = ngx.localtime
+    local s
+    for _ = 1, n do
+        s = localtime()
+    end
+    return s
+end
+
+function cases.utctime(n)
+    local utctime = ngx.utctime
+    local s
+    for _ = 1, n do
+        s = utctime()
     end
     return s
 end
@@ -302,6 +356,15 @@ function cases.unescape_uri(n)
     local s
     for _ = 1, n do
         s = unescape("a%20b%2Fc%3Fd")
+    end
+    return s
+end
+
+function cases.quote_sql_str(n)
+    local quote = ngx.quote_sql_str
+    local s
+    for _ = 1, n do
+        s = quote("it's a \"test\"\n")
     end
     return s
 end

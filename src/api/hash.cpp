@@ -1,26 +1,34 @@
-// ngx.md5, ngx.md5_bin, ngx.sha1_bin, ngx.hmac_sha1 on OpenSSL.
+// ngx.md5, ngx.md5_bin (our own MD5), ngx.sha1_bin, ngx.hmac_sha1 (OpenSSL's SHA-1).
 //
-// OpenSSL 3 deprecates its low-level MD5_* / SHA1_* functions in favour of EVP, but
-// they are still there and run the same assembly without EVP's per-call algorithm
-// lookup and context set-up, which costs as much again as hashing a short string (the
-// one-shot MD5() and SHA1() now go through EVP as well).
+// OpenSSL 3 deprecates its low-level SHA1_* functions in favour of EVP, but they are
+// still there and run the same assembly without EVP's per-call algorithm lookup and
+// context set-up, which costs as much again as hashing a short string (the one-shot
+// SHA1() now goes through EVP as well).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "ngx.hpp"
 
-#include <openssl/md5.h>
+#include "core/pure/md5.hpp"
+
 #include <openssl/sha.h>
 
+#include <array>
 #include <cstring>
 
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
+// "00" to "ff", one after the other.
+constexpr std::array<char, 512> hex_pairs = [] {
+    constexpr char digits[] = "0123456789abcdef";
+    std::array<char, 512> pairs{};
+    for (int b = 0; b < 256; ++b) {
+        pairs[2 * b] = digits[b >> 4];
+        pairs[2 * b + 1] = digits[b & 0xf];
+    }
+    return pairs;
+}();
 
 void md5(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
-    MD5_CTX ctx;
-    MD5_Init(&ctx);
-    MD5_Update(&ctx, src, len);
-    MD5_Final(dst, &ctx);
+    nlf::core::md5({reinterpret_cast<const char *>(src), len}, dst);
 }
 
 void sha1(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
@@ -31,10 +39,7 @@ void sha1(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
 }
 
 void to_hex(const unsigned char *bin, size_t n, unsigned char *dst) noexcept {
-    for (size_t i = 0; i < n; ++i) {
-        *dst++ = static_cast<unsigned char>(hex_digits[bin[i] >> 4]);
-        *dst++ = static_cast<unsigned char>(hex_digits[bin[i] & 0xf]);
-    }
+    for (size_t i = 0; i < n; ++i) std::memcpy(dst + 2 * i, hex_pairs.data() + 2 * bin[i], 2);
 }
 
 }  // namespace
@@ -44,7 +49,7 @@ NLF_API void ngx_http_lua_ffi_md5_bin(const unsigned char *src, size_t len, unsi
 }
 
 NLF_API void ngx_http_lua_ffi_md5(const unsigned char *src, size_t len, unsigned char *dst) noexcept {
-    unsigned char digest[MD5_DIGEST_LENGTH];
+    unsigned char digest[nlf::core::md5_length];
     md5(src, len, digest);
     to_hex(digest, sizeof digest, dst);
 }

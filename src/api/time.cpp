@@ -62,12 +62,13 @@ NLF_API void ngx_http_lua_ffi_utctime(unsigned char *buf) noexcept {
 
 // Our own: `buf` has room for http_time::max_length bytes, whatever the year.
 NLF_API size_t nlf_ffi_http_time(unsigned char *buf, long t) noexcept {
-    static ht::HttpDateFormatter formatter;
+    static ht::DayCachedFormatter formatter(ht::format_http);
     return formatter.format(t, reinterpret_cast<char *>(buf));
 }
 
 NLF_API size_t nlf_ffi_cookie_time(unsigned char *buf, long t) noexcept {
-    return ht::format_cookie(t, reinterpret_cast<char *>(buf));
+    static ht::DayCachedFormatter formatter(ht::format_cookie);
+    return formatter.format(t, reinterpret_cast<char *>(buf));
 }
 
 NLF_API void ngx_http_lua_ffi_http_time(unsigned char *buf, long t) noexcept {

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ht = nlf::core::http_time;
 
@@ -34,6 +36,112 @@ std::optional<std::int64_t> parse(std::string_view s) {
 std::string date_time(std::int64_t t) {
     char buf[ht::max_length];
     return std::string(buf, ht::format_date_time(t, buf));
+}
+
+// The parser as first written, one byte at a time, straight from nginx's rules: the
+// word-at-a-time parser must agree with it on every input.
+std::optional<std::int64_t> reference_parse(std::string_view s) {
+    const std::size_t n = s.size();
+    auto at = [&](std::size_t i) { return static_cast<unsigned char>(s.at(i)); };
+    auto number = [&](std::size_t i, std::size_t len) -> std::int64_t {
+        std::int64_t v = 0;
+        for (std::size_t k = 0; k < len; ++k) {
+            const unsigned d = at(i + k) - '0';
+            if (d > 9) return -1;
+            v = v * 10 + d;
+        }
+        return v;
+    };
+    enum { rfc1123, rfc850, asctime } fmt = rfc1123;
+    std::size_t p = 0;
+    while (p < n && at(p) != ',' && at(p) != ' ') ++p;
+    if (p == n) return std::nullopt;
+    if (at(p) == ' ') fmt = asctime;
+    for (++p; p < n && at(p) == ' '; ++p) {
+    }
+    if (n - p < 18) return std::nullopt;
+    std::int64_t day = 0;
+    if (fmt != asctime) {
+        day = number(p, 2);
+        if (day < 0) return std::nullopt;
+        p += 2;
+        if (at(p) == ' ') {
+            if (n - p < 18) return std::nullopt;
+        } else if (at(p) == '-') {
+            fmt = rfc850;
+        } else {
+            return std::nullopt;
+        }
+        ++p;
+    }
+    int month;
+    switch (at(p)) {
+    case 'J': month = at(p + 1) == 'a' ? 0 : at(p + 2) == 'n' ? 5 : 6; break;
+    case 'F': month = 1; break;
+    case 'M': month = at(p + 2) == 'r' ? 2 : 4; break;
+    case 'A': month = at(p + 1) == 'p' ? 3 : 7; break;
+    case 'S': month = 8; break;
+    case 'O': month = 9; break;
+    case 'N': month = 10; break;
+    case 'D': month = 11; break;
+    default: return std::nullopt;
+    }
+    p += 3;
+    if ((fmt == rfc1123 && at(p) != ' ') || (fmt == rfc850 && at(p) != '-')) return std::nullopt;
+    ++p;
+    std::int64_t year = 0;
+    if (fmt == rfc1123) {
+        year = number(p, 4);
+        if (year < 0) return std::nullopt;
+        p += 4;
+    } else if (fmt == rfc850) {
+        year = number(p, 2);
+        if (year < 0) return std::nullopt;
+        year += year < 70 ? 2000 : 1900;
+        p += 2;
+    } else {
+        if (at(p) == ' ') ++p;
+        if (number(p, 1) < 0) return std::nullopt;
+        day = number(p++, 1);
+        if (at(p) != ' ') {
+            if (number(p, 1) < 0) return std::nullopt;
+            day = day * 10 + number(p++, 1);
+        }
+        if (n - p < 14) return std::nullopt;
+    }
+    if (at(p++) != ' ') return std::nullopt;
+    const std::int64_t hour = number(p, 2);
+    p += 2;
+    if (at(p++) != ':') return std::nullopt;
+    const std::int64_t minute = number(p, 2);
+    p += 2;
+    if (at(p++) != ':') return std::nullopt;
+    const std::int64_t second = number(p, 2);
+    if (fmt == asctime) {
+        p += 2;
+        if (at(p++) != ' ') return std::nullopt;
+        year = number(p, 4);
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || year < 0) {
+        return std::nullopt;
+    }
+    static constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (day == 29 && month == 1) {
+        if ((year % 4 != 0) || (year % 100 == 0 && year % 400 != 0)) return std::nullopt;
+    } else if (day > month_days[month]) {
+        return std::nullopt;
+    }
+    // nginx's arithmetic, unsigned 64-bit as nginx does it.
+    std::uint64_t m = static_cast<std::uint64_t>(month);
+    std::uint64_t y = static_cast<std::uint64_t>(year);
+    if (m == 0 || m == 1) {
+        m += 12;
+        y -= 1;
+    }
+    m -= 1;  // March = 1
+    const std::uint64_t days = 365 * y + y / 4 - y / 100 + y / 400 + 367 * m / 12 - 30 +
+                               static_cast<std::uint64_t>(day) - 1 - 719527 + 31 + 28;
+    return static_cast<std::int64_t>(days * 86400 + static_cast<std::uint64_t>(hour * 3600 + minute * 60 + second));
 }
 
 }  // namespace
@@ -135,15 +243,74 @@ TEST(ParseHttpTime, EveryPrefixAndByte) {
     }
 }
 
-TEST(HttpDateFormatter, AgreesWithFormatHttpAcrossDays) {
-    ht::HttpDateFormatter formatter;
-    char buf[ht::max_length];
-    for (std::int64_t t : {std::int64_t{0}, std::int64_t{86399}, std::int64_t{86400}, std::int64_t{1290079655},
-                           std::int64_t{1290079655}, std::int64_t{-1}, std::int64_t{253402300799},
-                           std::int64_t{253402300800}, INT64_MIN, INT64_MAX, std::int64_t{951782399}}) {
-        EXPECT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
+TEST(DayCachedFormatter, AgreesWithTheFullFormatsAcrossDays) {
+    using Full = std::string (*)(std::int64_t);
+    for (auto [format, full] : {std::pair<ht::DayCachedFormatter::Format, Full>{ht::format_http, http},
+                                std::pair<ht::DayCachedFormatter::Format, Full>{ht::format_cookie, cookie}}) {
+        ht::DayCachedFormatter formatter(format);
+        char buf[ht::max_length];
+        for (std::int64_t t :
+             {std::int64_t{0}, std::int64_t{86399}, std::int64_t{86400}, std::int64_t{1290079655},
+              std::int64_t{1290079655}, std::int64_t{-1}, std::int64_t{253402300799}, std::int64_t{253402300800},
+              INT64_MIN, INT64_MAX, std::int64_t{951782399}, std::int64_t{2145916799}, std::int64_t{2145916800},
+              std::int64_t{2145916799}}) {
+            EXPECT_EQ(std::string(buf, formatter.format(t, buf)), full(t)) << t;
+        }
+        for (std::int64_t t = 1290000000; t < 1290000000 + 3 * 86400; t += 997) {
+            ASSERT_EQ(std::string(buf, formatter.format(t, buf)), full(t)) << t;
+        }
     }
-    for (std::int64_t t = 1290000000; t < 1290000000 + 3 * 86400; t += 997) {
-        ASSERT_EQ(std::string(buf, formatter.format(t, buf)), http(t)) << t;
+}
+
+TEST(ParseHttpTime, AgreesWithTheByteAtATimeReading) {
+    std::vector<std::string> subjects;
+    for (std::string good : {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+                             "Sun Nov  6 08:49:37 1994", "Sun Nov 16 08:49:37 1994", "Thu, 29 Feb 2000 23:59:59 GMT",
+                             "Wednesday, 31-Dec-69 00:00:00 GMT", ",  18 Nov 0000 11:27:35"}) {
+        for (std::size_t len = 0; len <= good.size(); ++len) subjects.push_back(good.substr(0, len));
+        // Every byte value at every place, and pairs of likely bytes at every two places.
+        for (std::size_t i = 0; i < good.size(); ++i) {
+            std::string s = good;
+            for (int b = 0; b < 256; ++b) {
+                s[i] = static_cast<char>(b);
+                subjects.push_back(s);
+            }
+        }
+        const std::string likely = "0129:- ,/\x7f\xff";
+        for (std::size_t i = 0; i < good.size(); ++i) {
+            for (std::size_t j = i + 1; j < good.size(); ++j) {
+                for (char a : likely) {
+                    for (char b : likely) {
+                        std::string s = good;
+                        s[i] = a;
+                        s[j] = b;
+                        subjects.push_back(s);
+                    }
+                }
+            }
+        }
+    }
+    // Random digits in the digit places: days, months' lengths, leap years, clocks out
+    // of range.
+    std::uint64_t seed = 42;
+    auto next = [&seed](std::uint64_t bound) {
+        seed = seed * 6364136223846793005 + 1442695040888963407;
+        return (seed >> 33) % bound;
+    };
+    const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (std::string pattern : {"Thu, 99 Mmm 9999 99:99:99 GMT", "Thursday, 99-Mmm-99 99:99:99 GMT",
+                                "Thu Mmm 99 99:99:99 9999", "Thu Mmm  9 99:99:99 9999"}) {
+        for (int k = 0; k < 50000; ++k) {
+            std::string s = pattern;
+            const std::size_t m = s.find("Mmm");
+            s.replace(m, 3, months[next(12)]);
+            for (char &ch : s) {
+                if (ch == '9') ch = static_cast<char>('0' + next(10));
+            }
+            subjects.push_back(s);
+        }
+    }
+    for (const std::string &s : subjects) {
+        ASSERT_EQ(parse(s), reference_parse(s)) << s;
     }
 }

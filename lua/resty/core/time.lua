@@ -46,20 +46,25 @@ function ngx.update_time()
     C.ngx_http_lua_ffi_update_time()
 end
 
-function ngx.today()
-    C.ngx_http_lua_ffi_today(date_buf)
-    return ffi_str(date_buf, 10)
+-- ngx.today, ngx.localtime and ngx.utctime format nginx's cached clock, which moves on a
+-- second at a time: each keeps the string it made for the current second, as nginx
+-- keeps its own formatted times (the UTC offset changes only with the second).
+local function per_second(format, len)
+    local last_sec, last_str
+    return function()
+        local sec = tonumber(C.ngx_http_lua_ffi_time())
+        if sec ~= last_sec then
+            format(date_buf)
+            last_str = ffi_str(date_buf, len)
+            last_sec = sec
+        end
+        return last_str
+    end
 end
 
-function ngx.localtime()
-    C.ngx_http_lua_ffi_localtime(date_buf)
-    return ffi_str(date_buf, 19)
-end
-
-function ngx.utctime()
-    C.ngx_http_lua_ffi_utctime(date_buf)
-    return ffi_str(date_buf, 19)
-end
+ngx.today = per_second(C.ngx_http_lua_ffi_today, 10)
+ngx.localtime = per_second(C.ngx_http_lua_ffi_localtime, 19)
+ngx.utctime = per_second(C.ngx_http_lua_ffi_utctime, 19)
 
 -- Servers format the same second over and over (ngx.http_time(ngx.time())): the last
 -- result is kept.

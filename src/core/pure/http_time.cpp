@@ -1,5 +1,7 @@
 #include "core/pure/http_time.hpp"
 
+#include <array>
+#include <bit>
 #include <cassert>
 #include <cstring>
 
@@ -10,6 +12,16 @@ namespace {
 constexpr char week_days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr char month_names[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+// "00" to "99", one after the other.
+constexpr std::array<char, 200> digit_pairs = [] {
+    std::array<char, 200> pairs{};
+    for (int v = 0; v < 100; ++v) {
+        pairs[2 * v] = static_cast<char>('0' + v / 10);
+        pairs[2 * v + 1] = static_cast<char>('0' + v % 10);
+    }
+    return pairs;
+}();
 
 // Appends to a caller buffer of max_length bytes.
 class Writer {
@@ -27,9 +39,10 @@ public:
         *p_++ = c;
         return *this;
     }
+    // 0-99.
     Writer &two_digits(int v) noexcept {
-        *p_++ = static_cast<char>('0' + v / 10);
-        *p_++ = static_cast<char>('0' + v % 10);
+        std::memcpy(p_, digit_pairs.data() + 2 * v, 2);
+        p_ += 2;
         return *this;
     }
     // At least `width` characters, padded on the left with `pad`, as printf's "%4d"
@@ -65,9 +78,25 @@ Writer &clock_time(Writer &w, const CivilTime &tm) noexcept {
     return w.two_digits(tm.hour).ch(':').two_digits(tm.minute).ch(':').two_digits(tm.second);
 }
 
+// A byte in each of the `n` low bytes of a word.
+constexpr std::uint64_t repeated(unsigned char b, std::size_t n) noexcept {
+    std::uint64_t w = 0;
+    for (std::size_t k = 0; k < n; ++k) w |= std::uint64_t{b} << (8 * k);
+    return w;
+}
+
+// True when every byte of `v` is 0-9: no high nibble set, neither in a byte nor in the
+// byte plus 6. (A byte of 0xfa or more carries into the next one, but is caught by its
+// own high nibble.)
+constexpr bool bytes_below_ten(std::uint64_t v) noexcept {
+    return ((v | (v + repeated(6, 8))) & repeated(0xf0, 8)) == 0;
+}
+
 // The parser reads the subject through this. It reads no byte past the end: as in
 // nginx, each format is read only after a check that its remaining fields fit (the
-// assertion holds the fuzz target to it).
+// assertion holds the fuzz target to it). The fields of fixed width are read a word
+// at a time: a word XOR the bytes it should have ('0' where a digit belongs) holds
+// 0-9 for every digit and 0 for every separator.
 class Cursor {
 public:
     explicit Cursor(std::string_view s) noexcept : s_(s) {}
@@ -77,19 +106,48 @@ public:
         return static_cast<unsigned char>(s_[i]);
     }
     bool digit(std::size_t i) const noexcept { return static_cast<unsigned>(at(i) - '0') <= 9; }
-    // The decimal number in `n` bytes from `i`, or -1 when one of them is no digit.
-    std::int64_t number(std::size_t i, std::size_t n) const noexcept {
-        std::int64_t v = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const unsigned d = static_cast<unsigned>(at(i + k) - '0');
-            if (d > 9) return -1;
-            v = v * 10 + d;
+    // The decimal number in the N (2 or 4) bytes from `i`, or -1 when one of them is no
+    // digit.
+    template <std::size_t N>
+    std::int64_t number(std::size_t i) const noexcept {
+        static_assert(N == 2 || N == 4);
+        const std::uint64_t v = word<N>(i) ^ repeated('0', N);
+        if (!bytes_below_ten(v)) return -1;
+        // Each byte times 10 plus the next: the pairs of digits in bytes 0 and 2.
+        const std::uint64_t pairs = v * 10 + (v >> 8);
+        if constexpr (N == 2) {
+            return static_cast<std::int64_t>(pairs & 0xff);
+        } else {
+            return static_cast<std::int64_t>((pairs & 0xff) * 100 + (pairs >> 16 & 0xff));
         }
-        return v;
+    }
+    // "hh:mm:ss" from `i` as seconds since midnight, or -1 when it is not such a time
+    // of day.
+    std::int64_t clock(std::size_t i) const noexcept {
+        constexpr std::uint64_t colon_bytes = std::uint64_t{0xff} << 16 | std::uint64_t{0xff} << 40;
+        constexpr std::uint64_t expected = repeated('0', 8) ^ (colon_bytes & repeated(':' ^ '0', 8));
+        const std::uint64_t v = word<8>(i) ^ expected;
+        if (!bytes_below_ten(v) || (v & colon_bytes) != 0) [[unlikely]] return -1;
+        const std::uint64_t pairs = v * 10 + (v >> 8);  // hours, minutes, seconds in bytes 0, 3, 6
+        const std::uint64_t hour = pairs & 0xff;
+        const std::uint64_t minute = pairs >> 24 & 0xff;
+        const std::uint64_t second = pairs >> 48 & 0xff;
+        if (hour > 23 || minute > 59 || second > 59) [[unlikely]] return -1;
+        return static_cast<std::int64_t>(hour * 3600 + minute * 60 + second);
     }
     std::size_t size() const noexcept { return s_.size(); }
 
 private:
+    // N bytes from `i`, the first in the lowest byte.
+    template <std::size_t N>
+    std::uint64_t word(std::size_t i) const noexcept {
+        assert(i + N <= s_.size());
+        std::uint64_t w = 0;
+        std::memcpy(&w, s_.data() + i, N);
+        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+        return w;
+    }
+
     std::string_view s_;
 };
 
@@ -158,18 +216,18 @@ std::size_t format_http(std::int64_t t, char *buf) noexcept {
     return clock_time(w, tm).text(" GMT").length();
 }
 
-std::size_t HttpDateFormatter::format(std::int64_t t, char *buf) noexcept {
+std::size_t DayCachedFormatter::format(std::int64_t t, char *buf) noexcept {
     constexpr std::int64_t year_10000 = 253402300800;
-    if (t < 0 || t >= year_10000) return format_http(t, buf);
+    if (t < 0 || t >= year_10000) return format_(t, buf);
     const std::int64_t day = t / 86400;
     const std::int64_t second_of_day = t % 86400;
     if (date_length_ == 0 || day != day_) {
         // The full format gives the date part: everything before "hh:mm:ss GMT".
         constexpr std::size_t clock_and_zone = 12;
-        date_length_ = format_http(day * 86400, date_) - clock_and_zone;
+        date_length_ = format_(day * 86400, date_) - clock_and_zone;
         day_ = day;
     }
-    std::memcpy(buf, date_, date_length_);
+    std::memcpy(buf, date_, sizeof date_);  // all of it: a fixed size copies fastest
     const int s = static_cast<int>(second_of_day);
     CivilTime clock{};
     clock.hour = s / 3600;
@@ -206,13 +264,12 @@ std::size_t format_date_time(std::int64_t t, char *buf) noexcept {
     return clock_time(w, tm).length();
 }
 
+namespace {
+
 // The fields of a date to a time, or false when they are out of range: nginx's checks
 // and arithmetic.
-bool to_unix(std::int64_t year, int month, std::int64_t day, std::int64_t hour, std::int64_t minute,
-             std::int64_t second, std::int64_t &t) noexcept {
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || year < 0) [[unlikely]] {
-        return false;
-    }
+bool to_unix(std::int64_t year, int month, std::int64_t day, std::int64_t clock, std::int64_t &t) noexcept {
+    if (clock < 0 || year < 0) [[unlikely]] return false;
     static constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     // Four digits at most: 32-bit arithmetic, whose divisions by constants are cheap.
     const auto y = static_cast<std::uint32_t>(year);
@@ -237,10 +294,11 @@ bool to_unix(std::int64_t year, int month, std::int64_t day, std::int64_t hour, 
     const auto m = static_cast<std::uint64_t>(shifted);
     const std::uint64_t days = days_before_year + 367 * m / 12 - 30 + static_cast<std::uint64_t>(day) - 1 -
                                719527 + 31 + 28;
-    const auto clock = static_cast<std::uint64_t>(hour * 3600 + minute * 60 + second);
-    t = static_cast<std::int64_t>(days * 86400 + clock);
+    t = static_cast<std::int64_t>(days * 86400 + static_cast<std::uint64_t>(clock));
     return true;
 }
+
+}  // namespace
 
 bool parse_http(std::string_view s, std::int64_t &t) noexcept {
     const Cursor c(s);
@@ -268,7 +326,7 @@ bool parse_http(std::string_view s, std::int64_t &t) noexcept {
 
     std::int64_t day = 0;
     if (fmt != Format::asctime) {
-        day = c.number(p, 2);
+        day = c.number<2>(p);
         if (day < 0) [[unlikely]] return false;
         p += 2;
         if (c.at(p) == ' ') {
@@ -291,40 +349,34 @@ bool parse_http(std::string_view s, std::int64_t &t) noexcept {
 
     std::int64_t year = 0;
     if (fmt == Format::rfc1123) {
-        year = c.number(p, 4);
+        year = c.number<4>(p);
         if (year < 0) [[unlikely]] return false;
         p += 4;
     } else if (fmt == Format::rfc850) {
-        year = c.number(p, 2);
+        year = c.number<2>(p);
         if (year < 0) [[unlikely]] return false;
         year += year < 70 ? 2000 : 1900;
         p += 2;
     } else {
         if (c.at(p) == ' ') ++p;
         if (!c.digit(p)) [[unlikely]] return false;
-        day = c.number(p++, 1);
+        day = c.at(p++) - '0';
         if (c.at(p) != ' ') {
             if (!c.digit(p)) [[unlikely]] return false;
-            day = day * 10 + c.number(p++, 1);
+            day = day * 10 + (c.at(p++) - '0');
         }
         if (n - p < 14) [[unlikely]] return false;
     }
 
     if (c.at(p++) != ' ') [[unlikely]] return false;
-    const std::int64_t hour = c.number(p, 2);
-    p += 2;
-    if (c.at(p++) != ':') [[unlikely]] return false;
-    const std::int64_t minute = c.number(p, 2);
-    p += 2;
-    if (c.at(p++) != ':') [[unlikely]] return false;
-    const std::int64_t second = c.number(p, 2);
+    const std::int64_t clock = c.clock(p);
     if (fmt == Format::asctime) {
-        p += 2;
+        p += 8;
         if (c.at(p++) != ' ') [[unlikely]] return false;
-        year = c.number(p, 4);
+        year = c.number<4>(p);
     }
 
-    return to_unix(year, month, day, hour, minute, second, t);
+    return to_unix(year, month, day, clock, t);
 }
 
 }  // namespace nlf::core::http_time

@@ -30,17 +30,21 @@ std::size_t format_http(std::int64_t t, char *buf) noexcept;
 // a four-digit year after 2037 ("Mon, 28-Sep-2038 06:00:00 GMT").
 std::size_t format_cookie(std::int64_t t, char *buf) noexcept;
 
-// format_http for a server that formats many times of the same day: the date part
-// of the last day is kept, and the calendar arithmetic that makes it (most of the
-// cost) is done once a day.
-class HttpDateFormatter {
+// format_http or format_cookie for a server that formats many times of the same day:
+// the date part of the last day is kept, and the calendar arithmetic that makes it (most
+// of the cost) is done once a day. (Both formats end in "hh:mm:ss GMT".)
+class DayCachedFormatter {
 public:
+    using Format = std::size_t (*)(std::int64_t t, char *buf) noexcept;
+
+    explicit DayCachedFormatter(Format format) noexcept : format_(format) {}
     std::size_t format(std::int64_t t, char *buf) noexcept;
 
 private:
+    Format format_;
     std::int64_t day_ = 0;
     std::size_t date_length_ = 0;  // 0: nothing kept yet
-    char date_[max_length] = {};   // "Thu, 18 Nov 2010 "
+    char date_[max_length] = {};   // "Thu, 18 Nov 2010 " or "Thu, 18-Nov-10 "
 };
 
 // "2010-11-19" (10 bytes) and "2010-11-19 20:56:31" (19 bytes), for ngx.today,
