@@ -112,7 +112,13 @@ agent(x): nil bad 'connections' argument: number expected and greater than 0
 --- config
     location = /t {
         content_by_lua_block {
+            -- The other worker may still be starting when the first request comes.
             local pids = ngx.worker.pids()
+            for _ = 1, 500 do
+                if #pids == ngx.worker.count() then break end
+                ngx.sleep(0.01)
+                pids = ngx.worker.pids()
+            end
             local mine = false
             for _, pid in ipairs(pids) do
                 if pid == ngx.worker.pid() then mine = true end
