@@ -15,8 +15,9 @@ packages=(
   perl libtest-base-perl libtext-diff-perl python3 curl
   redis-server memcached
   libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
-  # benchmarks: wrk and the peer stack (never loaded by our tests)
-  wrk libnginx-mod-http-lua lua-resty-core
+  # benchmarks: wrk, valgrind (instruction counts) and the peer stack (never loaded
+  # by our tests)
+  wrk valgrind libnginx-mod-http-lua lua-resty-core
 )
 
 missing=()
