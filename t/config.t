@@ -101,3 +101,29 @@ GET /t
 --- abort
 --- error_log
 exiting after sleep: true
+
+=== TEST 7: ngx.config and ngx.worker calls are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local config, worker = ngx.config, ngx.worker
+            local n = 0
+            for i = 1, 300 do
+                n = n + #config.prefix() * 0 + (type(config.debug) == "boolean" and 1 or 0)
+            end
+            for i = 1, 300 do
+                n = n + worker.id() + worker.count() + (worker.exiting() and 0 or 1)
+                    + worker.pid() * 0
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+900
+--- error_log eval
+[loop_traces(5, 8)]
+--- no_error_log
+NYI

@@ -171,3 +171,28 @@ GET /t
 --- response_body_like
 invalid HTTP status code 201\.5
 .*invalid HTTP status code 4294967496
+
+=== TEST 12: reading and setting ngx.status are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local n = 0
+            for i = 1, 300 do
+                ngx.status = 200 + i % 2
+            end
+            for i = 1, 300 do
+                n = n + ngx.status
+            end
+            ngx.status = 200
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+60000
+--- error_log eval
+[loop_traces(4, 7)]
+--- no_error_log
+NYI
