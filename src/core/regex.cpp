@@ -234,18 +234,16 @@ Regex::~Regex() {
     pcre2_code_free(code_);
 }
 
-int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
+int Regex::match(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
     if (pos > len) return PCRE2_ERROR_BADOFFSET;
     const uint32_t options = (flags & flag_no_utf8_check) ? PCRE2_NO_UTF_CHECK : 0;
-    int rc;
-    if (flags & flag_dfa) {
-        rc = dfa_match(code_, subject, len, pos, options, match_data_);
-    } else if (jitted_ && (options != 0 || !utf())) {
-        // The JIT fast path skips pcre2_match's checks, UTF validation among them.
-        rc = pcre2_jit_match(code_, subject, len, pos, 0, match_data_, match_context.context);
-    } else {
-        rc = pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
-    }
+    if (flags & flag_dfa) return dfa_match(code_, subject, len, pos, options, match_data_);
+    if (jit_direct(flags)) return jit_match(code_, subject, len, pos, match_data_);
+    return pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
+}
+
+int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
+    const int rc = match(flags, subject, len, pos);
     if (rc < 0) return rc;
     const int pairs = rc == 0 ? 1 : rc;  // 0: a DFA match found more than the longest
     for (int i = 0; i < 2 * pairs; ++i) {
@@ -272,19 +270,19 @@ int Regex::substitute(const Replacement &rep, int flags, const unsigned char *su
     size_t pos = 0;     // where the next search starts
     size_t copied = 0;  // subject bytes up to here are in the result
     for (;;) {
-        int rc = exec(flags, subject, len, pos);
+        int rc = match(flags, subject, len, pos);
         if (rc == PCRE2_ERROR_NOMATCH) break;
         if (rc < 0) return rc;
         const int pairs = rc == 0 ? 1 : rc;
         // A match never starts before the search offset, nor ends before it starts,
         // unless \K is allowed in lookarounds: then the result just repeats bytes.
-        const size_t from = std::max(static_cast<size_t>(captures_[0]), copied);
-        const size_t to = std::max(static_cast<size_t>(captures_[1]), from);
+        const size_t from = std::max(ovector_[0], copied);
+        const size_t to = std::max(ovector_[1], from);
         ++count;
         if (!result.append(subject + copied, from - copied)) return PCRE2_ERROR_NOMEMORY;
-        const size_t n = rep.tpl.length(captures_.get(), pairs);
+        const size_t n = rep.tpl.length(ovector_, pairs);
         if (!result.reserve(n)) return PCRE2_ERROR_NOMEMORY;
-        rep.tpl.write(subject, captures_.get(), pairs, result.end());
+        rep.tpl.write(subject, ovector_, pairs, result.end());
         result.grow(n);
         copied = to;
         pos = to == from ? next_start(subject, len, to, utf()) : to;
@@ -295,6 +293,11 @@ int Regex::substitute(const Replacement &rep, int flags, const unsigned char *su
         result.release(out, out_len);
     }
     return count;
+}
+
+int jit_match(const pcre2_code *code, const unsigned char *subject, size_t len, size_t pos,
+              pcre2_match_data *match_data) noexcept {
+    return pcre2_jit_match(code, subject, len, pos, 0, match_data, match_context.context);
 }
 
 size_t next_start(const unsigned char *subject, size_t len, size_t pos, bool utf) noexcept {

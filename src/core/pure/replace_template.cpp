@@ -89,43 +89,48 @@ std::optional<ReplaceTemplate> ReplaceTemplate::parse(std::string_view source, s
     return t;
 }
 
-std::pair<int, int> ReplaceTemplate::group_span(const int *ovector, int count, unsigned group) noexcept {
+template <typename Offset>
+std::pair<std::size_t, std::size_t> ReplaceTemplate::group_span(const Offset *ovector, int count,
+                                                                unsigned group) noexcept {
     if (group >= static_cast<unsigned>(count)) return {0, 0};
-    const int from = ovector[2 * group];
-    const int to = ovector[2 * group + 1];
-    if (from < 0 || to < from) return {0, 0};
+    // An unset offset (-1, or all ones) converts to the largest size_t: its span is empty.
+    const auto from = static_cast<std::size_t>(ovector[2 * group]);
+    const auto to = static_cast<std::size_t>(ovector[2 * group + 1]);
+    if (to <= from) return {0, 0};
     return {from, to - from};
 }
 
-std::size_t ReplaceTemplate::length(const int *ovector, int count) const noexcept {
+template <typename Offset>
+std::size_t ReplaceTemplate::length(const Offset *ovector, int count) const noexcept {
     std::size_t total = 0;
     for (const Piece &p : pieces_) {
-        if (p.kind == Piece::Kind::text) {
-            total += p.length;
-        } else {
-            total += static_cast<std::size_t>(group_span(ovector, count, p.group).second);
-        }
+        total += p.kind == Piece::Kind::text ? p.length : group_span(ovector, count, p.group).second;
     }
     return total;
 }
 
-unsigned char *ReplaceTemplate::write(const unsigned char *subject, const int *ovector, int count,
+template <typename Offset>
+unsigned char *ReplaceTemplate::write(const unsigned char *subject, const Offset *ovector, int count,
                                       unsigned char *dst) const noexcept {
+    const auto *text = reinterpret_cast<const unsigned char *>(source_.data());
     for (const Piece &p : pieces_) {
-        const unsigned char *from;
-        std::size_t n;
         if (p.kind == Piece::Kind::text) {
-            from = reinterpret_cast<const unsigned char *>(source_.data()) + p.offset;
-            n = p.length;
+            copy_bytes(dst, text + p.offset, p.length);
+            dst += p.length;
         } else {
             auto [offset, length] = group_span(ovector, count, p.group);
-            from = subject + offset;
-            n = static_cast<std::size_t>(length);
+            copy_bytes(dst, subject + offset, length);
+            dst += length;
         }
-        copy_bytes(dst, from, n);
-        dst += n;
     }
     return dst;
 }
+
+template std::size_t ReplaceTemplate::length(const int *, int) const noexcept;
+template std::size_t ReplaceTemplate::length(const std::size_t *, int) const noexcept;
+template unsigned char *ReplaceTemplate::write(const unsigned char *, const int *, int,
+                                               unsigned char *) const noexcept;
+template unsigned char *ReplaceTemplate::write(const unsigned char *, const std::size_t *, int,
+                                               unsigned char *) const noexcept;
 
 }  // namespace nlf::core

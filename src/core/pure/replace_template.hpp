@@ -28,11 +28,13 @@ public:
     std::string_view literal_text() const noexcept { return literal_; }
 
     // The replacement for one match. `ovector` holds `count` (start, end) offset pairs
-    // into `subject`, -1 for a group that did not take part; groups from `count` on are
-    // empty.
-    std::size_t length(const int *ovector, int count) const noexcept;
+    // into `subject`: ints, -1 for a group that did not take part (as the ABI has them),
+    // or PCRE2's own size_t pairs, all ones then. Groups from `count` on are empty.
+    template <typename Offset>
+    std::size_t length(const Offset *ovector, int count) const noexcept;
     // Writes length() bytes to dst; returns the end.
-    unsigned char *write(const unsigned char *subject, const int *ovector, int count,
+    template <typename Offset>
+    unsigned char *write(const unsigned char *subject, const Offset *ovector, int count,
                          unsigned char *dst) const noexcept;
 
 private:
@@ -49,7 +51,9 @@ private:
     unsigned captures_ = 0;
 
     // Offset and length of a group's text in the subject; length 0 when it is empty.
-    static std::pair<int, int> group_span(const int *ovector, int count, unsigned group) noexcept;
+    template <typename Offset>
+    static std::pair<std::size_t, std::size_t> group_span(const Offset *ovector, int count,
+                                                          unsigned group) noexcept;
 };
 
 template <typename GroupOf>
