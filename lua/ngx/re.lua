@@ -7,7 +7,6 @@ local C = ffi.C
 local ffi_str = ffi.string
 local sub = string.sub
 local error = error
-local tonumber = tonumber
 local tostring = tostring
 local type = type
 local new_tab = base.new_tab
@@ -16,6 +15,7 @@ local check_regex = regex.check_regex
 local compiled_regex = regex.compiled_regex
 local release = regex.release
 local run = regex.run
+local offset = regex.offset
 local next_start = regex.next_start
 local exec_error = regex.exec_error
 local NOMATCH = regex.NOMATCH
@@ -78,14 +78,14 @@ function _M.split(subj, pattern, opts, ctx, max, res)
             release(entry)
             return nil, exec_error(rc)
         end
-        local from, to = tonumber(ovec[0]), tonumber(ovec[1])
+        local from, to = offset(ovec, 0), offset(ovec, 1)
         if from < 0 then
             break
         end
         search = from == to and next_start(subj, to, len, entry.utf) or to
         local capture
-        if rc > 1 and tonumber(ovec[2]) >= 0 then
-            capture = sub(subj, tonumber(ovec[2]) + 1, tonumber(ovec[3]))
+        if rc > 1 and offset(ovec, 2) >= 0 then
+            capture = sub(subj, offset(ovec, 2) + 1, offset(ovec, 3))
         end
         from, to = from + 1, to + 1  -- Lua indexes: match start, first byte after it
         if last_empty_match then

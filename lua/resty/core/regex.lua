@@ -17,7 +17,6 @@ local lshift = bit.lshift
 local byte = string.byte
 local sub = string.sub
 local error = error
-local tonumber = tonumber
 local tostring = tostring
 local type = type
 local setmetatable = setmetatable
@@ -75,14 +74,17 @@ int nlf_ffi_regex_substitute(ngx_http_lua_regex_t *re, ngx_http_lua_complex_valu
 void nlf_ffi_free(void *p);
 int nlf_ffi_regex_exec(ngx_http_lua_regex_t *re, int flags, const unsigned char *s, size_t len,
     size_t pos);
-const ptrdiff_t *nlf_ffi_regex_ovector(ngx_http_lua_regex_t *re);
+const int32_t *nlf_ffi_regex_ovector(ngx_http_lua_regex_t *re);
 void *nlf_ffi_regex_jit_match_data(ngx_http_lua_regex_t *re, int flags);
 int nlf_ffi_regex_jit_match(void *code, const unsigned char *s, size_t len, size_t pos,
     void *match_data);
 ]]
 
--- Matches leave their offsets in the regex's ovector (PCRE2_SIZE pairs), which Lua reads
--- as ptrdiff_t: an unset group reads -1.
+-- Matches leave their offsets in the regex's ovector, pairs of PCRE2_SIZE (size_t). Lua
+-- reads the low 32 bits of each as an int32_t, cheaper in a trace than a 64-bit value:
+-- offsets into Lua strings (< 2 GB) read as they are, PCRE2_UNSET reads -1.
+local OFFSET_STRIDE = ffi.sizeof("size_t") / 4
+local OFFSET_LOW = ffi.abi("le") and 0 or OFFSET_STRIDE - 1
 local exec = C.nlf_ffi_regex_exec
 local jit_match = C.nlf_ffi_regex_jit_match
 local destroy_regex = C.ngx_http_lua_ffi_destroy_regex
@@ -261,6 +263,11 @@ local function release(entry)
     end
 end
 
+-- Offset `k` of an ovector: 2 * i is where group i starts, 2 * i + 1 where it ends.
+local function offset(ovec, k)
+    return ovec[OFFSET_STRIDE * k + OFFSET_LOW]
+end
+
 -- Runs `entry`'s regex on `subj` (of `len` bytes) from byte `pos` (0-based): PCRE's return
 -- code, the offsets in entry.ovec.
 local function run(entry, subj, len, pos)
@@ -304,11 +311,11 @@ end
 -- Capture `i`, or false when it did not take part in the match (PCRE2 unsets every
 -- such pair, those past its return code included).
 local function capture(ovec, i, subj)
-    local from = tonumber(ovec[2 * i])
+    local from = offset(ovec, 2 * i)
     if from < 0 then
         return false
     end
-    local to = tonumber(ovec[2 * i + 1])
+    local to = offset(ovec, 2 * i + 1)
     -- The whole subject (an anchored match, often) needs no new string.
     if from == 0 and to == #subj then
         return subj
@@ -389,7 +396,7 @@ local function search(subj, regex, opts, ctx, fname)
         return nil, exec_error(rc)
     end
     if ctx then
-        ctx.pos = tonumber(entry.ovec[1]) + 1
+        ctx.pos = offset(entry.ovec, 1) + 1
     end
     return entry, nil, subj
 end
@@ -423,7 +430,7 @@ function _M.find(subj, regex, opts, ctx, nth)
     local from, to = -1, -1
     if nth <= ncap then
         local ovec = entry.ovec
-        from, to = tonumber(ovec[2 * nth]), tonumber(ovec[2 * nth + 1])
+        from, to = offset(ovec, 2 * nth), offset(ovec, 2 * nth + 1)
     end
     release(entry)
     if nth > ncap then
@@ -461,7 +468,7 @@ gmatch_mt.__call = function(it)
         return nil, exec_error(rc)
     end
     local ovec = entry.ovec
-    local from, to = tonumber(ovec[0]), tonumber(ovec[1])
+    local from, to = offset(ovec, 0), offset(ovec, 1)
     local res = collect(entry, subj, nil)
     if to == from then
         to = next_start(subj, to, len, entry.utf)
@@ -566,7 +573,7 @@ end
 -- The ends are read first: `func` may run this very regex again.
 local function put_match(entry, subj, subj_ptr, func, dst, cap, used, copied)
     local ovec = entry.ovec
-    local from, to = tonumber(ovec[0]), tonumber(ovec[1])
+    local from, to = offset(ovec, 0), offset(ovec, 1)
     local piece = tostring(func(collect(entry, subj, nil)))
     local prefix = from - copied
     dst, cap = reserve(dst, cap, used, prefix + #piece)
@@ -661,6 +668,7 @@ _M.check_regex = check_regex
 _M.compiled_regex = compiled_regex
 _M.release = release
 _M.run = run
+_M.offset = offset
 _M.next_start = next_start
 _M.NOMATCH = NOMATCH
 _M.exec_error = exec_error
