@@ -16,6 +16,11 @@ __DATA__
             m = ngx.re.match("hello", "(x)?(h)")
             ngx.say(tostring(m[1]), " ", m[2])
             ngx.say(ngx.re.match("hello", "x"))
+            -- groups after the last one that took part, with and without the JIT
+            for _, opts in ipairs({"", "jo"}) do
+                m = ngx.re.match("hello", "(h)(x)?(y)?", opts)
+                ngx.say(m[0], " ", m[1], " ", m[2], " ", m[3], " ", #m)
+            end
         }
     }
 --- request
@@ -25,6 +30,8 @@ GET /t
 he h false e
 false h
 nil
+h h false false 3
+h h false false 3
 
 === TEST 2: named captures, also with duplicate names (D)
 --- config
@@ -204,6 +211,7 @@ nil
             ngx.say(find("hello, 1234", "([0-9])([0-9]+)", "jo", nil, 1))
             ngx.say(find("hello, 1234", "([0-9])([0-9]+)", "jo", nil, 3))
             ngx.say(find("hello", "(x)?h", "jo", nil, 1))
+            ngx.say(find("hello", "h(x)?", "jo", nil, 1))
             ngx.say(find("hello", ""))
             local ctx = { pos = 5 }
             ngx.say(find("hello", "l", nil, ctx), " ", ctx.pos)
@@ -216,6 +224,7 @@ GET /t
 911
 88
 nilnilnth out of bound
+nilnil
 nilnil
 10
 nil 5

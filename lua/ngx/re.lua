@@ -14,7 +14,8 @@ local options_of = regex.options_of
 local check_regex = regex.check_regex
 local compiled_regex = regex.compiled_regex
 local release = regex.release
-local exec = regex.exec
+local run = regex.run
+local offset = regex.offset
 local next_start = regex.next_start
 local exec_error = regex.exec_error
 local NOMATCH = regex.NOMATCH
@@ -61,8 +62,7 @@ function _M.split(subj, pattern, opts, ctx, max, res)
     if not entry then
         return nil, err
     end
-    local re, flags = entry.re, entry.flags
-    local caps = re.captures
+    local ovec = entry.ovec
 
     local piece_start = ctx.pos  -- 1-based start of the piece being cut
     local search = piece_start - 1
@@ -70,7 +70,7 @@ function _M.split(subj, pattern, opts, ctx, max, res)
     local pieces = 1
     local last_empty_match
     while max <= 0 or pieces < max do
-        local rc = exec(re, flags, subj, len, search > 0 and search or 0)
+        local rc = run(entry, subj, len, search > 0 and search or 0)
         if rc < 0 then
             if rc == NOMATCH then
                 break
@@ -78,14 +78,14 @@ function _M.split(subj, pattern, opts, ctx, max, res)
             release(entry)
             return nil, exec_error(rc)
         end
-        local from, to = caps[0], caps[1]
+        local from, to = offset(ovec, 0), offset(ovec, 1)
         if from < 0 then
             break
         end
         search = from == to and next_start(subj, to, len, entry.utf) or to
         local capture
-        if rc > 1 and caps[2] >= 0 then
-            capture = sub(subj, caps[2] + 1, caps[3])
+        if rc > 1 and offset(ovec, 2) >= 0 then
+            capture = sub(subj, offset(ovec, 2) + 1, offset(ovec, 3))
         end
         from, to = from + 1, to + 1  -- Lua indexes: match start, first byte after it
         if last_empty_match then

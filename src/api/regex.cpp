@@ -130,6 +130,31 @@ NLF_API void nlf_ffi_regex_template_free(ComplexValue *cv) noexcept {
     if (cv != nullptr) delete &Replacement::of(*cv);
 }
 
+// ngx.re's own exec: the offsets are left in PCRE2's ovector (nlf_ffi_regex_ovector), not
+// copied into the ABI's int captures.
+NLF_API int nlf_ffi_regex_exec(AbiRegex *re, int flags, const unsigned char *s, size_t len, size_t pos) noexcept {
+    return Regex::of(*re).match(flags, s, len, pos);
+}
+
+// The (start, end) offset pairs of the regex's last match, PCRE2_UNSET for unset groups;
+// the same array for the regex's whole life.
+NLF_API const PCRE2_SIZE *nlf_ffi_regex_ovector(AbiRegex *re) noexcept {
+    return Regex::of(*re).ovector();
+}
+
+// The match data with which nlf_ffi_regex_jit_match may run the regex's code (re->regex)
+// in place of nlf_ffi_regex_exec with `flags`, or nullptr when it may not.
+NLF_API pcre2_match_data *nlf_ffi_regex_jit_match_data(AbiRegex *re, int flags) noexcept {
+    const Regex &regex = Regex::of(*re);
+    return regex.jit_direct(flags) ? regex.match_data() : nullptr;
+}
+
+// nlf_ffi_regex_exec's fast path, for a start offset `pos` <= `len`.
+NLF_API int nlf_ffi_regex_jit_match(const pcre2_code *code, const unsigned char *s, size_t len, size_t pos,
+                                    pcre2_match_data *match_data) noexcept {
+    return nlf::core::regex::jit_match(code, s, len, pos, match_data);
+}
+
 // Frees a substitution result that did not fit the caller's buffer.
 NLF_API void nlf_ffi_free(void *p) noexcept {
     std::free(p);

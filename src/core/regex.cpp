@@ -96,47 +96,48 @@ std::string compile_error(std::string_view pattern, int errcode, PCRE2_SIZE offs
     return error;
 }
 
-// The result of a substitution: the caller's buffer while it has room, then memory of
-// our own, handed to the caller on success.
+// The result of a substitution, written at a cursor: into the caller's buffer while it
+// has room, then into memory of our own, handed to the caller on success.
 class Output {
 public:
-    Output(unsigned char *buf, size_t cap) noexcept : data_(buf), cap_(cap), caller_buf_(buf) {}
+    Output(unsigned char *buf, size_t cap) noexcept : data_(buf), limit_(buf + cap), caller_buf_(buf) {}
     ~Output() {
         if (data_ != caller_buf_) std::free(data_);
     }
     Output(const Output &) = delete;
     Output &operator=(const Output &) = delete;
 
-    // Room for `n` more bytes; false when memory runs out.
-    bool reserve(size_t n) noexcept {
-        if (n <= cap_ - len_) return true;
-        size_t cap = cap_ * 2 > len_ + n ? cap_ * 2 : len_ + n;
-        auto *bigger = static_cast<unsigned char *>(std::malloc(cap));
-        if (bigger == nullptr) return false;
-        if (len_ != 0) std::memcpy(bigger, data_, len_);
-        if (data_ != caller_buf_) std::free(data_);
-        data_ = bigger;
-        cap_ = cap;
-        return true;
+    unsigned char *start() const noexcept { return data_; }
+
+    // The cursor `at` with room for `n` more bytes after it: `at` itself, or the same
+    // place in a bigger copy; nullptr when memory runs out.
+    unsigned char *reserve(unsigned char *at, size_t n) noexcept {
+        return n <= static_cast<size_t>(limit_ - at) ? at : grow(at, n);
     }
-    unsigned char *end() noexcept { return data_ + len_; }
-    void grow(size_t n) noexcept { len_ += n; }
-    bool append(const unsigned char *p, size_t n) noexcept {
-        if (!reserve(n)) return false;
-        copy_bytes(end(), p, n);
-        len_ += n;
-        return true;
-    }
-    void release(unsigned char **out, size_t *out_len) noexcept {
+
+    // Hands the output, up to `end`, to the caller.
+    void release(unsigned char *end, unsigned char **out, size_t *out_len) noexcept {
         *out = data_;
-        *out_len = len_;
+        *out_len = static_cast<size_t>(end - data_);
         caller_buf_ = data_;  // now the caller's to free
     }
 
 private:
+    [[gnu::noinline]] unsigned char *grow(unsigned char *at, size_t n) noexcept {
+        const size_t used = static_cast<size_t>(at - data_);
+        const size_t old_cap = static_cast<size_t>(limit_ - data_);
+        const size_t cap = old_cap * 2 > used + n ? old_cap * 2 : used + n;
+        auto *bigger = static_cast<unsigned char *>(std::malloc(cap));
+        if (bigger == nullptr) return nullptr;
+        if (used != 0) std::memcpy(bigger, data_, used);
+        if (data_ != caller_buf_) std::free(data_);
+        data_ = bigger;
+        limit_ = bigger + cap;
+        return bigger + used;
+    }
+
     unsigned char *data_;
-    size_t cap_;
-    size_t len_ = 0;
+    unsigned char *limit_;
     unsigned char *caller_buf_;
 };
 
@@ -234,18 +235,16 @@ Regex::~Regex() {
     pcre2_code_free(code_);
 }
 
-int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
+int Regex::match(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
     if (pos > len) return PCRE2_ERROR_BADOFFSET;
     const uint32_t options = (flags & flag_no_utf8_check) ? PCRE2_NO_UTF_CHECK : 0;
-    int rc;
-    if (flags & flag_dfa) {
-        rc = dfa_match(code_, subject, len, pos, options, match_data_);
-    } else if (jitted_ && (options != 0 || !utf())) {
-        // The JIT fast path skips pcre2_match's checks, UTF validation among them.
-        rc = pcre2_jit_match(code_, subject, len, pos, 0, match_data_, match_context.context);
-    } else {
-        rc = pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
-    }
+    if (flags & flag_dfa) return dfa_match(code_, subject, len, pos, options, match_data_);
+    if (jit_direct(flags)) return jit_match(code_, subject, len, pos, match_data_);
+    return pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
+}
+
+int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
+    const int rc = match(flags, subject, len, pos);
     if (rc < 0) return rc;
     const int pairs = rc == 0 ? 1 : rc;  // 0: a DFA match found more than the longest
     for (int i = 0; i < 2 * pairs; ++i) {
@@ -268,33 +267,42 @@ std::unique_ptr<Replacement> Regex::make_replacement(std::string_view tpl, std::
 int Regex::substitute(const Replacement &rep, int flags, const unsigned char *subject, size_t len, bool global,
                       unsigned char *buf, size_t cap, unsigned char **out, size_t *out_len) noexcept {
     Output result(buf, cap);
+    unsigned char *at = result.start();
+    const bool direct = jit_direct(flags);
     int count = 0;
     size_t pos = 0;     // where the next search starts
     size_t copied = 0;  // subject bytes up to here are in the result
     for (;;) {
-        int rc = exec(flags, subject, len, pos);
+        const int rc = direct ? jit_match(code_, subject, len, pos, match_data_) : match(flags, subject, len, pos);
         if (rc == PCRE2_ERROR_NOMATCH) break;
         if (rc < 0) return rc;
         const int pairs = rc == 0 ? 1 : rc;
         // A match never starts before the search offset, nor ends before it starts,
         // unless \K is allowed in lookarounds: then the result just repeats bytes.
-        const size_t from = std::max(static_cast<size_t>(captures_[0]), copied);
-        const size_t to = std::max(static_cast<size_t>(captures_[1]), from);
+        const size_t from = std::max(ovector_[0], copied);
+        const size_t to = std::max(ovector_[1], from);
         ++count;
-        if (!result.append(subject + copied, from - copied)) return PCRE2_ERROR_NOMEMORY;
-        const size_t n = rep.tpl.length(captures_.get(), pairs);
-        if (!result.reserve(n)) return PCRE2_ERROR_NOMEMORY;
-        rep.tpl.write(subject, captures_.get(), pairs, result.end());
-        result.grow(n);
+        const size_t before = from - copied;
+        at = result.reserve(at, before + rep.tpl.length(ovector_, pairs));
+        if (at == nullptr) return PCRE2_ERROR_NOMEMORY;
+        copy_bytes(at, subject + copied, before);
+        at = rep.tpl.write(subject, ovector_, pairs, at + before);
         copied = to;
         pos = to == from ? next_start(subject, len, to, utf()) : to;
         if (!global || pos > len) break;
     }
     if (count > 0) {
-        if (!result.append(subject + copied, len - copied)) return PCRE2_ERROR_NOMEMORY;
-        result.release(out, out_len);
+        at = result.reserve(at, len - copied);
+        if (at == nullptr) return PCRE2_ERROR_NOMEMORY;
+        copy_bytes(at, subject + copied, len - copied);
+        result.release(at + (len - copied), out, out_len);
     }
     return count;
+}
+
+int jit_match(const pcre2_code *code, const unsigned char *subject, size_t len, size_t pos,
+              pcre2_match_data *match_data) noexcept {
+    return pcre2_jit_match(code, subject, len, pos, 0, match_data, match_context.context);
 }
 
 size_t next_start(const unsigned char *subject, size_t len, size_t pos, bool utf) noexcept {

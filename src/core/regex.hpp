@@ -82,10 +82,22 @@ public:
 
     static Regex &of(const AbiRegex &abi) noexcept { return *static_cast<Regex *>(abi.pool); }
 
-    // Matches from byte `pos`; fills the captures ((start, end) pairs, -1 when unset).
-    // Returns a PCRE return code: pairs set (> 0), 0 when a DFA match found more
-    // matches than reported, PCRE2_ERROR_NOMATCH (-1), or another PCRE2 error.
+    // Matches from byte `pos`, leaving the (start, end) offset pairs in ovector()
+    // (PCRE2_UNSET for a group that did not take part). Returns a PCRE return code: pairs
+    // set (> 0), 0 when a DFA match found more matches than reported,
+    // PCRE2_ERROR_NOMATCH (-1), or another PCRE2 error.
+    int match(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept;
+    // match(), with the ABI's int captures ((start, end) pairs, -1 when unset) filled too.
     int exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept;
+    const PCRE2_SIZE *ovector() const noexcept { return ovector_; }
+
+    // True when match() with `flags` runs the JIT code with none of pcre2_match's checks
+    // (UTF validation among them): jit_match() on code() and match_data() does the same.
+    bool jit_direct(int flags) const noexcept {
+        return jitted_ && !(flags & flag_dfa) && ((flags & flag_no_utf8_check) || !utf());
+    }
+    const pcre2_code *code() const noexcept { return code_; }
+    pcre2_match_data *match_data() const noexcept { return match_data_; }
 
     // Parses a replacement template whose named captures refer to this regex. nullptr
     // (and `error`) when it is malformed.
@@ -115,6 +127,10 @@ private:
     uint32_t options_ = 0;
     bool jitted_ = false;
 };
+
+// pcre2_jit_match from `pos` (at most `len`) with the process's match context.
+int jit_match(const pcre2_code *code, const unsigned char *subject, size_t len, size_t pos,
+              pcre2_match_data *match_data) noexcept;
 
 // Where the next search starts after an empty match ending at `pos`: one character on
 // (a whole UTF-8 sequence in UTF mode, so that the offset stays valid).

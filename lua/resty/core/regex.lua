@@ -72,9 +72,21 @@ int nlf_ffi_regex_substitute(ngx_http_lua_regex_t *re, ngx_http_lua_complex_valu
     int flags, const unsigned char *s, size_t len, int global, unsigned char *buf,
     size_t cap, unsigned char **out, size_t *out_len);
 void nlf_ffi_free(void *p);
+int nlf_ffi_regex_exec(ngx_http_lua_regex_t *re, int flags, const unsigned char *s, size_t len,
+    size_t pos);
+const int32_t *nlf_ffi_regex_ovector(ngx_http_lua_regex_t *re);
+void *nlf_ffi_regex_jit_match_data(ngx_http_lua_regex_t *re, int flags);
+int nlf_ffi_regex_jit_match(void *code, const unsigned char *s, size_t len, size_t pos,
+    void *match_data);
 ]]
 
-local exec = C.ngx_http_lua_ffi_exec_regex
+-- Matches leave their offsets in the regex's ovector, pairs of PCRE2_SIZE (size_t). Lua
+-- reads the low 32 bits of each as an int32_t, cheaper in a trace than a 64-bit value:
+-- offsets into Lua strings (< 2 GB) read as they are, PCRE2_UNSET reads -1.
+local OFFSET_STRIDE = ffi.sizeof("size_t") / 4
+local OFFSET_LOW = ffi.abi("le") and 0 or OFFSET_STRIDE - 1
+local exec = C.nlf_ffi_regex_exec
+local jit_match = C.nlf_ffi_regex_jit_match
 local destroy_regex = C.ngx_http_lua_ffi_destroy_regex
 local free_template = C.nlf_ffi_regex_template_free
 
@@ -141,8 +153,9 @@ local function parse_options(opts)
     }
 end
 
--- The parsed form of `opts` (nil for ""); raises at the ngx.re function's caller.
-local function options_of(opts)
+-- The parsed form of `opts` (nil for ""); raises at the ngx.re function's caller, `level`
+-- (default 3) as error() counts it.
+local function options_of(opts, level)
     if opts == nil then
         opts = ""
     end
@@ -151,12 +164,12 @@ local function options_of(opts)
         return o
     end
     if type(opts) ~= "string" then
-        error("bad argument #3 (string expected, got " .. type(opts) .. ")", 3)
+        error("bad argument #3 (string expected, got " .. type(opts) .. ")", level or 3)
     end
     local bad
     o, bad = parse_options(opts)
     if not o then
-        error('unknown flag "' .. sub(opts, bad, bad) .. '" (flags "' .. opts .. '")', 3)
+        error('unknown flag "' .. sub(opts, bad, bad) .. '" (flags "' .. opts .. '")', level or 3)
     end
     if parsed_option_count < MAX_OPTION_STRINGS then
         parsed_options[opts] = o
@@ -165,9 +178,10 @@ local function options_of(opts)
     return o
 end
 
-local function check_regex(regex, fname)
+local function check_regex(regex, fname, level)
     if type(regex) ~= "string" then
-        error("bad argument #2 to '" .. fname .. "' (string expected, got " .. type(regex) .. ")", 3)
+        error("bad argument #2 to '" .. fname .. "' (string expected, got " .. type(regex) .. ")",
+              level or 3)
     end
 end
 
@@ -194,8 +208,13 @@ local function compile(regex, options)
         return nil, ffi_str(errbuf)
     end
     ffi_gc(re, destroy_regex)
+    local jit_md = C.nlf_ffi_regex_jit_match_data(re, options.flags)
     return {
         re = re,
+        ovec = C.nlf_ffi_regex_ovector(re),
+        code = re.regex,
+        -- the match data for jit_match, when the regex can go straight to its JIT code
+        jit_md = jit_md ~= nil and jit_md,
         ncap = re.ncaptures,
         names = capture_names(re),
         nnames = re.name_count,
@@ -244,6 +263,21 @@ local function release(entry)
     end
 end
 
+-- Offset `k` of an ovector: 2 * i is where group i starts, 2 * i + 1 where it ends.
+local function offset(ovec, k)
+    return ovec[OFFSET_STRIDE * k + OFFSET_LOW]
+end
+
+-- Runs `entry`'s regex on `subj` (of `len` bytes) from byte `pos` (0-based): PCRE's return
+-- code, the offsets in entry.ovec.
+local function run(entry, subj, len, pos)
+    local md = entry.jit_md
+    if md and pos <= len then
+        return jit_match(entry.code, subj, len, pos, md)
+    end
+    return exec(entry.re, entry.flags, subj, len, pos)
+end
+
 -- Where the next search starts after an empty match ending at `pos` (0-based): one
 -- character on, a whole UTF-8 sequence in UTF mode.
 local function next_start(subj, pos, len, utf)
@@ -274,40 +308,39 @@ local function collect_name(res, group, name, dupnames)
     end
 end
 
--- Capture `i`, or false when it did not take part in the match.
-local function capture(caps, i, rc, subj)
-    if i < rc then
-        local from = caps[2 * i]
-        if from >= 0 then
-            local to = caps[2 * i + 1]
-            -- The whole subject (an anchored match, often) needs no new string.
-            if from == 0 and to == #subj then
-                return subj
-            end
-            return sub(subj, from + 1, to)
-        end
+-- Capture `i`, or false when it did not take part in the match (PCRE2 unsets every
+-- such pair, those past its return code included).
+local function capture(ovec, i, subj)
+    local from = offset(ovec, 2 * i)
+    if from < 0 then
+        return false
     end
-    return false
+    local to = offset(ovec, 2 * i + 1)
+    -- The whole subject (an anchored match, often) needs no new string.
+    if from == 0 and to == #subj then
+        return subj
+    end
+    return sub(subj, from + 1, to)
 end
 
 -- The match table: captures 0..ncap and the named ones. The first few of each are
 -- unrolled by hand: a loop here would become a trace of its own, and the table could
 -- not be built in the caller's trace (it costs more than the match itself).
-local function collect(entry, rc, subj, res)
-    local caps = entry.re.captures
+local function collect(entry, subj, res)
+    local ovec = entry.ovec
     local ncap = entry.ncap
     if not res then
         res = new_tab(ncap, entry.nnames)
     end
-    res[0] = capture(caps, 0, rc, subj)
+    res[0] = capture(ovec, 0, subj)
     if ncap >= 1 then
-        res[1] = capture(caps, 1, rc, subj)
+        res[1] = capture(ovec, 1, subj)
         if ncap >= 2 then
-            res[2] = capture(caps, 2, rc, subj)
+            res[2] = capture(ovec, 2, subj)
             if ncap >= 3 then
-                res[3] = capture(caps, 3, rc, subj)
+                res[3] = capture(ovec, 3, subj)
                 for i = 4, ncap do
-                    res[i] = capture(caps, i, rc, subj)
+                    res[i] = capture(ovec, i, subj)
                 end
             end
         end
@@ -340,18 +373,21 @@ local function start_of(ctx)
     return pos - 1
 end
 
-function _M.match(subj, regex, opts, ctx, res)
+-- The compiled `regex` run on `subj` (made a string) from ctx.pos, which moves past the
+-- match: the regex's entry (its ovector holding the match), nil and the subject; or nil
+-- and an error message (none when nothing matched). Argument errors are raised at the
+-- caller of ngx.re.`fname`.
+local function search(subj, regex, opts, ctx, fname)
     if type(subj) ~= "string" then
         subj = tostring(subj)
     end
-    check_regex(regex, "match")
-    local options = options_of(opts)
+    check_regex(regex, fname, 4)
+    local options = options_of(opts, 4)
     local entry, err = compiled_regex(regex, options)
     if not entry then
         return nil, err
     end
-    local re = entry.re
-    local rc = exec(re, options.flags, subj, #subj, ctx and start_of(ctx) or 0)
+    local rc = run(entry, subj, #subj, ctx and start_of(ctx) or 0)
     if rc < 0 then
         release(entry)
         if rc == NOMATCH then
@@ -359,52 +395,45 @@ function _M.match(subj, regex, opts, ctx, res)
         end
         return nil, exec_error(rc)
     end
-    if rc == 0 then
-        rc = 1  -- a DFA match with more than the longest
-    end
     if ctx then
-        ctx.pos = re.captures[1] + 1
+        ctx.pos = offset(entry.ovec, 1) + 1
     end
-    res = collect(entry, rc, subj, res)
+    return entry, nil, subj
+end
+
+function _M.match(subj, regex, opts, ctx, res)
+    local entry, err
+    entry, err, subj = search(subj, regex, opts, ctx, "match")
+    if not entry then
+        if err then
+            return nil, err
+        end
+        return nil
+    end
+    res = collect(entry, subj, res)
     release(entry)
     return res
 end
 
 function _M.find(subj, regex, opts, ctx, nth)
-    if type(subj) ~= "string" then
-        subj = tostring(subj)
-    end
-    check_regex(regex, "find")
-    local options = options_of(opts)
-    local entry, err = compiled_regex(regex, options)
+    local entry, err = search(subj, regex, opts, ctx, "find")
     if not entry then
-        return nil, nil, err
-    end
-    local re = entry.re
-    local rc = exec(re, options.flags, subj, #subj, ctx and start_of(ctx) or 0)
-    if rc < 0 then
-        release(entry)
-        if rc == NOMATCH then
-            return nil
+        if err then
+            return nil, nil, err
         end
-        return nil, nil, exec_error(rc)
-    end
-    if rc == 0 then
-        rc = 1
-    end
-    local caps = re.captures
-    if ctx then
-        ctx.pos = caps[1] + 1
+        return nil
     end
     if not nth or nth < 0 then
         nth = 0
     end
+    local ncap = entry.ncap
     local from, to = -1, -1
-    if nth <= entry.ncap and nth < rc then
-        from, to = caps[2 * nth], caps[2 * nth + 1]
+    if nth <= ncap then
+        local ovec = entry.ovec
+        from, to = offset(ovec, 2 * nth), offset(ovec, 2 * nth + 1)
     end
     release(entry)
-    if nth > entry.ncap then
+    if nth > ncap then
         return nil, nil, "nth out of bound"
     end
     if from < 0 then
@@ -430,7 +459,7 @@ gmatch_mt.__call = function(it)
         return nil
     end
     local subj, len = it.subj, it.len
-    local rc = exec(entry.re, entry.flags, subj, len, it.pos)
+    local rc = run(entry, subj, len, it.pos)
     if rc < 0 then
         gmatch_done(it)
         if rc == NOMATCH then
@@ -438,12 +467,9 @@ gmatch_mt.__call = function(it)
         end
         return nil, exec_error(rc)
     end
-    if rc == 0 then
-        rc = 1
-    end
-    local caps = entry.re.captures
-    local from, to = caps[0], caps[1]
-    local res = collect(entry, rc, subj, nil)
+    local ovec = entry.ovec
+    local from, to = offset(ovec, 0), offset(ovec, 1)
+    local res = collect(entry, subj, nil)
     if to == from then
         to = next_start(subj, to, len, entry.utf)
         if to > len then
@@ -545,13 +571,10 @@ end
 -- Appends the subject from `copied` up to the match in `entry`'s captures, then what
 -- `func` makes of the match; returns the buffer, its size and use, and the match's ends.
 -- The ends are read first: `func` may run this very regex again.
-local function put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, copied)
-    if rc == 0 then
-        rc = 1  -- a DFA match with more than the longest
-    end
-    local caps = entry.re.captures
-    local from, to = caps[0], caps[1]
-    local piece = tostring(func(collect(entry, rc, subj, nil)))
+local function put_match(entry, subj, subj_ptr, func, dst, cap, used, copied)
+    local ovec = entry.ovec
+    local from, to = offset(ovec, 0), offset(ovec, 1)
+    local piece = tostring(func(collect(entry, subj, nil)))
     local prefix = from - copied
     dst, cap = reserve(dst, cap, used, prefix + #piece)
     ffi_copy(dst + used, subj_ptr + copied, prefix)
@@ -562,7 +585,6 @@ end
 -- Only gsub loops over the matches: for sub, a loop that runs once would become a trace
 -- of its own (one LuaJIT may give up on) rather than part of the caller's.
 local function substitute_function(subj, entry, func, global)
-    local re, flags = entry.re, entry.flags
     local len = #subj
     local subj_ptr = ffi_cast(c_str_type, subj)
     local shared = not func_buf_busy
@@ -572,19 +594,19 @@ local function substitute_function(subj, entry, func, global)
         dst, cap = func_buf, FUNC_BUF_SIZE
     end
     local used, count, copied = 0, 0, 0
-    local rc = exec(re, flags, subj, len, 0)
+    local rc = run(entry, subj, len, 0)
     if rc >= 0 then
         local from, to
-        dst, cap, used, from, to = put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, 0)
+        dst, cap, used, from, to = put_match(entry, subj, subj_ptr, func, dst, cap, used, 0)
         count, copied = 1, to
         if global then
             local pos = to == from and next_start(subj, to, len, entry.utf) or to
             while pos <= len do
-                rc = exec(re, flags, subj, len, pos)
+                rc = run(entry, subj, len, pos)
                 if rc < 0 then
                     break
                 end
-                dst, cap, used, from, to = put_match(entry, rc, subj, subj_ptr, func, dst, cap, used, copied)
+                dst, cap, used, from, to = put_match(entry, subj, subj_ptr, func, dst, cap, used, copied)
                 count, copied = count + 1, to
                 pos = to == from and next_start(subj, to, len, entry.utf) or to
             end
@@ -645,7 +667,8 @@ _M.options_of = options_of
 _M.check_regex = check_regex
 _M.compiled_regex = compiled_regex
 _M.release = release
-_M.exec = exec
+_M.run = run
+_M.offset = offset
 _M.next_start = next_start
 _M.NOMATCH = NOMATCH
 _M.exec_error = exec_error

@@ -1,7 +1,5 @@
 #include "core/pure/replace_template.hpp"
 
-#include "core/pure/copy_bytes.hpp"
-
 namespace nlf::core {
 
 namespace {
@@ -26,28 +24,20 @@ std::optional<ReplaceTemplate> ReplaceTemplate::parse(std::string_view source, s
         error = "lua script: invalid capturing variable name found in \"" + std::string(s) + "\"";
         return std::nullopt;
     };
-    auto add_text = [&](std::size_t offset, std::size_t length) {
-        if (!t.pieces_.empty() && t.pieces_.back().kind == Piece::Kind::text &&
-            t.pieces_.back().offset + t.pieces_.back().length == offset) {
-            t.pieces_.back().length += length;
-        } else {
-            t.pieces_.push_back({Piece::Kind::text, offset, length, 0});
-        }
-    };
 
+    std::size_t text_start = 0;  // where in text_ the text before the next reference starts
     std::size_t i = 0;
     while (i < n) {
         if (s[i] != '$') {
             std::size_t end = s.find('$', i);
             if (end == std::string_view::npos) end = n;
-            add_text(i, end - i);
+            t.text_.append(s.substr(i, end - i));
             i = end;
             continue;
         }
         if (++i == n) return invalid();
         if (s[i] == '$') {
-            // "$$": the text of the template is not contiguous here, hence a new piece.
-            t.pieces_.push_back({Piece::Kind::text, i, 1, 0});
+            t.text_.push_back('$');
             ++i;
             continue;
         }
@@ -76,56 +66,15 @@ std::optional<ReplaceTemplate> ReplaceTemplate::parse(std::string_view source, s
             return std::nullopt;
         }
         if (name_length == 0) return invalid();
-        ++t.captures_;
-        if (numbered) {
-            t.pieces_.push_back({Piece::Kind::group, 0, 0, group});
-        } else {
-            t.pieces_.push_back({Piece::Kind::name, name_start, name_length, 0});
+        Ref ref{t.text_.size() - text_start, group};
+        if (!numbered) {
+            ref.name_offset = name_start;
+            ref.name_length = name_length;
         }
-    }
-    if (t.captures_ == 0) {
-        for (const Piece &p : t.pieces_) t.literal_.append(s.substr(p.offset, p.length));
+        t.refs_.push_back(ref);
+        text_start = t.text_.size();
     }
     return t;
-}
-
-std::pair<int, int> ReplaceTemplate::group_span(const int *ovector, int count, unsigned group) noexcept {
-    if (group >= static_cast<unsigned>(count)) return {0, 0};
-    const int from = ovector[2 * group];
-    const int to = ovector[2 * group + 1];
-    if (from < 0 || to < from) return {0, 0};
-    return {from, to - from};
-}
-
-std::size_t ReplaceTemplate::length(const int *ovector, int count) const noexcept {
-    std::size_t total = 0;
-    for (const Piece &p : pieces_) {
-        if (p.kind == Piece::Kind::text) {
-            total += p.length;
-        } else {
-            total += static_cast<std::size_t>(group_span(ovector, count, p.group).second);
-        }
-    }
-    return total;
-}
-
-unsigned char *ReplaceTemplate::write(const unsigned char *subject, const int *ovector, int count,
-                                      unsigned char *dst) const noexcept {
-    for (const Piece &p : pieces_) {
-        const unsigned char *from;
-        std::size_t n;
-        if (p.kind == Piece::Kind::text) {
-            from = reinterpret_cast<const unsigned char *>(source_.data()) + p.offset;
-            n = p.length;
-        } else {
-            auto [offset, length] = group_span(ovector, count, p.group);
-            from = subject + offset;
-            n = static_cast<std::size_t>(length);
-        }
-        copy_bytes(dst, from, n);
-        dst += n;
-    }
-    return dst;
 }
 
 }  // namespace nlf::core

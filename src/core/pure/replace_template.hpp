@@ -1,4 +1,6 @@
 #pragma once
+#include "core/pure/copy_bytes.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -23,49 +25,90 @@ public:
     bool resolve_names(GroupOf &&group_of, std::string &error);
 
     // True when the template has no capture at all: its text is the replacement.
-    bool is_literal() const noexcept { return captures_ == 0; }
+    bool is_literal() const noexcept { return refs_.empty(); }
     // The replacement of a literal template ("$$" already turned into "$").
-    std::string_view literal_text() const noexcept { return literal_; }
+    std::string_view literal_text() const noexcept { return text_; }
 
     // The replacement for one match. `ovector` holds `count` (start, end) offset pairs
-    // into `subject`, -1 for a group that did not take part; groups from `count` on are
-    // empty.
-    std::size_t length(const int *ovector, int count) const noexcept;
+    // into `subject`: ints, -1 for a group that did not take part (as the ABI has them),
+    // or PCRE2's own size_t pairs, all ones then. Groups from `count` on are empty.
+    template <typename Offset>
+    std::size_t length(const Offset *ovector, int count) const noexcept;
     // Writes length() bytes to dst; returns the end.
-    unsigned char *write(const unsigned char *subject, const int *ovector, int count,
+    template <typename Offset>
+    unsigned char *write(const unsigned char *subject, const Offset *ovector, int count,
                          unsigned char *dst) const noexcept;
 
 private:
-    struct Piece {
-        enum class Kind : unsigned char { text, group, name } kind;
-        std::size_t offset;  // text / name: where in source_
-        std::size_t length;
+    // A capture reference and the text before it (since the previous one). The text after
+    // the last reference ends text_.
+    struct Ref {
+        std::size_t text_before;
         unsigned group;
+        // A named reference until resolve_names(): the name in source_.
+        std::size_t name_offset = 0;
+        std::size_t name_length = 0;
     };
 
     std::string source_;
-    std::string literal_;
-    std::vector<Piece> pieces_;
-    unsigned captures_ = 0;
+    std::string text_;  // the template without its references, "$$" turned into "$"
+    std::vector<Ref> refs_;
 
     // Offset and length of a group's text in the subject; length 0 when it is empty.
-    static std::pair<int, int> group_span(const int *ovector, int count, unsigned group) noexcept;
+    template <typename Offset>
+    static std::pair<std::size_t, std::size_t> group_span(const Offset *ovector, int count,
+                                                          unsigned group) noexcept;
 };
 
 template <typename GroupOf>
 bool ReplaceTemplate::resolve_names(GroupOf &&group_of, std::string &error) {
-    for (Piece &p : pieces_) {
-        if (p.kind != Piece::Kind::name) continue;
-        std::string_view name = std::string_view(source_).substr(p.offset, p.length);
+    for (Ref &r : refs_) {
+        if (r.name_length == 0) continue;
+        std::string_view name = std::string_view(source_).substr(r.name_offset, r.name_length);
         int group = group_of(name);
         if (group < 0) {
             error = "unknown named capturing variable \"" + std::string(name) + "\"";
             return false;
         }
-        p.kind = Piece::Kind::group;
-        p.group = static_cast<unsigned>(group);
+        r.group = static_cast<unsigned>(group);
+        r.name_length = 0;
     }
     return true;
+}
+
+template <typename Offset>
+std::pair<std::size_t, std::size_t> ReplaceTemplate::group_span(const Offset *ovector, int count,
+                                                                unsigned group) noexcept {
+    if (group >= static_cast<unsigned>(count)) return {0, 0};
+    // An unset offset (-1, or all ones) converts to the largest size_t: its span is empty.
+    const auto from = static_cast<std::size_t>(ovector[2 * group]);
+    const auto to = static_cast<std::size_t>(ovector[2 * group + 1]);
+    if (to <= from) return {0, 0};
+    return {from, to - from};
+}
+
+template <typename Offset>
+std::size_t ReplaceTemplate::length(const Offset *ovector, int count) const noexcept {
+    std::size_t total = text_.size();
+    for (const Ref &r : refs_) total += group_span(ovector, count, r.group).second;
+    return total;
+}
+
+template <typename Offset>
+unsigned char *ReplaceTemplate::write(const unsigned char *subject, const Offset *ovector, int count,
+                                      unsigned char *dst) const noexcept {
+    const auto *text = reinterpret_cast<const unsigned char *>(text_.data());
+    const auto *text_end = text + text_.size();
+    for (const Ref &r : refs_) {
+        copy_bytes(dst, text, r.text_before);
+        dst += r.text_before;
+        text += r.text_before;
+        auto [offset, length] = group_span(ovector, count, r.group);
+        copy_bytes(dst, subject + offset, length);
+        dst += length;
+    }
+    copy_bytes(dst, text, static_cast<std::size_t>(text_end - text));
+    return dst + (text_end - text);
 }
 
 }  // namespace nlf::core
