@@ -5,6 +5,18 @@
 
 namespace nlf::core {
 
+// Copies n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two words that overlap
+// as much as needed.
+template <typename Word>
+inline void copy_two_words(unsigned char *dst, const unsigned char *src, std::size_t n) noexcept {
+    Word head;
+    Word tail;
+    std::memcpy(&head, src, sizeof head);
+    std::memcpy(&tail, src + n - sizeof tail, sizeof tail);
+    std::memcpy(dst, &head, sizeof head);
+    std::memcpy(dst + n - sizeof tail, &tail, sizeof tail);
+}
+
 // Copies the short pieces replacements are made of (`src` and `dst` do not overlap): up
 // to 16 bytes with two moves of one size that overlap as much as needed, which beats
 // both a byte loop and a call to memcpy. The smallest sizes are tested first.
@@ -19,19 +31,9 @@ inline void copy_bytes(unsigned char *dst, const unsigned char *src, std::size_t
         dst[n / 2] = middle;
         dst[n - 1] = last;
     } else if (n < 8) {
-        std::uint32_t head;
-        std::uint32_t tail;
-        std::memcpy(&head, src, 4);
-        std::memcpy(&tail, src + n - 4, 4);
-        std::memcpy(dst, &head, 4);
-        std::memcpy(dst + n - 4, &tail, 4);
+        copy_two_words<std::uint32_t>(dst, src, n);
     } else if (n <= 16) {
-        std::uint64_t head;
-        std::uint64_t tail;
-        std::memcpy(&head, src, 8);
-        std::memcpy(&tail, src + n - 8, 8);
-        std::memcpy(dst, &head, 8);
-        std::memcpy(dst + n - 8, &tail, 8);
+        copy_two_words<std::uint64_t>(dst, src, n);
     } else {
         std::memcpy(dst, src, n);
     }
