@@ -8,7 +8,6 @@ local C = ffi.C
 local ffi_new = ffi.new
 local ffi_str = ffi.string
 local error = error
-local tonumber = tonumber
 local type = type
 local rawset = rawset
 local setmetatable = setmetatable
@@ -30,7 +29,8 @@ typedef struct {
 
 int ngx_http_lua_ffi_get_phase(ngx_http_request_t *r, char **err);
 int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err);
-size_t nlf_ffi_key_shapes_size(void);
+void *nlf_ffi_key_shapes_new(void);
+void nlf_ffi_key_shapes_free(void *table);
 typedef struct {
     int shape;
     int changed_count;
@@ -106,7 +106,11 @@ local SHAPE_STORED = 0x100
 local found_ptr_type = ffi.typeof("nlf_key_shape_found_t *")
 
 function _M.new_shapes()
-    local buf = ffi_new("unsigned char[?]", tonumber(C.nlf_ffi_key_shapes_size()))
+    local buf = C.nlf_ffi_key_shapes_new()
+    if buf == nil then
+        error("no memory")
+    end
+    ffi.gc(buf, C.nlf_ffi_key_shapes_free)
     return {
         buf = buf,
         found = ffi.cast(found_ptr_type, buf),

@@ -12,9 +12,9 @@
 // the table anew costs a string, a hash and a slot search per key and a string per
 // value; consecutive requests mostly repeat their header names and many values.
 //
-// The memory is the Lua side's (a zero-filled FFI buffer of `table_size` bytes that
-// starts with a Found), so it lives exactly as long as the templates made from it.
-// No nginx headers: unit-tested.
+// A table is `table_size` zero-filled bytes that start with a Found; the Lua side
+// owns it (src/api/key_shapes.cpp), so it lives exactly as long as the templates made
+// from it. No nginx headers: unit-tested.
 namespace nlf::core::key_shapes {
 
 inline constexpr int slots = 16;
