@@ -217,16 +217,19 @@ http {{
         """Instructions the nginx process ran per request (user space, callgrind):
         counted from zero after `warmup` requests, over `requests` more on one
         keep-alive connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        deadline = time.time() + CALLGRIND_SECONDS
         try:
             for i in range(warmup + requests):
+                if time.time() > deadline:
+                    raise RuntimeError(f"not done within {CALLGRIND_SECONDS} s under valgrind")
                 if i == warmup:
                     subprocess.run(["callgrind_control", "-z", str(self.valgrind.pid)],
-                                   capture_output=True, check=True)
+                                   capture_output=True, check=True, timeout=60)
                 conn.request("GET", path)
                 conn.getresponse().read()
             subprocess.run(["callgrind_control", "-d", str(self.valgrind.pid)],
-                           capture_output=True, check=True)
+                           capture_output=True, check=True, timeout=60)
         finally:
             conn.close()
         with open(self.profile + ".1") as f:
@@ -327,14 +330,18 @@ def run_scenario(name, spec, our_module, rounds, seconds):
                 continue
             result[stack]["instructions_per_request"] = server.instructions_per_request(
                 spec["path"], CALLGRIND_WARMUP, CALLGRIND_REQUESTS)
+        except (OSError, RuntimeError, subprocess.SubprocessError, AttributeError) as e:
+            result[stack]["instructions_error"] = str(e)[:200]
         finally:
             server.stop()
     return result
 
 
-# Requests before counting (JIT traces, caches) and counted, under callgrind.
+# Requests before counting (JIT traces, caches) and counted, under callgrind, and
+# how long a stack may take for them.
 CALLGRIND_WARMUP = 300
 CALLGRIND_REQUESTS = 1000
+CALLGRIND_SECONDS = 300
 
 
 def run_percall(our_module, scale, names=None):
@@ -487,8 +494,11 @@ def markdown(report):
         for stack in ("ours", "peer"):
             if r.get(stack) and "cannot_run" in r[stack]:
                 notes.append(f"- `{name}` cannot run on {stack}: {r[stack]['cannot_run']}")
+            if r.get(stack) and "instructions_error" in r[stack]:
+                notes.append(f"- `{name}` on {stack}: no instruction count "
+                             f"({r[stack]['instructions_error']})")
     if notes:
-        lines += ["", "Scenarios a stack cannot run yet:", ""] + notes
+        lines += ["", "What a stack could not run or measure:", ""] + notes
     lines += ["", "## Nanoseconds per call", "",
               "Lower is better; a ratio below 1 means ours is faster.", "",
               "| API | ours (ns) | peer (ns) | ours / peer |", "|---|---:|---:|---:|"]
