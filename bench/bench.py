@@ -238,8 +238,13 @@ http {{
 
     def stop(self):
         if self.valgrind is not None:
+            # nginx under valgrind does not always act on SIGTERM.
             self.valgrind.terminate()
-            self.valgrind.wait()
+            try:
+                self.valgrind.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.valgrind.kill()
+                self.valgrind.wait()
             shutil.rmtree(self.prefix, ignore_errors=True)
             return
         if self.error is None and os.path.exists(self.pidfile()):

@@ -430,6 +430,10 @@ local ROUNDS = 5
 function _M.run(name, scale)
     local fn = cases[name]
     local n = math.floor((iterations[name] or 1000000) * scale)
+    -- Each case starts from a collected heap, not from what the cases before it left:
+    -- how much garbage a GC cycle lets pile up, and so how LuaJIT's string table
+    -- grows and shrinks, depends on the heap's size.
+    collectgarbage()
     fn(math.floor(n / 10) + 1)
     local ns = math.huge
     for _ = 1, ROUNDS do
