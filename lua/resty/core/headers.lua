@@ -176,7 +176,21 @@ local function release_values(n)
         clear_tab(made)
     end
 end
-_M.release_values = release_values
+
+-- Ends a header setter (request or response) after its FFI call `rc`: releases the
+-- layout of `n_values` values and raises the C side's error at `level` above the
+-- setter, which tail-calls this.
+local function finish_set(rc, r, n_values, level)
+    release_values(n_values)
+    if rc == OK or rc == DECLINED then
+        return
+    end
+    if rc == -1 then
+        error(ffi_str(errmsg[0]), level)
+    end
+    check_status(rc, r, level)
+end
+_M.finish_set = finish_set
 
 -- ngx.req.set_header (override) and the ngx.req module's add_header; errors are
 -- raised at `level` above this function.
@@ -218,14 +232,7 @@ local function set_req_header(name, value, override, level)
     end
     local rc = C.ngx_http_lua_ffi_req_set_header(r, name, #name, sval, sval_len, mvals,
                                                  mvals_len, override and 1 or 0, errmsg)
-    release_values(mvals_len)
-    if rc == OK or rc == DECLINED then
-        return
-    end
-    if rc == -1 then
-        error(ffi_str(errmsg[0]), level)
-    end
-    check_status(rc, r, level)
+    return finish_set(rc, r, mvals_len, level)
 end
 _M.set_req_header = set_req_header
 

@@ -41,7 +41,6 @@ int nlf_ffi_resp_header_get(ngx_http_request_t *r, int handle, ngx_http_lua_ffi_
                             int max_nvalues, char **errmsg);
 ]]
 
-local OK = 0
 local AGAIN = -2
 local DECLINED = -5
 local MAX_HEADER_VALUES = 100
@@ -113,7 +112,7 @@ end
 
 local value_text = headers.value_text
 local value_array = headers.value_array
-local release_values = headers.release_values
+local finish_set = headers.finish_set
 
 -- ngx.header.NAME = value (override) and ngx.resp.add_header; errors are raised at
 -- `level` above this function.
@@ -160,14 +159,7 @@ local function set_resp_header(key, value, override, level)
         rc = C.ngx_http_lua_ffi_set_resp_header(r, key, #key, is_nil, sval, sval_len, mvals,
                                                 mvals_len, override and 1 or 0, errmsg)
     end
-    release_values(mvals_len)
-    if rc == OK or rc == DECLINED then
-        return
-    end
-    if rc == -1 then
-        error(ffi_str(errmsg[0]), level)
-    end
-    check_status(rc, r, level)
+    return finish_set(rc, r, mvals_len, level)
 end
 _M.set_resp_header = set_resp_header
 
