@@ -399,22 +399,6 @@ local function push(back, fname, dict, key, value)
     return failed(rc)
 end
 
-local function shdict_lpush(...)
-    local n = select("#", ...)
-    if n ~= 3 then
-        error("expecting 3 arguments, but only seen " .. n, 2)
-    end
-    return push(0, "lpush", ...)
-end
-
-local function shdict_rpush(...)
-    local n = select("#", ...)
-    if n ~= 3 then
-        error("expecting 3 arguments, but only seen " .. n, 2)
-    end
-    return push(1, "rpush", ...)
-end
-
 -- Tail-called by lpop/rpop.
 local function pop(back, fname, dict, key)
     local zone = zone_of(dict)
@@ -432,21 +416,22 @@ local function pop(back, fname, dict, key)
     return take_value(buf)
 end
 
-local function shdict_lpop(...)
-    local n = select("#", ...)
-    if n ~= 2 then
-        error("expecting 2 arguments, but only seen " .. n, 2)
+-- The list methods take exactly `nargs` arguments (self included), as OpenResty
+-- counts them; `impl` is push or pop, told which end and the method's name.
+local function list_method(nargs, impl, back, fname)
+    return function(...)
+        local n = select("#", ...)
+        if n ~= nargs then
+            error("expecting " .. nargs .. " arguments, but only seen " .. n, 2)
+        end
+        return impl(back, fname, ...)
     end
-    return pop(0, "lpop", ...)
 end
 
-local function shdict_rpop(...)
-    local n = select("#", ...)
-    if n ~= 2 then
-        error("expecting 2 arguments, but only seen " .. n, 2)
-    end
-    return pop(1, "rpop", ...)
-end
+local shdict_lpush = list_method(3, push, 0, "lpush")
+local shdict_rpush = list_method(3, push, 1, "rpush")
+local shdict_lpop = list_method(2, pop, 0, "lpop")
+local shdict_rpop = list_method(2, pop, 1, "rpop")
 
 -- Tail-called by shdict_llen.
 local function llen(dict, key)
