@@ -293,7 +293,54 @@ he55o2
 1x3x12
 hexxo2
 
-=== TEST 12: bad templates are refused, the reason logged
+=== TEST 12: gsub skips the searches no match can start in, and only those
+The byte every match starts with is looked for before each search, in both cases of a
+letter: each result is compared with string.gsub's on subjects that have it at every
+place (or only before where the search starts, or nowhere), short and long.
+--- config
+    location = /t {
+        content_by_lua_block {
+            local rep = string.rep
+            local checks = {
+                -- regex, options, string.gsub pattern for the same matches
+                { "o", "jo", "o" },
+                { "(o)", "", "o" },
+                { "o", "ji", "[oO]" },
+                { "(?i)o", "jo", "[oO]" },
+                { "@", "jo", "@" },
+                { "`", "jo", "`" },
+                { "ox", "jo", "ox" },
+                { "o", "ju", "o" },
+            }
+            local mismatches, cases = 0, 0
+            for _, check in ipairs(checks) do
+                local regex, opts, lua_pattern = check[1], check[2], check[3]
+                for before = 0, 20 do
+                    for after = 0, 20 do
+                        for _, mid in ipairs({ "o", "O", "@", "`", "ox", "oo", "" }) do
+                            local subj = rep("x", before) .. mid .. rep("y", after)
+                            local got, n = ngx.re.gsub(subj, regex, "<$0>", opts)
+                            local want, wn = string.gsub(subj, lua_pattern, "<%0>")
+                            cases = cases + 1
+                            if got ~= want or n ~= wn then
+                                mismatches = mismatches + 1
+                                ngx.say(regex, " ", opts, " on ", subj, ": ", got, " ", n, " want ", want, " ", wn)
+                            end
+                        end
+                    end
+                end
+            end
+            ngx.say(cases, " cases, ", mismatches, " mismatches")
+            ngx.say(ngx.re.gsub("x\195\169o\195\169", "\195\169", "E", "ju"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+24696 cases, 0 mismatches
+xEoE2
+
+=== TEST 13: bad templates are refused, the reason logged
 --- config
     location = /t {
         content_by_lua_block {
@@ -316,7 +363,7 @@ lua script: invalid capturing variable name found in "[$0] [${"
 lua script: invalid capturing variable name found in "[$"
 unknown named capturing variable "nope"
 
-=== TEST 13: sub and gsub with a function
+=== TEST 14: sub and gsub with a function
 --- config
     location = /t {
         content_by_lua_block {
@@ -344,7 +391,7 @@ hello0
 ax<1>bx<2>2
 false boom
 
-=== TEST 14: large subjects and results outgrow the scratch buffer
+=== TEST 15: large subjects and results outgrow the scratch buffer
 --- config
     location = /t {
         content_by_lua_block {
@@ -364,7 +411,7 @@ GET /t
 100000 100000
 100001
 
-=== TEST 15: split
+=== TEST 16: split
 --- config
     location = /t {
         content_by_lua_block {
@@ -409,7 +456,7 @@ a,b,nil,Z,nil,nil
 falseres is not a table
 $
 
-=== TEST 16: ngx.re.opt
+=== TEST 17: ngx.re.opt
 --- config
     location = /t {
         content_by_lua_block {
@@ -429,7 +476,7 @@ ll
 falsechanging jit stack size is not allowed when some regexs have already been compiled and cached
 $
 
-=== TEST 17: JIT compilation of patterns (j) is logged at debug level
+=== TEST 18: JIT compilation of patterns (j) is logged at debug level
 --- config
     location = /t {
         content_by_lua_block {
@@ -443,7 +490,7 @@ ll
 --- error_log
 pcre JIT compiling result: 1
 
-=== TEST 18: a catastrophic pattern hits the match limit instead of freezing
+=== TEST 19: a catastrophic pattern hits the match limit instead of freezing
 --- http_config
     lua_regex_match_limit 100000;
 --- config
@@ -464,7 +511,7 @@ nilnilpcre_exec() failed: -47
 nilnilpcre_exec() failed: -47
 aaa
 
-=== TEST 19: without lua_regex_match_limit, PCRE2's default limit still applies
+=== TEST 20: without lua_regex_match_limit, PCRE2's default limit still applies
 --- config
     location = /t {
         content_by_lua_block {
@@ -477,7 +524,7 @@ GET /t
 --- response_body
 nilpcre_exec() failed: -47
 
-=== TEST 20: the compile-once cache is bounded and warns once when full
+=== TEST 21: the compile-once cache is bounded and warns once when full
 --- http_config
     lua_regex_cache_max_entries 2;
 --- config
@@ -500,7 +547,7 @@ qr/lua exceeding regex cache max entries \(\d+\)/
 --- grep_error_log_out
 lua exceeding regex cache max entries (2)
 
-=== TEST 21: lua_regex_cache_max_entries 0 caches nothing
+=== TEST 22: lua_regex_cache_max_entries 0 caches nothing
 --- http_config
     lua_regex_cache_max_entries 0;
 --- config
@@ -518,14 +565,14 @@ true
 --- error_log
 lua exceeding regex cache max entries (0)
 
-=== TEST 22: bad directive values
+=== TEST 23: bad directive values
 --- http_config
     lua_regex_match_limit abc;
 --- must_die
 --- error_log
 "lua_regex_match_limit" directive invalid number
 
-=== TEST 23: ngx.re works in init_by_lua, init_worker_by_lua and log_by_lua
+=== TEST 24: ngx.re works in init_by_lua, init_worker_by_lua and log_by_lua
 --- http_config
     init_by_lua_block {
         local m = ngx.re.match("init", "i(n)", "jo")
@@ -550,7 +597,7 @@ init: n InIt2
 init_worker: 44
 log: a+b
 
-=== TEST 24: OpenResty's regex ABI works for code that binds it
+=== TEST 25: OpenResty's regex ABI works for code that binds it
 --- config
     location = /t {
         content_by_lua_block {
@@ -593,7 +640,7 @@ true pcre2_compile()
 --- no_error_log
 [error]
 
-=== TEST 25: ngx.re.match and ngx.re.find are JIT-compiled
+=== TEST 26: ngx.re.match and ngx.re.find are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
@@ -621,7 +668,7 @@ GET /t
 --- no_error_log
 NYI
 
-=== TEST 26: ngx.re.sub and ngx.re.gsub are JIT-compiled
+=== TEST 27: ngx.re.sub and ngx.re.gsub are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
@@ -650,7 +697,7 @@ hellO world
 --- no_error_log
 NYI
 
-=== TEST 27: ngx.re.gmatch is JIT-compiled
+=== TEST 28: ngx.re.gmatch is JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
@@ -673,7 +720,7 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):5 loop\]/
 --- no_error_log
 NYI
 
-=== TEST 28: ngx.re.split is JIT-compiled (its loop over matches is the root trace)
+=== TEST 29: ngx.re.split is JIT-compiled (its loop over matches is the root trace)
 --- config
     location = /t {
         content_by_lua_block {

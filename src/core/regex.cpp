@@ -86,6 +86,11 @@ MatchContext match_context;
                            dfa_workspace_size);
 }
 
+bool is_ascii_letter(unsigned char c) noexcept {
+    const unsigned char lower = c | 0x20;
+    return lower >= 'a' && lower <= 'z';
+}
+
 std::string compile_error(std::string_view pattern, int errcode, PCRE2_SIZE offset) {
     PCRE2_UCHAR message[256];
     if (pcre2_get_error_message(errcode, message, sizeof message) < 0) message[0] = '\0';
@@ -112,7 +117,10 @@ public:
     // The cursor `at` with room for `n` more bytes after it: `at` itself, or the same
     // place in a bigger copy; nullptr when memory runs out.
     unsigned char *reserve(unsigned char *at, size_t n) noexcept {
-        return n <= static_cast<size_t>(limit_ - at) ? at : grow(at, n);
+        return has_room(at, n) ? at : grow(at, n);
+    }
+    bool has_room(const unsigned char *at, size_t n) const noexcept {
+        return n <= static_cast<size_t>(limit_ - at);
     }
 
     // Hands the output, up to `end`, to the caller.
@@ -207,6 +215,17 @@ Regex *Regex::compile(std::string_view pattern, int flags, int pcre_opts, std::s
             pcre2_pattern_info(re->code_, PCRE2_INFO_NAMEENTRYSIZE, &name_entry_size);
             pcre2_pattern_info(re->code_, PCRE2_INFO_NAMETABLE, &name_table);
         }
+        uint32_t first_type = 0;
+        uint32_t first_unit = 0;
+        pcre2_pattern_info(re->code_, PCRE2_INFO_FIRSTCODETYPE, &first_type);
+        pcre2_pattern_info(re->code_, PCRE2_INFO_FIRSTCODEUNIT, &first_unit);
+        if (first_type == 1 && first_unit > 0 && first_unit < 0x80) {
+            constexpr uint64_t ones = 0x0101010101010101;
+            const auto unit = static_cast<unsigned char>(first_unit);
+            const unsigned char fold = is_ascii_letter(unit) ? 0x20 : 0;
+            re->case_bits_ = ones * fold;
+            re->first_bytes_ = ones * (unit | fold);
+        }
         // A DFA match reports only the longest match, as OpenResty's does.
         if (dfa) ncaptures = 0;
         re->match_data_ = pcre2_match_data_create(ncaptures + 1, nullptr);
@@ -243,6 +262,12 @@ int Regex::match(int flags, const unsigned char *subject, size_t len, size_t pos
     return pcre2_match(code_, subject, len, pos, options, match_data_, match_context.context);
 }
 
+bool Regex::may_match_in_long_rest(const unsigned char *rest, size_t n) const noexcept {
+    const auto first = static_cast<unsigned char>(first_bytes_);
+    const auto fold = static_cast<unsigned char>(case_bits_);
+    return std::memchr(rest, first, n) != nullptr || (fold != 0 && std::memchr(rest, first ^ fold, n) != nullptr);
+}
+
 int Regex::exec(int flags, const unsigned char *subject, size_t len, size_t pos) noexcept {
     const int rc = match(flags, subject, len, pos);
     if (rc < 0) return rc;
@@ -272,7 +297,7 @@ int Regex::substitute(const Replacement &rep, int flags, const unsigned char *su
     int count = 0;
     size_t pos = 0;     // where the next search starts
     size_t copied = 0;  // subject bytes up to here are in the result
-    for (;;) {
+    while (may_match_from(subject, len, pos)) {
         const int rc = direct ? jit_match(code_, subject, len, pos, match_data_) : match(flags, subject, len, pos);
         if (rc == PCRE2_ERROR_NOMATCH) break;
         if (rc < 0) return rc;
@@ -283,10 +308,13 @@ int Regex::substitute(const Replacement &rep, int flags, const unsigned char *su
         const size_t to = std::max(ovector_[1], from);
         ++count;
         const size_t before = from - copied;
-        at = result.reserve(at, before + rep.tpl.length(ovector_, pairs));
-        if (at == nullptr) return PCRE2_ERROR_NOMEMORY;
+        const size_t room = before + rep.tpl.length_bound(len) + copy_slack;
+        if (!result.has_room(at, room)) {
+            at = result.reserve(at, before + rep.tpl.length(ovector_, pairs) + copy_slack);
+            if (at == nullptr) return PCRE2_ERROR_NOMEMORY;
+        }
         copy_bytes(at, subject + copied, before);
-        at = rep.tpl.write(subject, ovector_, pairs, at + before);
+        at = rep.tpl.write_with_slack(subject, ovector_, pairs, at + before);
         copied = to;
         pos = to == from ? next_start(subject, len, to, utf()) : to;
         if (!global || pos > len) break;

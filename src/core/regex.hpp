@@ -9,6 +9,9 @@
 
 #include "core/pure/replace_template.hpp"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -118,6 +121,37 @@ public:
 private:
     Regex() = default;
     bool utf() const noexcept { return (options_ & PCRE2_UTF) != 0; }
+    // False when no match can start at or after `pos` (see first_bytes_).
+    bool may_match_from(const unsigned char *subject, size_t len, size_t pos) const noexcept {
+        if (first_bytes_ == 0) return true;
+        const size_t rest = len - pos;
+        if (rest > 16) return may_match_in_long_rest(subject + pos, rest);
+        if (len < 8) {
+            const auto first = static_cast<unsigned char>(first_bytes_);
+            const auto fold = static_cast<unsigned char>(case_bits_);
+            for (size_t i = pos; i < len; ++i) {
+                if ((subject[i] | fold) == first) return true;
+            }
+            return false;
+        }
+        // Short rests are the common case (the search after a subject's last match): one
+        // or two word loads cost less there than calls to memchr.
+        if (rest > 8) return first_byte_bits(subject + pos) != 0 || first_byte_bits(subject + len - 8) != 0;
+        if (rest == 0) return false;
+        // The subject's last word, less its first 8 - rest bytes (those before `pos`).
+        const unsigned shift = 8 * static_cast<unsigned>(8 - rest);
+        const uint64_t bits = first_byte_bits(subject + len - 8);
+        return (std::endian::native == std::endian::little ? bits >> shift : bits << shift) != 0;
+    }
+    // The high bit of each of the 8 bytes at `p` that is the first byte, exactly.
+    uint64_t first_byte_bits(const unsigned char *p) const noexcept {
+        constexpr uint64_t low7 = 0x7f7f7f7f7f7f7f7f;
+        uint64_t word;
+        std::memcpy(&word, p, sizeof word);
+        const uint64_t zero_where_first = (word | case_bits_) ^ first_bytes_;
+        return ~(((zero_where_first & low7) + low7) | zero_where_first | low7);
+    }
+    bool may_match_in_long_rest(const unsigned char *rest, size_t n) const noexcept;
 
     pcre2_code *code_ = nullptr;
     pcre2_match_data *match_data_ = nullptr;
@@ -126,6 +160,13 @@ private:
     std::string pattern_;
     uint32_t options_ = 0;
     bool jitted_ = false;
+    // The ASCII byte every match starts with, when PCRE2 knows one, in each byte of
+    // first_bytes_ (0 when not known): a subject without it cannot match, and checking
+    // that costs less than a call into PCRE2 (which makes the same check inside). For a
+    // letter, first_bytes_ holds its lower case and case_bits_ 0x20 in each byte: either
+    // case counts, as PCRE2 does not tell whether the pattern is caseless there.
+    uint64_t first_bytes_ = 0;
+    uint64_t case_bits_ = 0;
 };
 
 // pcre2_jit_match from `pos` (at most `len`) with the process's match context.

@@ -1,7 +1,9 @@
 // Replacement templates: parse arbitrary text; what parses evaluates to exactly the
-// length it announces, whatever the match.
+// length it announces (within its bound), whatever the match, and write_with_slack()
+// writes what write() does.
 #include "core/pure/replace_template.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -37,5 +39,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     unsigned char *end = t->write(reinterpret_cast<const unsigned char *>(subject.data()), ovector.data(), count,
                                   out.data());
     if (static_cast<std::size_t>(end - out.data()) != n) std::abort();
+    if (n > t->length_bound(subject.size())) std::abort();
+    std::vector<unsigned char> slack_out(n + nlf::core::copy_slack);
+    end = t->write_with_slack(reinterpret_cast<const unsigned char *>(subject.data()), ovector.data(), count,
+                              slack_out.data());
+    if (static_cast<std::size_t>(end - slack_out.data()) != n) std::abort();
+    if (!std::equal(out.begin(), out.end(), slack_out.begin())) std::abort();
     return 0;
 }

@@ -9,13 +9,20 @@ using nlf::core::ReplaceTemplate;
 
 namespace {
 
-// Applies a template to a match described by group texts within `subject`.
+// Applies a template to a match described by group texts within `subject`, with
+// write() and with write_with_slack(), which must agree.
 std::string apply(const ReplaceTemplate &t, std::string_view subject, const std::vector<int> &ovector) {
     const int count = static_cast<int>(ovector.size() / 2);
-    std::string out(t.length(ovector.data(), count), '\0');
-    auto *end = t.write(reinterpret_cast<const unsigned char *>(subject.data()), ovector.data(), count,
-                        reinterpret_cast<unsigned char *>(out.data()));
-    EXPECT_EQ(static_cast<std::size_t>(end - reinterpret_cast<unsigned char *>(out.data())), out.size());
+    const std::size_t n = t.length(ovector.data(), count);
+    EXPECT_LE(n, t.length_bound(subject.size()));
+    const auto *subj = reinterpret_cast<const unsigned char *>(subject.data());
+    std::string out(n, '\0');
+    auto *end = t.write(subj, ovector.data(), count, reinterpret_cast<unsigned char *>(out.data()));
+    EXPECT_EQ(static_cast<std::size_t>(end - reinterpret_cast<unsigned char *>(out.data())), n);
+    std::string slack_out(n + nlf::core::copy_slack, '\0');
+    end = t.write_with_slack(subj, ovector.data(), count, reinterpret_cast<unsigned char *>(slack_out.data()));
+    EXPECT_EQ(static_cast<std::size_t>(end - reinterpret_cast<unsigned char *>(slack_out.data())), n);
+    EXPECT_EQ(slack_out.substr(0, n), out);
     return out;
 }
 

@@ -39,4 +39,20 @@ inline void copy_bytes(unsigned char *dst, const unsigned char *src, std::size_t
     }
 }
 
+// Bytes an output keeps free past its end for copy_padded().
+inline constexpr std::size_t copy_slack = 16;
+
+// Copies `n` bytes from a source that can be read copy_slack bytes past them into an
+// output with copy_slack bytes of room past them; returns the end of the copy. Up to
+// copy_slack bytes move as one block: what it writes past them is garbage the next
+// piece overwrites, or that lies past the result.
+inline unsigned char *copy_padded(unsigned char *dst, const unsigned char *src, std::size_t n) noexcept {
+    if (n <= copy_slack) {
+        std::memcpy(dst, src, copy_slack);
+    } else {
+        std::memcpy(dst, src, n);
+    }
+    return dst + n;
+}
+
 }  // namespace nlf::core

@@ -74,6 +74,8 @@ std::optional<ReplaceTemplate> ReplaceTemplate::parse(std::string_view source, s
         t.refs_.push_back(ref);
         text_start = t.text_.size();
     }
+    t.text_length_ = t.text_.size();
+    t.text_.append(copy_slack, '\0');
     return t;
 }
 
