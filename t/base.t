@@ -69,3 +69,30 @@ true true
 8192
 true
 true
+
+=== TEST 4: the built-in Lua layer is loaded when required, not before
+package.preload holds a loader per module (a C function, no loaded chunk), and a
+module nothing has required yet is made on the first require.
+--- config
+    location = /t {
+        content_by_lua_block {
+            local lua_loaders = 0
+            for name, loader in pairs(package.preload) do
+                if name:find("^resty%.core") or name:find("^ngx%.") then
+                    if debug.getinfo(loader, "S").what ~= "C" then
+                        lua_loaders = lua_loaders + 1
+                    end
+                end
+            end
+            ngx.say("loaders in Lua: ", lua_loaders)
+            ngx.say("ngx.base64 loaded: ", package.loaded["ngx.base64"] ~= nil)
+            local b64 = require "ngx.base64"
+            ngx.say(b64.encode_base64url("\255\254"), " ", require("ngx.base64") == b64)
+        }
+    }
+--- request
+GET /t
+--- response_body
+loaders in Lua: 0
+ngx.base64 loaded: false
+__4 true

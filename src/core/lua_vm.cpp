@@ -37,15 +37,24 @@ int adopt_coroutine(lua_State *L) {
     return 1;
 }
 
+// package.preload's loader of an embedded module (upvalue 1): its bytecode becomes a
+// function only when the module is required, so that modules nobody requires take no
+// memory and no main chunk stays reachable from package.preload once it has run.
+int load_embedded_module(lua_State *L) {
+    const auto *m = static_cast<const EmbeddedModule *>(lua_touserdata(L, lua_upvalueindex(1)));
+    if (luaL_loadbuffer(L, m->bytecode, m->size, m->name) != 0) return lua_error(L);
+    lua_insert(L, 1);  // the chunk, then require's arguments
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
 void register_embedded_modules(lua_State *L) {
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");
     for (std::size_t i = 0; i < embedded_lua_module_count; ++i) {
         const EmbeddedModule &m = embedded_lua_modules[i];
-        if (luaL_loadbuffer(L, m.bytecode, m.size, m.name) != 0) {
-            lua_pop(L, 1);  // cannot happen for bytecode built with this LuaJIT
-            continue;
-        }
+        lua_pushlightuserdata(L, const_cast<EmbeddedModule *>(&m));
+        lua_pushcclosure(L, load_embedded_module, 1);
         lua_setfield(L, -2, m.name);
     }
     lua_pop(L, 2);
