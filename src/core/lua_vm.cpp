@@ -149,6 +149,37 @@ std::string Vm::load_api() {
     return call_protected(1);
 }
 
+std::string Vm::guard_global_writes() {
+    // Named as OpenResty names its guard, so that log lines read the same.
+    static constexpr std::string_view guard = R"lua(
+local G, rawset, tostring, traceback = ...
+if getmetatable(G) ~= nil then
+    return
+end
+local log, WARN = ngx.log, ngx.WARN
+setmetatable(G, {
+    __newindex = function(t, key, value)
+        rawset(t, key, value)
+        log(WARN, "writing a global Lua variable ('", tostring(key), "') which may lead to race ",
+            "conditions between concurrent requests, so prefer the use of 'local' variables",
+            traceback("", 2))
+    end,
+})
+)lua";
+    StackGuard stack(L_);
+    if (luaL_loadbuffer(L_, guard.data(), guard.size(), "=_G write guard") != 0) {
+        const char *msg = lua_tostring(L_, -1);
+        return msg ? msg : "unknown error";
+    }
+    lua_pushvalue(L_, LUA_GLOBALSINDEX);
+    lua_getglobal(L_, "rawset");
+    lua_getglobal(L_, "tostring");
+    lua_getglobal(L_, "debug");
+    lua_getfield(L_, -1, "traceback");
+    lua_remove(L_, -2);
+    return call_protected(4);
+}
+
 Vm::Thread Vm::acquire_thread() {
     if (!idle_threads_.empty()) {
         Thread thread = idle_threads_.back();

@@ -42,6 +42,11 @@ public:
     // Loads the built-in API layer (require "resty.core"). Returns an error message or "".
     std::string load_api();
 
+    // From now on, creating a global variable logs OpenResty's warning (the "_G write
+    // guard") with a traceback; the global is still created. Left out when _G already
+    // has a metatable (a strict-mode library's, say). Returns an error message or "".
+    std::string guard_global_writes();
+
     // Compiles inline code; returns a registry reference to the function, or
     // LUA_NOREF with `error` set.
     int compile(std::string_view code, const std::string &chunk_name, std::string &error);
