@@ -1,6 +1,46 @@
 # lua_shared_dict and ngx.shared.DICT.
 use lib 't/lib';
 use NgxTest;
+
+# The JIT proof of every method: [name, setup, loop body, value printed after the loop,
+# what it must be]. Each case starts from an empty zone.
+my @jit_cases = (
+    ['get', 'dogs:set("k", 1)', 'n = n + dogs:get("k")', 'n', 500],
+    ['get_stale', 'dogs:set("k", 1)', 'local v, _, stale = dogs:get_stale("k") if not stale then n = n + v end', 'n', 500],
+    ['set', '', 'dogs:set("k", i)', 'dogs:get("k")', 500],
+    ['safe_set', '', 'dogs:safe_set("k", i)', 'dogs:get("k")', 500],
+    ['add', '', 'dogs:delete("k") if dogs:add("k", i) then n = n + 1 end', 'n', 500],
+    ['safe_add', '', 'dogs:delete("k") if dogs:safe_add("k", i) then n = n + 1 end', 'n', 500],
+    ['replace', 'dogs:set("k", 0)', 'dogs:replace("k", i)', 'dogs:get("k")', 500],
+    ['delete', '', 'dogs:set("k", i) dogs:delete("k")', 'dogs:get("k")', 'nil'],
+    ['incr', 'dogs:set("k", 0)', 'dogs:incr("k", 1)', 'dogs:get("k")', 500],
+    ['incr with init', '', 'dogs:incr("c", 1, 0, 10)', 'dogs:get("c")', 500],
+    ['lpush', '', 'dogs:lpush("l", i)', 'dogs:llen("l")', 500],
+    ['rpush', '', 'dogs:rpush("l", "v")', 'dogs:llen("l")', 500],
+    ['lpop', 'for i = 1, 500 do dogs:rpush("l", i) end', 'n = n + dogs:lpop("l")', 'n', 125250],
+    ['rpop', 'for i = 1, 500 do dogs:rpush("l", i) end', 'n = n + dogs:rpop("l")', 'n', 125250],
+    ['llen', 'dogs:rpush("l", 1)', 'n = n + dogs:llen("l")', 'n', 500],
+    ['ttl', 'dogs:set("k", 1, 2)', 'n = n + dogs:ttl("k")', 'n', 1000],
+    ['expire', 'dogs:set("k", 1)', 'dogs:expire("k", 10)', 'dogs:ttl("k")', 10],
+    ['flush_all', 'dogs:set("k", 1)', 'dogs:flush_all()', 'dogs:get("k")', 'nil'],
+    ['flush_expired', 'dogs:set("k", 1)', 'n = n + dogs:flush_expired()', 'n', 0],
+    ['get_keys', 'dogs:set("a", 1) dogs:set("b", 2)', 'n = n + #dogs:get_keys()', 'n', 1000],
+    ['capacity', '', 'n = n + dogs:capacity()', 'n', 524288000],
+    ['free_space', 'dogs:set("k", 1)', 'if dogs:free_space() > 0 then n = n + 1 end', 'n', 500],
+);
+# One handler with every case ($JitCode), the line of each loop in it and the output.
+our (@JitLines, $JitOutput);
+my @code = ('require("jit.v").on()', 'local dogs = ngx.shared.dogs');
+for my $case (@jit_cases) {
+    my ($name, $setup, $body, $result, $expected) = @$case;
+    push @code, 'do', 'dogs:flush_all() dogs:flush_expired()', $setup, 'local n = 0',
+                'for i = 1, 500 do';
+    push @JitLines, scalar(@code) + 1;    # the handler's line 1 is the one with "{"
+    push @code, $body, 'end', qq{ngx.say("$name ", $result)}, 'end';
+    $JitOutput .= "$name $expected\n";
+}
+our $JitCode = join "\n", @code;
+
 run_tests();
 __DATA__
 
@@ -1204,552 +1244,17 @@ true true
 0 13.5
 0 nil
 
-=== TEST 41: get is JIT-compiled
+=== TEST 41: every method is JIT-compiled
+Each method runs in a hot loop of its own line; every loop must become a trace.
 --- http_config
     lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:get("k")
-            end
-            ngx.say(n)
-        }
-    }
+--- config eval
+"location = /t { content_by_lua_block {\n$::JitCode\n} }"
 --- request
 GET /t
---- response_body
-500
+--- response_body eval
+$::JitOutput
 --- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 42: get_stale is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                local v, _, stale = dogs:get_stale("k") if not stale then n = n + v end
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 43: set is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:set("k", i)
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 44: safe_set is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:safe_set("k", i)
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 45: add is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:delete("k") if dogs:add("k", i) then n = n + 1 end
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 46: safe_add is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:delete("k") if dogs:safe_add("k", i) then n = n + 1 end
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 47: replace is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:replace("k", i)
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 48: delete is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:set("k", i) dogs:delete("k")
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-nil
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 49: incr is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:incr("k", 1)
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 50: incr with init is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 0)
-            local n = 0
-            for i = 1, 500 do
-                dogs:incr("c", 1, 0, 10)
-            end
-            ngx.say(dogs:get("c"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 51: lpush is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:delete("l")
-            local n = 0
-            for i = 1, 500 do
-                dogs:lpush("l", i)
-            end
-            ngx.say(dogs:llen("l"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 52: rpush is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:delete("l")
-            local n = 0
-            for i = 1, 500 do
-                dogs:rpush("l", "v")
-            end
-            ngx.say(dogs:llen("l"))
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 53: lpop is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            for i = 1, 500 do dogs:rpush("l", i) end
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:lpop("l")
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-125250
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 54: rpop is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            for i = 1, 500 do dogs:rpush("l", i) end
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:rpop("l")
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-125250
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 55: llen is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:rpush("l", 1)
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:llen("l")
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 56: ttl is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1, 2)
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:ttl("k")
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-1000
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 57: expire is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                dogs:expire("k", 10)
-            end
-            ngx.say(dogs:ttl("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-10
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 58: flush_all is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                dogs:flush_all()
-            end
-            ngx.say(dogs:get("k"))
-        }
-    }
---- request
-GET /t
---- response_body
-nil
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 59: flush_expired is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:flush_expired()
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-0
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 60: get_keys is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("a", 1) dogs:set("b", 2)
-            local n = 0
-            for i = 1, 500 do
-                n = n + #dogs:get_keys()
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-1000
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 61: capacity is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                n = n + dogs:capacity()
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-524288000
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
---- no_error_log
-NYI
-
-=== TEST 62: free_space is JIT-compiled
---- http_config
-    lua_shared_dict dogs 1m;
---- config
-    location = /t {
-        content_by_lua_block {
-            require("jit.v").on()
-            local dogs = ngx.shared.dogs
-            dogs:set("k", 1)
-            local n = 0
-            for i = 1, 500 do
-                if dogs:free_space() > 0 then n = n + 1 end
-            end
-            ngx.say(n)
-        }
-    }
---- request
-GET /t
---- response_body
-500
---- error_log eval
-qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
+[main::loop_traces(@::JitLines)]
 --- no_error_log
 NYI
