@@ -295,7 +295,39 @@ GET /t
 number true true
 true
 
-=== TEST 11: the time functions are JIT-compiled
+=== TEST 11: compiled loops see the clock move with ngx.update_time
+ngx.now and ngx.time read nginx's cached time in place; a compiled loop must read it
+again after each ngx.update_time (a bound on the spins turns a stale read into a
+failure instead of a hang). They give what the C functions of the ABI give.
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local now, time, update_time = ngx.now, ngx.time, ngx.update_time
+            local start, spins = now(), 0
+            repeat spins = spins + 1 update_time() until now() >= start + 0.003 or spins > 5e7
+            ngx.say("now moved: ", now() >= start + 0.003)
+            local second = time()
+            spins = 0
+            repeat spins = spins + 1 update_time() until time() > second or spins > 1e8
+            ngx.say("time moved: ", time() == second + 1)
+            local ffi = require "ffi"
+            ngx.say(now() == ffi.C.ngx_http_lua_ffi_now(), " ", time() == tonumber(ffi.C.ngx_http_lua_ffi_time()))
+        }
+    }
+--- request
+GET /t
+--- timeout: 5
+--- response_body
+now moved: true
+time moved: true
+true true
+--- error_log eval
+[main::loop_traces(5, 9)]
+--- no_error_log
+NYI
+
+=== TEST 12: the time functions are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {

@@ -6,6 +6,7 @@
 #include "core/pure/http_time.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 namespace ht = nlf::core::http_time;
@@ -38,6 +39,15 @@ NLF_API double ngx_http_lua_ffi_now(void) noexcept {
 
 NLF_API long ngx_http_lua_ffi_time(void) noexcept {
     return static_cast<long>(ngx_time());
+}
+
+// Where nginx keeps the pointer to its current cached time, for ngx.now and ngx.time to
+// read without a call (what ngx_timeofday() reads). The Lua side declares the leading
+// fields of ngx_time_t as { long sec; uintptr_t msec; }: checked here.
+static_assert(offsetof(ngx_time_t, sec) == 0 && sizeof(time_t) == sizeof(long));
+static_assert(offsetof(ngx_time_t, msec) == sizeof(long) && sizeof(ngx_uint_t) == sizeof(uintptr_t));
+NLF_API volatile ngx_time_t **nlf_ffi_cached_time(void) noexcept {
+    return &ngx_cached_time;
 }
 
 NLF_API long ngx_http_lua_ffi_monotonic_msec(void) noexcept {

@@ -25,6 +25,8 @@ void ngx_http_lua_ffi_http_time(unsigned char *buf, long t);
 void ngx_http_lua_ffi_parse_http_time(const unsigned char *str, size_t len, long *time);
 double ngx_http_lua_ffi_req_start_time(ngx_http_request_t *r);
 
+typedef struct { long sec; uintptr_t msec; } nlf_cached_time_t;
+const nlf_cached_time_t **nlf_ffi_cached_time(void);
 size_t nlf_ffi_http_time(unsigned char *buf, long t);
 size_t nlf_ffi_cookie_time(unsigned char *buf, long t);
 double nlf_ffi_parse_http_time(const unsigned char *str, size_t len);
@@ -34,13 +36,22 @@ double nlf_ffi_parse_http_time(const unsigned char *str, size_t len);
 local DATE_BUF_SIZE = 48
 local date_buf = ffi_new("unsigned char[?]", DATE_BUF_SIZE)
 
-function ngx.now()
-    return C.ngx_http_lua_ffi_now()
+-- nginx's current cached time, read in place: what ngx_http_lua_ffi_now and _time
+-- return, without a call. (A compiled loop may keep what it read until it calls C,
+-- ngx.update_time among others: nginx moves its clock only between Lua's runs or in
+-- such calls.)
+local cached_time = C.nlf_ffi_cached_time()
+
+local function time_now()
+    return tonumber(cached_time[0].sec)
 end
 
-function ngx.time()
-    return tonumber(C.ngx_http_lua_ffi_time())
+function ngx.now()
+    local tp = cached_time[0]
+    return tonumber(tp.sec) + tonumber(tp.msec) / 1000
 end
+
+ngx.time = time_now
 
 function ngx.update_time()
     C.ngx_http_lua_ffi_update_time()
@@ -52,7 +63,7 @@ end
 local function per_second(format, len)
     local last_sec, last_str
     return function()
-        local sec = tonumber(C.ngx_http_lua_ffi_time())
+        local sec = time_now()
         if sec ~= last_sec then
             format(date_buf)
             last_str = ffi_str(date_buf, len)
