@@ -246,7 +246,57 @@ ngx.say("version 1")
 --- response_body eval
 ["version 1\n", "updated\n", "version 1\n"]
 
-=== TEST 16: rewrite and log handlers of the server apply to its locations
+=== TEST 16: lua_code_cache off loads required modules anew for each request
+Modules required by init_by_lua* and the built-in ones stay loaded; modules a request
+of an `off` location requires start over (module-level state included) and pick up edits.
+An `on` location goes on with what the last `off` request loaded.
+--- http_config
+    lua_package_path "$TEST_NGINX_HTML_DIR/?.lua;;";
+    init_by_lua_block {
+        from_init = require "init_mod"
+        base64_at_init = require "ngx.base64"
+    }
+--- user_files
+>>> counter_mod.lua
+local _M = { n = 0, version = 1 }
+function _M.bump() _M.n = _M.n + 1 return _M.n end
+return _M
+>>> init_mod.lua
+return { n = 0 }
+--- config
+    location = /off {
+        lua_code_cache off;
+        content_by_lua_block {
+            local m = require "counter_mod"
+            local init_mod = require "init_mod"
+            init_mod.n = init_mod.n + 1
+            ngx.say("v", m.version, " ", m.bump(), " ", m.bump(), " ", init_mod == from_init, " ",
+                    init_mod.n, " ", require("ngx.base64") == base64_at_init)
+        }
+    }
+    location = /on {
+        content_by_lua_block {
+            ngx.say(require("counter_mod").bump())
+        }
+    }
+    location = /update {
+        content_by_lua_block {
+            local path = "$TEST_NGINX_HTML_DIR/counter_mod.lua"
+            local f = assert(io.open(path))
+            local code = f:read("*a"):gsub("version = 1", "version = 2")
+            f:close()
+            f = assert(io.open(path, "w"))
+            f:write(code)
+            f:close()
+            ngx.say("updated")
+        }
+    }
+--- request eval
+["GET /off", "GET /off", "GET /update", "GET /off", "GET /on", "GET /on"]
+--- response_body eval
+["v1 1 2 true 1 true\n", "v1 1 2 true 2 true\n", "updated\n", "v2 1 2 true 3 true\n", "3\n", "4\n"]
+
+=== TEST 17: rewrite and log handlers of the server apply to its locations
 --- config
     rewrite_by_lua_block { ngx.log(ngx.WARN, "server-level rewrite") }
     log_by_lua_block { ngx.log(ngx.WARN, "server-level log") }
@@ -269,7 +319,7 @@ server-level log
 location rewrite
 server-level log
 
-=== TEST 17: rewrite_by_lua runs after the rewrite module, access_by_lua after allow/deny
+=== TEST 18: rewrite_by_lua runs after the rewrite module, access_by_lua after allow/deny
 --- config
     location = /rewrite {
         rewrite_by_lua_block { ngx.log(ngx.ERR, "rewrite_by_lua ran") }
@@ -287,7 +337,7 @@ server-level log
 --- no_error_log
 by_lua ran
 
-=== TEST 18: content_by_lua inside if
+=== TEST 19: content_by_lua inside if
 --- config
     location = /t {
         if ($arg_x) {
@@ -300,7 +350,7 @@ by_lua ran
 --- response_body eval
 ["in if\n", "outside if\n"]
 
-=== TEST 19: loading next to ngx_http_lua_module fails with a reason
+=== TEST 20: loading next to ngx_http_lua_module fails with a reason
 --- main_config
     load_module /usr/lib/nginx/modules/ndk_http_module.so;
     load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
@@ -310,7 +360,7 @@ by_lua ran
 --- error_log
 ngx_http_lua_ffi_module cannot be loaded together with ngx_http_lua_module
 
-=== TEST 20: a syntax error in access_by_lua_block fails the configuration too
+=== TEST 21: a syntax error in access_by_lua_block fails the configuration too
 --- config
     location = /t {
         access_by_lua_block { if then end }
@@ -319,7 +369,7 @@ ngx_http_lua_ffi_module cannot be loaded together with ngx_http_lua_module
 --- error_log eval
 qr/failed to load inlined Lua code: access_by_lua\(nginx\.conf:\d+\):1: unexpected symbol near 'then'/
 
-=== TEST 21: what init_by_lua builds in the master is inherited by the workers
+=== TEST 22: what init_by_lua builds in the master is inherited by the workers
 --- workers: 2
 --- http_config
     init_by_lua_block {
@@ -336,7 +386,7 @@ GET /t
 --- response_body
 42 init
 
-=== TEST 22: a reload (HUP) gets a fresh Lua VM with init_by_lua run again
+=== TEST 23: a reload (HUP) gets a fresh Lua VM with init_by_lua run again
 --- http_config
     init_by_lua_block { generation = (generation or 0) + 1 }
 --- config
@@ -363,7 +413,7 @@ GET /t
 --- error_log
 reconfiguring
 
-=== TEST 23: empty inline code is refused
+=== TEST 24: empty inline code is refused
 --- config
     location = /t {
         content_by_lua '';
@@ -372,7 +422,7 @@ reconfiguring
 --- error_log
 invalid location config: no runnable Lua code
 
-=== TEST 24: a multi-line legacy string is named after the line it starts on
+=== TEST 25: a multi-line legacy string is named after the line it starts on
 --- config
     location = /t {
         content_by_lua '
@@ -386,7 +436,7 @@ GET /t
 --- error_log eval
 qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:31\):3: line three/
 
-=== TEST 25: init_worker_by_lua runs in workers only, not in cache helpers
+=== TEST 26: init_worker_by_lua runs in workers only, not in cache helpers
 --- http_config
     proxy_cache_path $TEST_NGINX_PREFIX/cache keys_zone=one:1m;
     init_worker_by_lua_block { ngx.log(ngx.WARN, "init_worker ran in ", ngx.worker.id()) }
@@ -401,7 +451,7 @@ qr/init_worker ran in \w+/
 --- grep_error_log_out
 init_worker ran in 0
 
-=== TEST 26: *_by_lua_file paths with nginx variables, evaluated per request
+=== TEST 27: *_by_lua_file paths with nginx variables, evaluated per request
 --- user_files
 >>> app/hello.lua
 ngx.say("hello from ", ngx.var.arg_page)
@@ -423,7 +473,7 @@ if ngx.var.arg_page == "secret" then ngx.exit(403) end
 --- error_log eval
 qr/failed to load external Lua file "\S+\/html\/app\/missing\.lua": cannot open/
 
-=== TEST 27: a path that evaluates to nothing is an error, and init phases take paths literally
+=== TEST 28: a path that evaluates to nothing is an error, and init phases take paths literally
 --- http_config
     init_by_lua_file html/$literal.lua;
 --- user_files

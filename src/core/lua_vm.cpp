@@ -180,6 +180,54 @@ setmetatable(G, {
     return call_protected(4);
 }
 
+void Vm::remember_loaded_modules() {
+    StackGuard stack(L_);
+    lua_newtable(L_);
+    lua_getglobal(L_, "package");
+    lua_getfield(L_, -1, "loaded");
+    for (lua_pushnil(L_); lua_next(L_, -2) != 0; lua_pop(L_, 1)) {
+        lua_pushvalue(L_, -2);
+        lua_pushboolean(L_, 1);
+        lua_rawset(L_, -7);
+    }
+    lua_pop(L_, 2);
+    luaL_unref(L_, LUA_REGISTRYINDEX, kept_modules_ref_);
+    kept_modules_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
+}
+
+void Vm::forget_modules_loaded_since() {
+    if (kept_modules_ref_ == LUA_NOREF) return;
+    StackGuard stack(L_);
+    lua_rawgeti(L_, LUA_REGISTRYINDEX, kept_modules_ref_);
+    const int kept = lua_gettop(L_);
+    lua_getglobal(L_, "package");
+    lua_getfield(L_, -1, "preload");
+    const int preload = lua_gettop(L_);
+    lua_getfield(L_, -2, "loaded");
+    const int loaded = lua_gettop(L_);
+    // Names are collected first: a table must not change while lua_next walks it.
+    lua_newtable(L_);
+    const int forget = lua_gettop(L_);
+    int count = 0;
+    for (lua_pushnil(L_); lua_next(L_, loaded) != 0; lua_pop(L_, 1)) {
+        if (lua_type(L_, -2) != LUA_TSTRING) continue;
+        lua_pushvalue(L_, -2);
+        lua_rawget(L_, kept);
+        lua_pushvalue(L_, -3);
+        lua_rawget(L_, preload);
+        const bool keep = !lua_isnil(L_, -1) || !lua_isnil(L_, -2);
+        lua_pop(L_, 2);
+        if (keep) continue;
+        lua_pushvalue(L_, -2);
+        lua_rawseti(L_, forget, ++count);
+    }
+    for (int i = 1; i <= count; ++i) {
+        lua_rawgeti(L_, forget, i);
+        lua_pushnil(L_);
+        lua_rawset(L_, loaded);
+    }
+}
+
 Vm::Thread Vm::acquire_thread() {
     if (!idle_threads_.empty()) {
         Thread thread = idle_threads_.back();

@@ -47,6 +47,12 @@ public:
     // has a metatable (a strict-mode library's, say). Returns an error message or "".
     std::string guard_global_writes();
 
+    // What lua_code_cache off needs to load modules anew for each request: remember
+    // the modules loaded so far (by init_by_lua and init_worker_by_lua), then forget,
+    // at each such request's start, the ones loaded since (the built-in ones excepted).
+    void remember_loaded_modules();
+    void forget_modules_loaded_since();
+
     // Compiles inline code; returns a registry reference to the function, or
     // LUA_NOREF with `error` set.
     int compile(std::string_view code, const std::string &chunk_name, std::string &error);
@@ -77,6 +83,7 @@ private:
     static constexpr std::size_t max_idle_threads = 256;
     lua_State *L_;
     int file_cache_ref_ = LUA_NOREF;
+    int kept_modules_ref_ = LUA_NOREF;  // names of the modules forget_... leaves
     std::vector<Thread> idle_threads_;  // capacity reserved: pushing never allocates
 };
 

@@ -237,6 +237,7 @@ ngx_int_t init_process(ngx_cycle_t *cycle) {
     // An init_worker error is logged; the worker still serves, as in OpenResty.
     core::guarded(cycle->log, false,
                   [&] { return run_requestless(*mcf->vm, mcf->init_worker, core::ctx_init_worker, cycle->log); });
+    mcf->vm->remember_loaded_modules();
     // As in OpenResty, globals made by init_by_lua and init_worker_by_lua are not warned of.
     core::guarded(cycle->log, false, [&] {
         std::string error = mcf->vm->guard_global_writes();

@@ -33,6 +33,8 @@ RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
     request_cln->handler = release_ctx;
     request_cln->data = ctx;
     ngx_http_set_ctx(r, ctx, ngx_http_lua_ffi_module);
+    // OpenResty runs each such request in a Lua VM of its own: its modules load anew.
+    if (!loc_conf(r)->code_cache) main_conf(r)->vm->forget_modules_loaded_since();
     return ctx;
 }
 
