@@ -560,10 +560,14 @@ def markdown(report):
               "  hash `\"hello world\"`, where the digest itself dominates for MD5: one 64-byte block is",
               "  64 dependent steps, at least about 290 cycles (about 88 ns for ours, 97 for OpenSSL's",
               "  assembly), so no MD5 gets near half the peer's time. `http_time` and `cookie_time`",
-              "  format a new second each call, so their cost is mostly making a new Lua string (as",
-              "  much as 65-80 ns on either stack); `http_time_now` formats `ngx.time()`, the common",
-              "  use, where ours returns the string it made for that second, as `today`, `localtime`",
-              "  and `utctime` do for the current second."]
+              "  format a new second each call, so their cost is mostly making a new Lua string (a",
+              "  profile of ours: 80% of the time in LuaJIT making and collecting the strings, 8%",
+              "  formatting; a loop that makes such strings without formatting costs as much);",
+              "  `http_time_now` formats `ngx.time()`, the common use, where ours returns the string",
+              "  it made for that second, as `today`, `localtime` and `utctime` do.",
+              "- `now` reads nginx's cached time in place (no call): in a loop that calls nothing",
+              "  else, LuaJIT reads it once, which is right, as the clock moves only in C calls",
+              "  (`ngx.update_time`) or between Lua's runs; the peer makes an FFI call each time."]
     lines += ["", "Raw numbers: `bench/results/" + report["meta"]["file"] + "`.", ""]
     return "\n".join(lines)
 
