@@ -489,3 +489,20 @@ GET /t
 --- error_log
 literal path ran
 gives an empty path
+
+=== TEST 29: lua_load_resty_core is accepted, warned of and changes nothing
+--- http_config
+    lua_load_resty_core off;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local loaded = package.loaded["resty.core"]
+            ngx.say(loaded ~= nil and loaded == require("resty.core"), " ", (ngx.re.find("abc", "b")))
+        }
+    }
+--- request
+GET /t
+--- response_body
+true 2
+--- error_log eval
+qr/\[warn\] .*lua_load_resty_core is deprecated \(the lua-resty-core library is required since ngx_lua v0\.10\.16\) in \S+nginx\.conf:\d+/

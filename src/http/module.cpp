@@ -33,6 +33,15 @@ char *set_code_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     return rv;
 }
 
+// resty.core is always loaded: the directive that could turn it off is accepted for old
+// configurations and does nothing, as in OpenResty since 0.10.16.
+char *set_load_resty_core(ngx_conf_t *cf, ngx_command_t *, void *) {
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "lua_load_resty_core is deprecated (the lua-resty-core library is required "
+                       "since ngx_lua v0.10.16)");
+    return NGX_CONF_OK;
+}
+
 // One entry per spelling of a *_by_lua directive: the legacy string form, the
 // block form and the file form.
 #define NLF_LUA_DIRECTIVES(name, scope, conf_offset, type, member, phase)                            \
@@ -53,6 +62,8 @@ ngx_command_t commands[] = {
     {ngx_string("lua_package_cpath"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_cpath), nullptr},
     {ngx_string("lua_shared_dict"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE2, set_shared_dict,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("lua_load_resty_core"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, set_load_resty_core,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("lua_code_cache"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, set_code_cache,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, code_cache), nullptr},
