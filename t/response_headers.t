@@ -80,7 +80,38 @@ a,b,c d,e nil
 --- response_body eval
 ["text/plain\n", "text/my-plain; charset=utf-8\n", "x\n", "nil\n"]
 
-=== TEST 4: Content-Length
+=== TEST 4: lua_use_default_type off leaves Content-Type out; a 304 gets none either
+--- config
+    default_type text/x-default;
+    location = /off {
+        lua_use_default_type off;
+        content_by_lua_block { ngx.say(tostring(ngx.header.content_type)) }
+    }
+    location = /off-set {
+        lua_use_default_type off;
+        content_by_lua_block { ngx.header.content_type = "text/mine" ngx.say("x") }
+    }
+    location = /on {
+        content_by_lua_block { ngx.say(ngx.header.content_type) }
+    }
+    location = /not-modified {
+        content_by_lua_block { ngx.status = 304 ngx.send_headers() }
+    }
+    location = /listed {
+        lua_use_default_type off;
+        content_by_lua_block { ngx.say(tostring(ngx.resp.get_headers()["content-type"])) }
+    }
+--- request eval
+["GET /off", "GET /off-set", "GET /on", "GET /not-modified", "GET /listed"]
+--- error_code eval
+[200, 200, 200, 304, 200]
+--- response_headers eval
+["!Content-Type", "Content-Type: text/mine", "Content-Type: text/x-default", "!Content-Type",
+ "!Content-Type"]
+--- response_body eval
+["nil\n", "x\n", "text/x-default\n", "", "nil\n"]
+
+=== TEST 5: Content-Length
 --- config
     location = /t {
         content_by_lua_block {
@@ -103,7 +134,7 @@ a,b,c d,e nil
 --- response_body eval
 ["Hel\n", "Hello\n"]
 
-=== TEST 5: a Content-Length that is not a number is an error
+=== TEST 6: a Content-Length that is not a number is an error
 --- config
     location = /t {
         content_by_lua_block {
@@ -116,7 +147,7 @@ GET /t
 --- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):2: invalid Content-Length header value$
 
-=== TEST 6: Location stays as given (relative or absolute)
+=== TEST 7: Location stays as given (relative or absolute)
 --- config
     location = /relative {
         content_by_lua_block { ngx.status = 302 ngx.header.location = "/foo?a=1" }
@@ -131,7 +162,7 @@ GET /t
 --- response_headers eval
 ["Location: /foo?a=1", "Location: http://example.com/x"]
 
-=== TEST 7: Server and Date: replaced, or removed
+=== TEST 8: Server and Date: replaced, or removed
 --- config
     location = /set {
         content_by_lua_block { ngx.header.server = "mine" ngx.header.date = "today" ngx.say("x") }
@@ -144,7 +175,7 @@ GET /t
 --- response_headers eval
 ["Server: mine\nDate: today", "!Server\n!Date"]
 
-=== TEST 8: Last-Modified is what nginx's conditional requests use
+=== TEST 9: Last-Modified is what nginx's conditional requests use
 --- config
     location = /t {
         content_by_lua_block {
@@ -161,7 +192,7 @@ GET /t
 --- response_headers eval
 ["Last-Modified: Thu, 01 Jan 2015 00:00:00 GMT", "Last-Modified: Thu, 01 Jan 2015 00:00:00 GMT"]
 
-=== TEST 9: Cache-Control and Link keep nginx's lists in step
+=== TEST 10: Cache-Control and Link keep nginx's lists in step
 --- config
     location = /t {
         content_by_lua_block {
@@ -183,7 +214,7 @@ Link: </a>; rel=preload
 --- error_log
 sent: private, max-age=2 | </a>; rel=preload
 
-=== TEST 10: after the header is sent: an error in the log, nothing changes
+=== TEST 11: after the header is sent: an error in the log, nothing changes
 --- config
     location = /t {
         content_by_lua_block {
@@ -204,7 +235,7 @@ still running nil 1
 --- error_log
 attempt to set ngx.header.HEADER after sending out response headers
 
-=== TEST 11: setting a header again and again reuses its field
+=== TEST 12: setting a header again and again reuses its field
 --- config
     location = /t {
         content_by_lua_block {
@@ -236,7 +267,7 @@ X-Toggle: on
 --- response_body
 same on no growth
 
-=== TEST 12: lua_transform_underscores_in_response_headers off
+=== TEST 13: lua_transform_underscores_in_response_headers off
 --- config
     location = /t {
         lua_transform_underscores_in_response_headers off;
@@ -253,7 +284,7 @@ x_under: 1
 --- response_body
 1 nil
 
-=== TEST 13: CR and LF never reach the wire: they are escaped
+=== TEST 14: CR and LF never reach the wire: they are escaped
 --- config
     location = /t {
         content_by_lua_block {
@@ -279,7 +310,7 @@ X-Added: c%0DInjected: 5
 --- response_body
 body
 
-=== TEST 14: bad names and values
+=== TEST 15: bad names and values
 --- config
     location = /t {
         content_by_lua_block {
@@ -298,7 +329,7 @@ GET /t
 content_by_lua\(nginx\.conf:\d+\):3: bad value for header "X-A": string, number or boolean expected in the table, got table
 true$
 
-=== TEST 15: ngx.resp.get_headers
+=== TEST 16: ngx.resp.get_headers
 --- config
     location = /t {
         content_by_lua_block {
@@ -332,7 +363,7 @@ bad argument #1 to 'get_headers' (number expected, got string)
 --- error_log
 log: 1 chunked
 
-=== TEST 16: many response headers
+=== TEST 17: many response headers
 --- config
     location = /t {
         content_by_lua_block {
@@ -351,7 +382,7 @@ GET /t
 --- response_body
 152 nil 150 100 truncated
 
-=== TEST 17: ngx.resp.add_header
+=== TEST 18: ngx.resp.add_header
 --- config
     location = /t {
         content_by_lua_block {
@@ -380,7 +411,7 @@ Cache-Control: no-cache, no-store
 content_by_lua\(nginx\.conf:\d+\):\d+: invalid header value
 content_by_lua\(nginx\.conf:\d+\):\d+: invalid header value$
 
-=== TEST 18: ngx.resp.set_status
+=== TEST 19: ngx.resp.set_status
 --- config
     location = /reason {
         content_by_lua_block {
@@ -417,7 +448,7 @@ content_by_lua\(nginx\.conf:\d+\):\d+: invalid header value$
  . "content_by_lua\\(nginx\\.conf:\\d+\\):\\d+: bad argument #1 to 'set_status' \\(number expected, got string\\)\n"
  . "content_by_lua\\(nginx\\.conf:\\d+\\):\\d+: bad argument #2 to 'set_status' \\(string expected, got number\\)\n\\z"]
 
-=== TEST 19: headers set in rewrite and access; read in log
+=== TEST 20: headers set in rewrite and access; read in log
 --- config
     location = /t {
         rewrite_by_lua_block { ngx.header["X-Rewrite"] = "r" }
@@ -437,7 +468,7 @@ X-Access: ra
 log: ra
 attempt to set ngx.header.HEADER after sending out response headers
 
-=== TEST 20: refused without a request
+=== TEST 21: refused without a request
 --- http_config
     init_by_lua_block {
         local ok, err = pcall(function() return ngx.header.foo end)
@@ -463,7 +494,7 @@ GET /t
  qr/add_header: API disabled in the context of init_by_lua\*/,
  qr/set_status: API disabled in the context of init_by_lua\*/]
 
-=== TEST 21: the calls are JIT-compiled
+=== TEST 22: the calls are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
@@ -498,7 +529,7 @@ GET /t
 --- no_error_log
 NYI
 
-=== TEST 22: one name, read with and without '_' as '-' in two locations
+=== TEST 23: one name, read with and without '_' as '-' in two locations
 --- config
     location = /dashes {
         content_by_lua_block { ngx.header.x_same = "dashes" ngx.say(ngx.header.x_same) }
@@ -514,7 +545,7 @@ NYI
 --- response_body eval
 ["dashes\n", "underscores\n", "dashes\n"]
 
-=== TEST 23: more names than the per-worker table holds
+=== TEST 24: more names than the per-worker table holds
 --- config
     location = /t {
         content_by_lua_block {
@@ -536,7 +567,7 @@ X-N599: 599
 --- response_body
 600 nil
 
-=== TEST 24: the compatible ABI, as third-party code binds it (plain and macOS forms)
+=== TEST 25: the compatible ABI, as third-party code binds it (plain and macOS forms)
 --- config
     location = /t {
         content_by_lua_block {

@@ -73,6 +73,8 @@ ngx_command_t commands[] = {
     {ngx_string("lua_transform_underscores_in_response_headers"),
      any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(LocConf, transform_underscores), nullptr},
+    {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
     {ngx_string("lua_regex_cache_max_entries"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, regex_cache_max_entries), nullptr},
     {ngx_string("lua_regex_match_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
@@ -123,6 +125,7 @@ char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     ngx_conf_merge_value(child->code_cache, parent->code_cache, 1);
     ngx_conf_merge_value(child->check_client_abort, parent->check_client_abort, 0);
     ngx_conf_merge_value(child->transform_underscores, parent->transform_underscores, 1);
+    ngx_conf_merge_value(child->use_default_type, parent->use_default_type, 1);
     return NGX_CONF_OK;
 }
 

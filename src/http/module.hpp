@@ -44,6 +44,7 @@ struct LocConf {
     ngx_flag_t code_cache = NGX_CONF_UNSET;
     ngx_flag_t check_client_abort = NGX_CONF_UNSET;
     ngx_flag_t transform_underscores = NGX_CONF_UNSET;  // in ngx.header names
+    ngx_flag_t use_default_type = NGX_CONF_UNSET;       // default_type for Lua responses
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {

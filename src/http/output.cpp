@@ -33,13 +33,18 @@ ngx_chain_t *get_buffer(ngx_pool_t *pool, ngx_chain_t **free, size_t size, ngx_b
     return cl;
 }
 
+bool apply_default_content_type(const RequestCtx &ctx) noexcept {
+    ngx_http_request_t *r = ctx.r;
+    if (r->headers_out.content_type.len || r->header_sent || ctx.mime_set) return true;
+    if (!loc_conf(r)->use_default_type || r->headers_out.status == NGX_HTTP_NOT_MODIFIED) return true;
+    return ngx_http_set_content_type(r) == NGX_OK;
+}
+
 ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept {
     ngx_http_request_t *r = ctx.r;
     if (r->header_sent) return NGX_OK;
     if (r->headers_out.status == 0) r->headers_out.status = NGX_HTTP_OK;
-    if (r->headers_out.content_type.len == 0 && !ctx.mime_set && ngx_http_set_content_type(r) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    if (!apply_default_content_type(ctx)) return NGX_ERROR;
     return ngx_http_send_header(r);
 }
 

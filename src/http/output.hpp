@@ -13,8 +13,13 @@ namespace nlf::http {
 // ngx_chain_update_chains with `tag`) when one is there.
 ngx_chain_t *get_buffer(ngx_pool_t *pool, ngx_chain_t **free, size_t size, ngx_buf_tag_t tag) noexcept;
 
-// Sends the response header unless it was sent already (status 200 and the
-// location's default type unless set).
+// Gives the response the location's default Content-Type (default_type, by extension)
+// unless it has one, Lua set or cleared it, lua_use_default_type is off or the status is
+// 304. False when memory runs out.
+bool apply_default_content_type(const RequestCtx &ctx) noexcept;
+
+// Sends the response header unless it was sent already (status 200 and the default
+// Content-Type unless set).
 ngx_int_t send_header_if_needed(RequestCtx &ctx) noexcept;
 
 // Appends `data` (and a newline when asked) to the response body.

@@ -6,6 +6,7 @@
 #include "http/api/api.hpp"
 #include "http/header_fields.hpp"
 #include "http/module.hpp"
+#include "http/output.hpp"
 
 #include <array>
 #include <cstring>
@@ -252,11 +253,6 @@ core::FfiStr number_text(off_t n) noexcept {
     return {static_cast<int>(ngx_snprintf(text, sizeof(text), "%O", n) - text), text};
 }
 
-bool default_content_type(ngx_http_request_t *r, const RequestCtx &ctx) noexcept {
-    if (r->headers_out.content_type.len || r->header_sent || ctx.mime_set) return true;
-    return ngx_http_set_content_type(r) == NGX_OK;
-}
-
 // Fills `values` with up to `max` values of the header; returns how many.
 int get_output_header(ngx_http_request_t *r, const RequestCtx &ctx, const ResolvedName &name,
                       core::FfiStr *values, int max, char **errmsg) noexcept {
@@ -267,7 +263,7 @@ int get_output_header(ngx_http_request_t *r, const RequestCtx &ctx, const Resolv
         return 1;
     }
     if (kind == Builtin::content_type) {
-        if (!default_content_type(r, ctx)) {
+        if (!apply_default_content_type(ctx)) {
             *errmsg = const_cast<char *>("failed to set default content type");
             return NGX_ERROR;
         }
@@ -312,7 +308,7 @@ GeneratedHeaders generated_headers(ngx_http_request_t *r) noexcept {
 // the lower-cased names unless `raw`. NGX_AGAIN with the size needed in *size.
 int list_headers(ngx_http_request_t *r, const RequestCtx &ctx, u_char *buf, size_t *size, int max, bool raw,
                  int *truncated) noexcept {
-    if (!default_content_type(r, ctx)) return NGX_ERROR;
+    if (!apply_default_content_type(ctx)) return NGX_ERROR;
     GeneratedHeaders g = generated_headers(r);
     int fields = 0;
     size_t names = 0;
