@@ -217,7 +217,7 @@ GET /t
 --- response_body_like chomp
 ^rewrite_by_lua\(nginx\.conf:\d+\):3: attempt to use zero-length uri
 rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #1 to 'set_uri' \(string expected, got table\)
-rewrite_by_lua\(nginx\.conf:\d+\):3: unsafe byte "0xd" in uri "/a\\x0D\\x0Ab"
+rewrite_by_lua\(nginx\.conf:\d+\):3: unsafe byte "0x0d" in uri "/a\\x0D\\x0Ab" \(maybe you want to set the 'binary' argument\?\)
 rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #2 to 'set_uri' \(boolean expected, got string\)
 rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #3 to 'set_uri' \(boolean expected, got number\)
 rewrite_by_lua\(nginx\.conf:\d+\):3: ngx\.req\.set_uri\(uri, true\) is not supported yet: the jump needs internal redirects, which come later

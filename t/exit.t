@@ -246,3 +246,119 @@ content ran
 GET /t
 --- response_body
 from access
+
+=== TEST 18: ngx.redirect sends nginx's redirect page with the given Location, as written
+--- config
+    location = /default { content_by_lua_block { ngx.redirect("/foo?a=1") } }
+    location = /absolute { content_by_lua_block { return ngx.redirect("http://example.com/x", 301) } }
+    location = /see-other { content_by_lua_block { ngx.redirect("/o", "303") } }
+    location = /temporary { content_by_lua_block { ngx.redirect("/t", ngx.HTTP_TEMPORARY_REDIRECT) } }
+    location = /permanent { content_by_lua_block { ngx.redirect("/p", ngx.HTTP_PERMANENT_REDIRECT) } }
+    location = /replaces {
+        content_by_lua_block {
+            ngx.header.Location = "/first"
+            ngx.redirect("/second")
+        }
+    }
+--- request eval
+["GET /default", "GET /absolute", "GET /see-other", "GET /temporary", "GET /permanent", "GET /replaces"]
+--- error_code eval
+[302, 301, 303, 307, 308, 302]
+--- response_headers eval
+["Location: /foo?a=1", "Location: http://example.com/x", "Location: /o", "Location: /t", "Location: /p",
+ "Location: /second"]
+--- response_body_like eval
+[qr{<title>302 Found</title>}, qr{<title>301 Moved Permanently</title>}, qr{<title>303 See Other</title>},
+ qr{<title>307 Temporary Redirect</title>}, qr{<title>308 Permanent Redirect</title>}, qr{302 Found}]
+
+=== TEST 19: ngx.redirect ends the handler and the request, in every phase it is allowed in
+--- config
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.redirect("/r") ngx.log(ngx.ERR, "not reached in rewrite") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /access {
+        access_by_lua_block { ngx.sleep(0.001) ngx.redirect("/a", 301) }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /coroutine {
+        content_by_lua_block {
+            coroutine.wrap(function() ngx.redirect("/c") end)()
+            ngx.log(ngx.ERR, "not reached after the coroutine")
+        }
+    }
+--- request eval
+["GET /rewrite", "GET /access", "GET /coroutine"]
+--- error_code eval
+[302, 301, 302]
+--- response_headers eval
+["Location: /r", "Location: /a", "Location: /c"]
+--- no_error_log
+not reached
+
+=== TEST 20: ngx.redirect refuses bad arguments, unsafe bytes and a late call
+--- config
+    location = /t {
+        content_by_lua_block {
+            local out = {}
+            local function try(...)
+                local ok, err = pcall(ngx.redirect, ...)
+                out[#out + 1] = err
+            end
+            try()
+            try("/a", 302, "x")
+            try({})
+            try("/a", {})
+            try("/a", nil)
+            try("/a", 200)
+            try("/a", 304)
+            try("/a\r\nSet-Cookie: x=1")
+            try("/a\0b")
+            out[#out + 1] = tostring(ngx.header.Location)
+            ngx.say(table.concat(out, "\n"))
+            ngx.flush(true)
+            try("/late")
+            ngx.say(out[#out])
+        }
+    }
+--- request
+GET /t
+--- response_body
+expecting one or two arguments
+expecting one or two arguments
+bad argument #1 to 'redirect' (string expected, got table)
+bad argument #2 to 'redirect' (number expected, got table)
+bad argument #2 to 'redirect' (number expected, got nil)
+only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and ngx.HTTP_TEMPORARY_REDIRECT are allowed
+only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and ngx.HTTP_TEMPORARY_REDIRECT are allowed
+unsafe byte "0x0d" in redirect uri "/a\x0D\x0ASet-Cookie: x=1"
+unsafe byte "0x00" in redirect uri "/a\x00b"
+nil
+attempt to call ngx.redirect after sending out the headers
+
+=== TEST 21: ngx.redirect is disabled outside rewrite, access and content
+--- http_config
+    init_by_lua_block {
+        local ok, err = pcall(ngx.redirect, "/x")
+        ngx.log(ngx.WARN, "init: ", err)
+    }
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say("ok") }
+        header_filter_by_lua_block {
+            local ok, err = pcall(ngx.redirect, "/x")
+            ngx.log(ngx.WARN, "header_filter: ", err)
+        }
+        log_by_lua_block {
+            local ok, err = pcall(ngx.redirect, "/x")
+            ngx.log(ngx.WARN, "log: ", err)
+        }
+    }
+--- request
+GET /t
+--- response_body
+ok
+--- error_log
+init: no request object found
+header_filter: API disabled in the context of header_filter_by_lua*
+log: API disabled in the context of log_by_lua*

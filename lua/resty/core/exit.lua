@@ -1,4 +1,4 @@
--- ngx.exit.
+-- ngx.exit and ngx.redirect.
 local ffi = require "ffi"
 local base = require "resty.core.base"
 
@@ -11,14 +11,21 @@ local YIELD = base.YIELD
 local co_yield = coroutine.yield
 local error = error
 local type = type
+local tostring = tostring
 local tonumber = tonumber
+local select = select
 
 ffi.cdef[[
 int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned char *err,
                           size_t *errlen);
+int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, size_t len, int status,
+                     unsigned char *err, size_t *errlen);
 ]]
 
 local ERR_BUF_SIZE = 128
+-- ngx.redirect's message quotes the URI: room for a long one.
+local REDIRECT_ERR_BUF_SIZE = 4096
+local redirect_statuses = { [301] = true, [302] = true, [303] = true, [307] = true, [308] = true }
 local errlen = base.get_size_ptr()
 
 function ngx.exit(rc)
@@ -45,6 +52,49 @@ function ngx.exit(rc)
         error(ffi_str(err, errlen[0]), 2)
     end
     check_status(status, r, 2)
+end
+
+-- The handler ends here, as with ngx.exit(status): there is nothing to return to.
+function ngx.redirect(...)
+    local nargs = select("#", ...)
+    if nargs ~= 1 and nargs ~= 2 then
+        error("expecting one or two arguments", 2)
+    end
+    local uri, status = ...
+    local uri_type = type(uri)
+    if uri_type == "number" then
+        uri = tostring(uri)
+    elseif uri_type ~= "string" then
+        error("bad argument #1 to 'redirect' (string expected, got " .. uri_type .. ")", 2)
+    end
+    if nargs == 2 then
+        local n = tonumber(status)
+        if not n then
+            error("bad argument #2 to 'redirect' (number expected, got " .. type(status) .. ")", 2)
+        end
+        status = n - n % 1
+        if not redirect_statuses[status] then
+            error("only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, "
+                  .. "ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and "
+                  .. "ngx.HTTP_TEMPORARY_REDIRECT are allowed", 2)
+        end
+    else
+        status = 302
+    end
+    local r = get_request()
+    if not r then
+        error("no request object found", 2)
+    end
+    local err = base.get_string_buf(REDIRECT_ERR_BUF_SIZE)
+    errlen[0] = REDIRECT_ERR_BUF_SIZE
+    local rc = C.nlf_ffi_redirect(r, uri, #uri, status, err, errlen)
+    if rc == 0 then
+        return co_yield(YIELD)
+    end
+    if rc == -1 then
+        error(ffi_str(err, errlen[0]), 2)
+    end
+    check_status(rc, r, 2)
 end
 
 return {

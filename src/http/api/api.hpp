@@ -53,6 +53,15 @@ inline ngx_pool_t *config_pool(ngx_http_request_t *r) noexcept {
     return cmcf->variables.pool;
 }
 
+// When `uri` has a byte nginx would send as it is (a control byte but tab, DEL):
+// writes OpenResty's message `unsafe byte "0x0a" in <what> "<uri, escaped>"<hint>`
+// into `err` (*errlen: its size in, the message's length out) and returns true.
+bool refuse_unsafe_uri(std::string_view uri, const char *what, const char *hint, char *err, size_t *errlen) noexcept;
+
+// ngx.redirect's Location field, set as ngx.header.Location = uri sets it. False when
+// memory runs out.
+bool set_redirect_location(ngx_http_request_t *r, RequestCtx &ctx, std::string_view uri) noexcept;
+
 using nlf::view;
 inline std::string_view view(const core::FfiStr &s) noexcept {
     return {reinterpret_cast<const char *>(s.data), static_cast<size_t>(s.len < 0 ? 0 : s.len)};

@@ -5,6 +5,7 @@
 #include "core/pure/key_shapes.hpp"
 #include "core/pure/uri_args.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -37,28 +38,32 @@ int decode_into(std::string_view args, u_char *buf, size_t *size, int max, int *
     return n;
 }
 
-// "unsafe byte "0xa" in uri "/a\x0Ab"": bytes nginx would put on the wire as they are.
-bool unsafe_uri_byte(u_char c) noexcept {
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
+}  // namespace
 
-int fail(char *err, size_t *errlen, std::string_view uri, u_char bad) noexcept {
-    int n = std::snprintf(err, *errlen, "unsafe byte \"0x%x\" in uri \"", bad);
-    size_t pos = n < 0 ? 0 : static_cast<size_t>(n);
+bool refuse_unsafe_uri(std::string_view uri, const char *what, const char *hint, char *err, size_t *errlen) noexcept {
+    const auto unsafe = [](u_char c) { return (c < 0x20 && c != '\t') || c == 0x7f; };
+    auto bad = std::find_if(uri.begin(), uri.end(), [&](char c) { return unsafe(static_cast<u_char>(c)); });
+    if (bad == uri.end()) return false;
+    const size_t cap = *errlen;
+    int n = std::snprintf(err, cap, "unsafe byte \"0x%02x\" in %s \"", static_cast<u_char>(*bad), what);
+    size_t pos = n < 0 ? 0 : std::min(static_cast<size_t>(n), cap);
+    const size_t hint_len = std::strlen(hint);
     for (u_char c : uri) {
-        if (pos + 5 >= *errlen) break;
+        if (pos + 5 + hint_len >= cap) break;
         if (c < 0x20 || c >= 0x7f) {
-            pos += static_cast<size_t>(std::snprintf(err + pos, *errlen - pos, "\\x%02X", c));
+            pos += static_cast<size_t>(std::snprintf(err + pos, cap - pos, "\\x%02X", c));
         } else {
             err[pos++] = static_cast<char>(c);
         }
     }
-    if (pos + 1 < *errlen) err[pos++] = '"';
+    if (pos + 1 + hint_len < cap) {
+        err[pos++] = '"';
+        std::memcpy(err + pos, hint, hint_len);
+        pos += hint_len;
+    }
     *errlen = pos;
-    return NGX_ERROR;
+    return true;
 }
-
-}  // namespace
 
 }  // namespace nlf::http
 
@@ -108,8 +113,8 @@ NLF_API int nlf_ffi_req_set_uri(ngx_http_request_t *r, const u_char *uri, size_t
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
     std::string_view text{reinterpret_cast<const char *>(uri), len};
     if (!binary) {
-        for (u_char c : text) {
-            if (unsafe_uri_byte(c)) return fail(err, errlen, text, c);
+        if (refuse_unsafe_uri(text, "uri", " (maybe you want to set the 'binary' argument?)", err, errlen)) {
+            return NGX_ERROR;
         }
     }
     auto *copy = static_cast<u_char *>(ngx_pnalloc(r->pool, len));

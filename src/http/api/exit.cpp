@@ -1,5 +1,5 @@
-// ngx.exit: records the status; the Lua side then yields and the phase handler
-// finishes the request (see finish_exit in phases.cpp).
+// ngx.exit and ngx.redirect: record the status; the Lua side then yields and the
+// phase handler finishes the request (see finish_exit in phases.cpp).
 #include "http/api/api.hpp"
 
 #include <cstdio>
@@ -44,6 +44,30 @@ NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned ch
                       "attempt to set status %d via ngx.exit after sending out the response status %ui",
                       status, r->headers_out.status);
     }
+    ctx->exited = true;
+    ctx->exit_code = status;
+    return NGX_OK;
+}
+
+// ngx.redirect: the Location field and the status (one of the redirections, checked by
+// the Lua side), then the handler ends as with ngx.exit(status). Returns NGX_ERROR with
+// a message in `err` for a call OpenResty refuses.
+NLF_API int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, size_t len, int status,
+                             unsigned char *err, size_t *errlen) noexcept {
+    int rc;
+    RequestCtx *ctx = api_ctx(r, output_contexts, rc);
+    if (ctx == nullptr) return rc;
+    if (r->header_sent) {
+        set_error(err, errlen, "attempt to call ngx.redirect after sending out the headers");
+        return NGX_ERROR;
+    }
+    const std::string_view target{reinterpret_cast<const char *>(uri), len};
+    if (refuse_unsafe_uri(target, "redirect uri", "", reinterpret_cast<char *>(err), errlen)) return NGX_ERROR;
+    if (!set_redirect_location(r, *ctx, target)) {
+        set_error(err, errlen, "no memory");
+        return NGX_ERROR;
+    }
+    r->headers_out.status = static_cast<ngx_uint_t>(status);
     ctx->exited = true;
     ctx->exit_code = status;
     return NGX_OK;

@@ -345,6 +345,15 @@ int list_headers(ngx_http_request_t *r, const RequestCtx &ctx, u_char *buf, size
 
 }  // namespace
 
+bool set_redirect_location(ngx_http_request_t *r, RequestCtx &ctx, std::string_view uri) noexcept {
+    static constexpr std::string_view location = "Location";
+    std::array<u_char, location.size()> buf;
+    ResolvedName name;
+    if (!resolve(r->pool, location, false, buf.data(), name)) return false;
+    const char *err = nullptr;
+    return set_output_header(r, ctx, name, HeaderValues(uri, nullptr, 0), true, err) == NGX_OK;
+}
+
 }  // namespace nlf::http
 
 using namespace nlf;
