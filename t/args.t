@@ -202,7 +202,6 @@ GET /t
             try("/a\r\nb")
             try("/a", "yes")
             try("/a", false, 1)
-            try("/a", true)
         }
         content_by_lua_block {
             for _, err in ipairs(ngx.ctx) do ngx.say(err) end
@@ -220,11 +219,40 @@ rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #1 to 'set_uri' \(string expec
 rewrite_by_lua\(nginx\.conf:\d+\):3: unsafe byte "0x0d" in uri "/a\\x0D\\x0Ab" \(maybe you want to set the 'binary' argument\?\)
 rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #2 to 'set_uri' \(boolean expected, got string\)
 rewrite_by_lua\(nginx\.conf:\d+\):3: bad argument #3 to 'set_uri' \(boolean expected, got number\)
-rewrite_by_lua\(nginx\.conf:\d+\):3: ngx\.req\.set_uri\(uri, true\) is not supported yet: the jump needs internal redirects, which come later
 content_by_lua\(nginx\.conf:\d+\):3: API disabled in the context of content_by_lua\*
 9$
 
-=== TEST 12: encode_args
+=== TEST 12: set_uri with jump in rewrite: the handler ends, nginx searches the locations again
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            ngx.req.set_uri("/jumped", true)
+            ngx.log(ngx.ERR, "not reached after the jump")
+        }
+        content_by_lua_block { ngx.say("content of /t must not run") }
+    }
+    location = /after-wait {
+        rewrite_by_lua_block { ngx.sleep(0.001) ngx.req.set_uri("/jumped", true) }
+        content_by_lua_block { ngx.say("content of /after-wait must not run") }
+    }
+    location = /jumped {
+        content_by_lua_block { ngx.say(ngx.var.uri, " ", ngx.var.args, " ", ngx.req.is_internal()) }
+    }
+    location = /loop {
+        rewrite_by_lua_block { ngx.req.set_uri("/loop", true) }
+    }
+--- request eval
+["GET /t?a=1", "GET /after-wait?b=2", "GET /loop"]
+--- error_code eval
+[200, 200, 500]
+--- response_body_like eval
+["^/jumped a=1 true\n\\z", "^/jumped b=2 true\n\\z", "500 Internal Server Error"]
+--- error_log
+rewrite or internal redirection cycle while processing "/loop"
+--- no_error_log
+not reached
+
+=== TEST 13: encode_args
 --- config
     location = /t {
         content_by_lua_block {
@@ -248,7 +276,7 @@ a|||
 e=~-._%2A%27%28%29%21%E2%82%AC
 true
 
-=== TEST 13: encode_args refuses bad input
+=== TEST 14: encode_args refuses bad input
 --- config
     location = /t {
         content_by_lua_block {
@@ -266,7 +294,7 @@ content_by_lua\(nginx\.conf:\d+\):3: attempt to use a non-string key in the "arg
 content_by_lua\(nginx\.conf:\d+\):3: attempt to use function as query arg value
 content_by_lua\(nginx\.conf:\d+\):3: attempt to use table as query arg value$
 
-=== TEST 14: decode_args and its limit
+=== TEST 15: decode_args and its limit
 --- config
     location = /t {
         content_by_lua_block {
@@ -304,7 +332,7 @@ true true
 content_by_lua\(nginx\.conf:\d+\):\d+: bad argument #1 to 'decode_args' \(string expected, got nil\)
 content_by_lua\(nginx\.conf:\d+\):\d+: bad argument #2 to 'decode_args' \(number expected, got string\)$
 
-=== TEST 15: encode_args and decode_args need no request; the others do
+=== TEST 16: encode_args and decode_args need no request; the others do
 --- http_config
     init_by_lua_block {
         ngx.log(ngx.WARN, "init: ", ngx.encode_args({ a = "b c" }), " ", ngx.decode_args("x=1").x)
@@ -324,7 +352,7 @@ GET /t
  qr/set_uri_args: API disabled in the context of init_by_lua\*/,
  qr/set_uri: API disabled in the context of init_by_lua\*/]
 
-=== TEST 16: the calls are JIT-compiled (encode_args: its loop over the table)
+=== TEST 17: the calls are JIT-compiled (encode_args: its loop over the table)
 --- config
     location = /t {
         content_by_lua_block {
@@ -367,7 +395,7 @@ GET /t?a=xyz&b=2
 --- no_error_log
 NYI
 
-=== TEST 17: repeated calls hand out independent tables that follow changes
+=== TEST 18: repeated calls hand out independent tables that follow changes
 --- config
     location = /t {
         content_by_lua_block {
@@ -393,7 +421,7 @@ new new nil
 var var
 var nil
 
-=== TEST 18: a table made again for the same keys follows the values and stays the caller's
+=== TEST 19: a table made again for the same keys follows the values and stays the caller's
 --- config
     location = /t {
         content_by_lua_block {

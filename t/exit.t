@@ -362,3 +362,131 @@ ok
 init: no request object found
 header_filter: API disabled in the context of header_filter_by_lua*
 log: API disabled in the context of log_by_lua*
+
+=== TEST 22: ngx.exec goes on at another location, with its arguments
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.ctx.seen = "old"
+            ngx.exec("/target?a=1", { b = 2 })
+        }
+    }
+    location = /string-args {
+        content_by_lua_block { ngx.exec("/target", "x=1&y=2") }
+    }
+    location = /named {
+        content_by_lua_block { ngx.exec("@named", "ignored=1") }
+    }
+    location = /static {
+        content_by_lua_block { ngx.exec("/file.txt") }
+    }
+    location = /target {
+        content_by_lua_block {
+            ngx.say(ngx.var.uri, " ", ngx.var.args, " ", tostring(ngx.ctx.seen), " ", ngx.var.request_uri)
+        }
+    }
+    location @named {
+        content_by_lua_block { ngx.say("named ", ngx.var.uri, " ", tostring(ngx.var.args)) }
+    }
+    location = /file.txt {
+        root html;
+    }
+--- user_files
+>>> file.txt
+static file
+--- request eval
+["GET /t", "GET /string-args", "GET /named", "GET /static"]
+--- response_body eval
+["/target a=1&b=2 nil /t\n", "/target x=1&y=2 nil /string-args\n", "named /named nil\n", "static file\n"]
+--- error_log
+query strings ignored=1 ignored when exec'ing named location @named
+
+=== TEST 23: ngx.exec from rewrite and access, and after a wait
+--- config
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.exec("/target", "from=rewrite") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /access {
+        access_by_lua_block { ngx.exec("/target", "from=access") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /access-wait {
+        access_by_lua_block { ngx.sleep(0.001) ngx.exec("/target", "from=access-wait") }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location = /content-wait {
+        content_by_lua_block { ngx.sleep(0.001) ngx.exec("/target", "from=content-wait") }
+    }
+    location = /coroutine {
+        content_by_lua_block {
+            coroutine.wrap(function() ngx.exec("/target", "from=coroutine") end)()
+            ngx.log(ngx.ERR, "not reached after the coroutine")
+        }
+    }
+    location = /target {
+        access_by_lua_block { ngx.sleep(0.001) }
+        content_by_lua_block { ngx.say("target ", ngx.var.args) }
+    }
+--- request eval
+["GET /rewrite", "GET /access", "GET /access-wait", "GET /content-wait", "GET /coroutine"]
+--- response_body eval
+["target from=rewrite\n", "target from=access\n", "target from=access-wait\n", "target from=content-wait\n",
+ "target from=coroutine\n"]
+--- no_error_log
+not reached
+
+=== TEST 24: ngx.exec refuses bad arguments, unsafe URIs and a late call
+--- config
+    location = /t {
+        content_by_lua_block {
+            local out = {}
+            local function try(...)
+                local ok, err = pcall(ngx.exec, ...)
+                out[#out + 1] = err
+            end
+            try()
+            try("/a", "b", "c")
+            try({})
+            try("")
+            try("/a", true)
+            try("/a/../../b")
+            try("/a\0b")
+            try("?a=1")
+            ngx.say(table.concat(out, "\n"))
+            try("/late")
+            ngx.say(out[#out])
+        }
+    }
+--- request
+GET /t
+--- response_body
+expecting one or two arguments, but got 0
+expecting one or two arguments, but got 3
+bad argument #1 to 'exec' (string expected, got table)
+The uri argument is empty
+bad argument #2 to 'exec' (string, number, or table expected, but got boolean)
+unsafe uri
+unsafe uri
+unsafe uri
+attempt to call ngx.exec after sending out response headers
+
+=== TEST 25: ngx.exec is disabled outside rewrite, access and content; a redirect loop ends in a 500
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say("ok") }
+        log_by_lua_block {
+            local ok, err = pcall(ngx.exec, "/x")
+            ngx.log(ngx.WARN, "log: ", err)
+        }
+    }
+    location = /loop {
+        content_by_lua_block { ngx.exec("/loop") }
+    }
+--- request eval
+["GET /t", "GET /loop"]
+--- error_code eval
+[200, 500]
+--- error_log
+log: API disabled in the context of log_by_lua*
+rewrite or internal redirection cycle while internally redirecting to "/loop"

@@ -38,6 +38,7 @@ ngx_int_t finish_normally(RequestCtx &ctx) {
 }
 
 ngx_int_t finish_exit(RequestCtx &ctx) {
+    if (ctx.exec_uri.len) return NGX_DONE;  // see redirect_internally
     const ngx_int_t code = ctx.exit_code;
     switch (code) {
     case NGX_OK:
@@ -53,6 +54,29 @@ ngx_int_t finish_exit(RequestCtx &ctx) {
         return end_request(ctx, ctx.eof ? NGX_OK : send_eof(ctx));
     }
     return code;
+}
+
+// ngx.exec, once the entry coroutine is gone: the request starts over at the new URI
+// (or named location), running that location's phases before this returns. nginx's
+// redirect takes a reference on the request (r->main->count) that the finalization
+// with NGX_DONE after it gives back, whatever happened: the content phase makes that
+// finalization itself with what its handler returns, other callers make it here.
+ngx_int_t redirect_internally(RequestCtx &ctx, bool finalize) {
+    ngx_http_request_t *r = ctx.r;
+    ngx_str_t uri = ctx.exec_uri;
+    ngx_str_t args = ctx.exec_args;
+    ctx.exec_uri = {0, nullptr};
+    if (uri.data[0] == '@') {
+        if (args.len) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "query strings %V ignored when exec'ing named location %V", &args, &uri);
+        }
+        ngx_http_named_location(r, &uri);
+    } else {
+        ngx_http_internal_redirect(r, &uri, &args);
+    }
+    if (finalize) ngx_http_finalize_request(r, NGX_DONE);
+    return NGX_DONE;
 }
 
 void log_failure(ngx_log_t *log, unsigned context, lua_State *L, lua_State *co) {
@@ -151,6 +175,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
         return NGX_DONE;
     }
     end_entry(*ctx);
+    if (ctx->exec_uri.len) return redirect_internally(*ctx, phase != core::ctx_content);
     return out.rc;
 }
 
@@ -165,7 +190,13 @@ void RequestCtx::wake() noexcept {
     }
     const unsigned phase = entered;
     end_entry(*this);
-    if (phase == core::ctx_content) {
+    if (exec_uri.len) {
+        entered = 0;
+        // What we held while the rewrite/access handler waited (content gave it back
+        // when its handler returned NGX_DONE).
+        if (phase != core::ctx_content) r->main->count--;
+        redirect_internally(*this, true);
+    } else if (phase == core::ctx_content) {
         entered = 0;
         ngx_http_finalize_request(r, out.rc);
     } else {

@@ -35,8 +35,11 @@ public:
     bool suspended = false;    // the entry coroutine waits; we hold a r->main->count
     bool phase_done = false;   // a suspended rewrite/access handler has finished
     ngx_int_t phase_rc = NGX_DECLINED;
-    bool exited = false;       // ngx.exit was called
+    bool exited = false;       // ngx.exit, ngx.redirect or ngx.exec was called
     ngx_int_t exit_code = NGX_OK;
+    // ngx.exec's target (set with `exited`): the handler ends in an internal redirect.
+    ngx_str_t exec_uri{0, nullptr};
+    ngx_str_t exec_args{0, nullptr};
     bool eof = false;          // the last buffer was sent
     int ctx_ref = LUA_NOREF;   // ngx.ctx: its slot in the registry's ngx_lua_ctx_tables
     bool mime_set = false;     // Lua set or cleared Content-Type: no default type then

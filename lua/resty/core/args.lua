@@ -15,6 +15,8 @@ local get_string_buf = base.get_string_buf
 local copy_result = base.copy_result
 local pairs_table = base.pairs_table
 local check_max = base.check_max
+local YIELD = base.YIELD
+local co_yield = coroutine.yield
 local error = error
 local pairs = pairs
 local type = type
@@ -30,7 +32,7 @@ int nlf_ffi_decode_args(const char *args, size_t len, void *buf, size_t *size, i
                         int *truncated, void *shapes);
 size_t nlf_ffi_escape_uri_component(const char *src, size_t len, unsigned char *dst);
 int nlf_ffi_req_set_uri_args(ngx_http_request_t *r, const char *args, size_t len);
-int nlf_ffi_req_set_uri(ngx_http_request_t *r, const char *uri, size_t len, int binary,
+int nlf_ffi_req_set_uri(ngx_http_request_t *r, const char *uri, size_t len, int jump, int binary,
                         char *err, size_t *errlen);
 
 int ngx_http_lua_ffi_req_get_uri_args_count(ngx_http_request_t *r,
@@ -254,17 +256,17 @@ function ngx_req.set_uri(uri, jump, binary)
     end
     check_flag(jump, 2)
     check_flag(binary, 3)
-    if jump then
-        if C.ngx_http_lua_ffi_get_phase(r, base.get_errmsg_ptr()) ~= REWRITE then
-            error(disabled_msg(r), 2)
-        end
-        error("ngx.req.set_uri(uri, true) is not supported yet: the jump needs internal "
-              .. "redirects, which come later", 2)
+    if jump and C.ngx_http_lua_ffi_get_phase(r, base.get_errmsg_ptr()) ~= REWRITE then
+        error(disabled_msg(r), 2)
     end
     local err = get_string_buf(ERR_BUF_SIZE)
     size_ptr[0] = ERR_BUF_SIZE
-    local rc = C.nlf_ffi_req_set_uri(r, uri, #uri, binary and 1 or 0, err, size_ptr)
+    local rc = C.nlf_ffi_req_set_uri(r, uri, #uri, jump and 1 or 0, binary and 1 or 0, err, size_ptr)
     if rc == OK then
+        if jump then
+            -- The handler ends: nginx searches the locations again for the new URI.
+            return co_yield(YIELD)
+        end
         return
     end
     if rc == -1 then

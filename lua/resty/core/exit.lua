@@ -1,4 +1,4 @@
--- ngx.exit and ngx.redirect.
+-- ngx.exit, ngx.redirect and ngx.exec.
 local ffi = require "ffi"
 local base = require "resty.core.base"
 
@@ -20,6 +20,8 @@ int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned char *err,
                           size_t *errlen);
 int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, size_t len, int status,
                      unsigned char *err, size_t *errlen);
+int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t len,
+                 const unsigned char *args, size_t args_len, unsigned char *err, size_t *errlen);
 ]]
 
 local ERR_BUF_SIZE = 128
@@ -88,6 +90,51 @@ function ngx.redirect(...)
     local err = base.get_string_buf(REDIRECT_ERR_BUF_SIZE)
     errlen[0] = REDIRECT_ERR_BUF_SIZE
     local rc = C.nlf_ffi_redirect(r, uri, #uri, status, err, errlen)
+    if rc == 0 then
+        return co_yield(YIELD)
+    end
+    if rc == -1 then
+        error(ffi_str(err, errlen[0]), 2)
+    end
+    check_status(rc, r, 2)
+end
+
+-- The handler ends here: the request goes on at `uri` (a named location when it starts
+-- with "@"), with `args` (a query string, or a table encoded as ngx.encode_args does)
+-- after the URI's own query string.
+function ngx.exec(...)
+    local nargs = select("#", ...)
+    if nargs ~= 1 and nargs ~= 2 then
+        error("expecting one or two arguments, but got " .. nargs, 2)
+    end
+    local r = get_request()
+    if not r then
+        error("no request object found", 2)
+    end
+    local uri, args = ...
+    local uri_type = type(uri)
+    if uri_type == "number" then
+        uri = tostring(uri)
+    elseif uri_type ~= "string" then
+        error("bad argument #1 to 'exec' (string expected, got " .. uri_type .. ")", 2)
+    end
+    if uri == "" then
+        error("The uri argument is empty", 2)
+    end
+    local args_type = type(args)
+    if args_type == "table" then
+        args = ngx.encode_args(args)
+    elseif args_type == "number" then
+        args = tostring(args)
+    elseif args_type == "nil" then
+        args = ""
+    elseif args_type ~= "string" then
+        error("bad argument #2 to 'exec' (string, number, or table expected, but got "
+              .. args_type .. ")", 2)
+    end
+    local err = base.get_string_buf(ERR_BUF_SIZE)
+    errlen[0] = ERR_BUF_SIZE
+    local rc = C.nlf_ffi_exec(r, uri, #uri, args, #args, err, errlen)
     if rc == 0 then
         return co_yield(YIELD)
     end

@@ -105,12 +105,15 @@ NLF_API int nlf_ffi_req_set_uri_args(ngx_http_request_t *r, const u_char *args, 
     return NGX_OK;
 }
 
-// Rewrites the URI without a location jump. Unless `binary`, a URI with a control
+// Rewrites the URI. With `jump` (rewrite_by_lua only, checked by the Lua side, which then
+// yields), the handler ends as with ngx.exit(ngx.DECLINED) and nginx searches the
+// locations again, as after `rewrite ... last`. Unless `binary`, a URI with a control
 // byte (CR, LF, ...) is refused with an error in `err` (*errlen bytes).
-NLF_API int nlf_ffi_req_set_uri(ngx_http_request_t *r, const u_char *uri, size_t len, int binary, char *err,
-                                size_t *errlen) noexcept {
+NLF_API int nlf_ffi_req_set_uri(ngx_http_request_t *r, const u_char *uri, size_t len, int jump, int binary,
+                                char *err, size_t *errlen) noexcept {
     int status;
-    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    RequestCtx *ctx = api_ctx(r, request_contexts, status);
+    if (ctx == nullptr) return status;
     std::string_view text{reinterpret_cast<const char *>(uri), len};
     if (!binary) {
         if (refuse_unsafe_uri(text, "uri", " (maybe you want to set the 'binary' argument?)", err, errlen)) {
@@ -127,8 +130,12 @@ NLF_API int nlf_ffi_req_set_uri(ngx_http_request_t *r, const u_char *uri, size_t
     r->internal = 1;
     r->valid_unparsed_uri = 0;
     r->valid_location = 0;
-    r->uri_changed = 0;
+    r->uri_changed = jump ? 1 : 0;
     ngx_http_set_exten(r);
+    if (jump) {
+        ctx->exited = true;
+        ctx->exit_code = NGX_DECLINED;
+    }
     return NGX_OK;
 }
 

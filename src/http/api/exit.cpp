@@ -1,8 +1,10 @@
-// ngx.exit and ngx.redirect: record the status; the Lua side then yields and the
-// phase handler finishes the request (see finish_exit in phases.cpp).
+// ngx.exit, ngx.redirect and ngx.exec: record what is to happen; the Lua side then
+// yields and the phase handler finishes the request or redirects it (see finish_exit
+// and redirect_internally in phases.cpp).
 #include "http/api/api.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 using namespace nlf;
 using namespace nlf::http;
@@ -70,5 +72,63 @@ NLF_API int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, si
     r->headers_out.status = static_cast<ngx_uint_t>(status);
     ctx->exited = true;
     ctx->exit_code = status;
+    return NGX_OK;
+}
+
+namespace {
+
+bool copy_to_pool(ngx_pool_t *pool, const unsigned char *data, size_t len, ngx_str_t &out) noexcept {
+    out.len = len;
+    out.data = static_cast<u_char *>(ngx_pnalloc(pool, len ? len : 1));
+    if (out.data == nullptr) return false;
+    if (len) std::memcpy(out.data, data, len);
+    return true;
+}
+
+}  // namespace
+
+// ngx.exec: checks the URI as nginx checks one it redirects to (its own query string
+// split off and put before `args`), then the handler ends in an internal redirect.
+// Returns NGX_ERROR with a message in `err` for a call OpenResty refuses.
+NLF_API int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t len, const unsigned char *args,
+                         size_t args_len, unsigned char *err, size_t *errlen) noexcept {
+    int rc;
+    RequestCtx *ctx = api_ctx(r, output_contexts, rc);
+    if (ctx == nullptr) return rc;
+    ngx_str_t target;
+    ngx_str_t query{0, nullptr};
+    ngx_str_t extra;
+    if (!copy_to_pool(r->pool, uri, len, target) || !copy_to_pool(r->pool, args, args_len, extra)) {
+        set_error(err, errlen, "no memory");
+        return NGX_ERROR;
+    }
+    ngx_uint_t flags = NGX_HTTP_LOG_UNSAFE;
+    if (ngx_http_parse_unsafe_uri(r, &target, &query, &flags) != NGX_OK) {
+        set_error(err, errlen, "unsafe uri");
+        return NGX_ERROR;
+    }
+    if (extra.len) {
+        if (query.len == 0) {
+            query = extra;
+        } else {
+            auto *joined = static_cast<u_char *>(ngx_pnalloc(r->pool, query.len + 1 + extra.len));
+            if (joined == nullptr) {
+                set_error(err, errlen, "no memory");
+                return NGX_ERROR;
+            }
+            u_char *p = ngx_cpymem(joined, query.data, query.len);
+            *p++ = '&';
+            ngx_memcpy(p, extra.data, extra.len);
+            query = {query.len + 1 + extra.len, joined};
+        }
+    }
+    if (r->header_sent) {
+        set_error(err, errlen, "attempt to call ngx.exec after sending out response headers");
+        return NGX_ERROR;
+    }
+    ctx->exec_uri = target;
+    ctx->exec_args = query;
+    ctx->exited = true;
+    ctx->exit_code = NGX_DONE;
     return NGX_OK;
 }
