@@ -506,3 +506,37 @@ GET /t
 true 2
 --- error_log eval
 qr/\[warn\] .*lua_load_resty_core is deprecated \(the lua-resty-core library is required since ngx_lua v0\.10\.16\) in \S+nginx\.conf:\d+/
+
+=== TEST 30: exit_worker_by_lua_block runs as the worker ends, without a request
+--- http_config
+    lua_shared_dict d 1m;
+    init_worker_by_lua_block { ngx.shared.d:set("started", ngx.worker.pid()) }
+    exit_worker_by_lua_block {
+        local ok, err = pcall(ngx.sleep, 0)
+        ngx.log(ngx.WARN, "exit_worker: ", ngx.get_phase(), " ", ngx.shared.d:get("started") == ngx.worker.pid(),
+                " ", err)
+    }
+--- config
+    location = /t { content_by_lua_block { ngx.say("ok") } }
+--- request
+GET /t
+--- response_body
+ok
+--- error_log
+exit_worker: exit_worker true API disabled in the context of exit_worker_by_lua*
+
+=== TEST 31: exit_worker_by_lua_file, and an error in it is logged
+--- http_config
+    exit_worker_by_lua_file html/exit.lua;
+--- user_files
+>>> exit.lua
+ngx.log(ngx.WARN, "exit file ran")
+error("exit failed")
+--- config
+    location = /t { content_by_lua_block { ngx.say("ok") } }
+--- request
+GET /t
+--- response_body
+ok
+--- error_log eval
+[qr/exit file ran/, qr/\[error\] .*exit_worker_by_lua error: .*exit\.lua:2: exit failed/]

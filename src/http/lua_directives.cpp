@@ -126,7 +126,8 @@ char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     const ngx_str_t argument =
         (cmd->type & NGX_CONF_BLOCK) ? ngx_str_t{} : static_cast<ngx_str_t *>(cf->args->elts)[1];
     char *rv = core::guarded(cf->log, static_cast<char *>(NGX_CONF_ERROR), [&] {
-        const bool has_request = phase != core::ctx_init && phase != core::ctx_init_worker;
+        const bool has_request =
+            phase != core::ctx_init && phase != core::ctx_init_worker && phase != core::ctx_exit_worker;
         return view(cmd->name).ends_with("_file")
                    ? resolve_lua_file(cf, argument, code, has_request)
                    : compile_lua_argument(cf, view(cmd->name), cmd->type & NGX_CONF_BLOCK, argument, code);

@@ -20,6 +20,7 @@ constexpr unsigned header_filter_phase = core::ctx_header_filter;
 constexpr unsigned body_filter_phase = core::ctx_body_filter;
 constexpr unsigned init_phase = core::ctx_init;
 constexpr unsigned init_worker_phase = core::ctx_init_worker;
+constexpr unsigned exit_worker_phase = core::ctx_exit_worker;
 
 char *set_shared_dict(ngx_conf_t *cf, ngx_command_t *, void *conf) {
     return api::shdict::declare(cf, static_cast<MainConf *>(conf)->shared_dicts, &ngx_http_lua_ffi_module);
@@ -82,6 +83,11 @@ ngx_command_t commands[] = {
     NLF_LUA_DIRECTIVES("init", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, MainConf, init, init_phase),
     NLF_LUA_DIRECTIVES("init_worker", NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET,
                        MainConf, init_worker, init_worker_phase),
+    // OpenResty has no string form of this one.
+    {ngx_string("exit_worker_by_lua_block"), NGX_HTTP_MAIN_CONF | NGX_CONF_BLOCK | NGX_CONF_NOARGS, set_lua_code,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, exit_worker), const_cast<unsigned *>(&exit_worker_phase)},
+    {ngx_string("exit_worker_by_lua_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, set_lua_code,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, exit_worker), const_cast<unsigned *>(&exit_worker_phase)},
     NLF_LUA_DIRECTIVES("rewrite", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
                        LocConf, rewrite, rewrite_phase),
     NLF_LUA_DIRECTIVES("access", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
@@ -171,7 +177,9 @@ bool run_requestless(core::Vm &vm, const LuaCode &code, unsigned context, ngx_lo
     if (!push_lua_code(vm, code, true, log)) return false;
     std::string error = vm.call_protected(0);
     if (!error.empty()) {
-        const char *tag = context == core::ctx_init ? "init_by_lua" : "init_worker_by_lua";
+        const char *tag = context == core::ctx_init          ? "init_by_lua"
+                          : context == core::ctx_init_worker ? "init_worker_by_lua"
+                                                             : "exit_worker_by_lua";
         ngx_log_error(NGX_LOG_ERR, log, 0, "%s error: %s", tag, error.c_str());
         return false;
     }
@@ -261,6 +269,14 @@ ngx_int_t init_process(ngx_cycle_t *cycle) {
     return NGX_OK;
 }
 
+// exit_worker_by_lua*, as a worker (or the single process) ends.
+void exit_process(ngx_cycle_t *cycle) {
+    auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
+    if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return;
+    core::guarded(cycle->log, false,
+                  [&] { return run_requestless(*mcf->vm, mcf->exit_worker, core::ctx_exit_worker, cycle->log); });
+}
+
 ngx_http_module_t module_ctx = {
     nullptr,            // preconfiguration
     postconfiguration,  // postconfiguration
@@ -293,7 +309,7 @@ __attribute__((visibility("default"))) ngx_module_t ngx_http_lua_ffi_module = {
     nlf::http::init_process,        // init process
     nullptr,                        // init thread
     nullptr,                        // exit thread
-    nullptr,                        // exit process
+    nlf::http::exit_process,        // exit process
     nullptr,                        // exit master
     NGX_MODULE_V1_PADDING,
 };

@@ -26,6 +26,7 @@ struct MainConf {
     ngx_str_t package_cpath{};
     LuaCode init;
     LuaCode init_worker;
+    LuaCode exit_worker;
     unsigned phases_used = 0;  // context bits of the phases some location runs Lua in
     ngx_array_t *variables = nullptr;     // how ngx.var reaches each name it was asked for (var.cpp)
     ngx_array_t *header_names = nullptr;  // the names ngx.header was given (response_headers.cpp)
