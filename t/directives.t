@@ -540,3 +540,35 @@ GET /t
 ok
 --- error_log eval
 [qr/exit file ran/, qr/\[error\] .*exit_worker_by_lua error: .*exit\.lua:2: exit failed/]
+
+=== TEST 32: rewrite_by_lua_no_postpone and access_by_lua_no_postpone run Lua first in its phase
+--- http_config
+    rewrite_by_lua_no_postpone on;
+    access_by_lua_no_postpone on;
+--- config
+    location = /t {
+        set $from_set "set ran";
+        rewrite_by_lua_block { ngx.ctx.seen = ngx.var.from_set }
+        deny all;
+        access_by_lua_block { ngx.say("rewrite saw [", ngx.ctx.seen, "]; access ran before deny") ngx.exit(200) }
+    }
+--- request
+GET /t
+--- response_body
+rewrite saw []; access ran before deny
+
+=== TEST 33: by default rewrite_by_lua and access_by_lua run last in their phase
+--- config
+    location = /t {
+        set $from_set "set ran";
+        rewrite_by_lua_block { ngx.log(ngx.WARN, "rewrite saw [", ngx.var.from_set, "]") }
+        deny all;
+        access_by_lua_block { ngx.log(ngx.ERR, "access_by_lua must not run after deny") }
+    }
+--- request
+GET /t
+--- error_code: 403
+--- error_log
+rewrite saw [set ran]
+--- no_error_log
+access_by_lua must not run

@@ -76,6 +76,10 @@ ngx_command_t commands[] = {
      offsetof(LocConf, transform_underscores), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
+    {ngx_string("rewrite_by_lua_no_postpone"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, rewrite_no_postpone), nullptr},
+    {ngx_string("access_by_lua_no_postpone"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, access_no_postpone), nullptr},
     {ngx_string("lua_regex_cache_max_entries"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, regex_cache_max_entries), nullptr},
     {ngx_string("lua_regex_match_limit"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
@@ -225,11 +229,11 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
         return NGX_ERROR;
     }
     if ((mcf->phases_used & core::ctx_rewrite) &&
-        add_phase_handler(cf, NGX_HTTP_REWRITE_PHASE, rewrite_handler, true) != NGX_OK) {
+        add_phase_handler(cf, NGX_HTTP_REWRITE_PHASE, rewrite_handler, mcf->rewrite_no_postpone != 1) != NGX_OK) {
         return NGX_ERROR;
     }
     if ((mcf->phases_used & core::ctx_access) &&
-        add_phase_handler(cf, NGX_HTTP_ACCESS_PHASE, access_handler, true) != NGX_OK) {
+        add_phase_handler(cf, NGX_HTTP_ACCESS_PHASE, access_handler, mcf->access_no_postpone != 1) != NGX_OK) {
         return NGX_ERROR;
     }
     if ((mcf->phases_used & core::ctx_log) &&

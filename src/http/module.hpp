@@ -32,6 +32,9 @@ struct MainConf {
     ngx_array_t *header_names = nullptr;  // the names ngx.header was given (response_headers.cpp)
     ngx_int_t regex_cache_max_entries = NGX_CONF_UNSET;
     ngx_int_t regex_match_limit = NGX_CONF_UNSET;
+    // rewrite_by_lua / access_by_lua at the start of their phase rather than its end.
+    ngx_flag_t rewrite_no_postpone = NGX_CONF_UNSET;
+    ngx_flag_t access_no_postpone = NGX_CONF_UNSET;
     api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any
 };
 
