@@ -572,3 +572,45 @@ GET /t
 rewrite saw [set ran]
 --- no_error_log
 access_by_lua must not run
+
+=== TEST 34: server_rewrite_by_lua_block runs before the location search, for every request of the server
+--- config
+    server_rewrite_by_lua_block {
+        ngx.ctx.from_server = ngx.get_phase()
+        local uri = ngx.var.uri
+        if uri == "/old" then
+            ngx.req.set_uri("/new")
+        elseif uri == "/deny" then
+            return ngx.exit(403)
+        elseif uri == "/wait" then
+            ngx.sleep(0.001)
+        elseif uri == "/answer" then
+            ngx.say("answered in ", ngx.get_phase())
+            return ngx.exit(200)
+        end
+    }
+    location = /new { content_by_lua_block { ngx.say("new ", ngx.ctx.from_server) } }
+    location = /wait {
+        rewrite_by_lua_block { ngx.ctx.rewrite = ngx.get_phase() }
+        content_by_lua_block { ngx.say("wait ", ngx.ctx.from_server, " ", ngx.ctx.rewrite) }
+    }
+    location = /old { content_by_lua_block { ngx.say("the location of the old URI must not run") } }
+--- request eval
+["GET /old", "GET /deny", "GET /wait", "GET /answer"]
+--- error_code eval
+[200, 403, 200, 200]
+--- response_body_like eval
+["^new server_rewrite\n\\z", "403 Forbidden", "^wait server_rewrite rewrite\n\\z", "^answered in server_rewrite\n\\z"]
+
+=== TEST 35: server_rewrite_by_lua_file at http level applies to every server
+--- http_config
+    server_rewrite_by_lua_file html/server_rewrite.lua;
+--- user_files
+>>> server_rewrite.lua
+ngx.req.set_header("X-Server-Rewrite", "ran")
+--- config
+    location = /t { content_by_lua_block { ngx.say(ngx.req.get_headers()["x-server-rewrite"]) } }
+--- request
+GET /t
+--- response_body
+ran

@@ -12,6 +12,7 @@ namespace nlf::http {
 
 namespace {
 
+constexpr unsigned server_rewrite_phase = core::ctx_server_rewrite;
 constexpr unsigned rewrite_phase = core::ctx_rewrite;
 constexpr unsigned access_phase = core::ctx_access;
 constexpr unsigned content_phase = core::ctx_content;
@@ -92,6 +93,12 @@ ngx_command_t commands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, exit_worker), const_cast<unsigned *>(&exit_worker_phase)},
     {ngx_string("exit_worker_by_lua_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, set_lua_code,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, exit_worker), const_cast<unsigned *>(&exit_worker_phase)},
+    // OpenResty has no string form of this one either.
+    {ngx_string("server_rewrite_by_lua_block"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_NOARGS,
+     set_lua_code, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, server_rewrite),
+     const_cast<unsigned *>(&server_rewrite_phase)},
+    {ngx_string("server_rewrite_by_lua_file"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1, set_lua_code,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, server_rewrite), const_cast<unsigned *>(&server_rewrite_phase)},
     NLF_LUA_DIRECTIVES("rewrite", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
                        LocConf, rewrite, rewrite_phase),
     NLF_LUA_DIRECTIVES("access", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
@@ -128,7 +135,7 @@ void *create_loc_conf(ngx_conf_t *cf) {
 char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     auto *parent = static_cast<LocConf *>(parent_conf);
     auto *child = static_cast<LocConf *>(child_conf);
-    for (auto field : {&LocConf::rewrite, &LocConf::access, &LocConf::log, &LocConf::header_filter,
+    for (auto field : {&LocConf::server_rewrite, &LocConf::rewrite, &LocConf::access, &LocConf::log, &LocConf::header_filter,
                        &LocConf::body_filter}) {
         if (!(child->*field).is_set()) child->*field = parent->*field;
     }
@@ -226,6 +233,10 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (std::string error = vm->load_api(); !error.empty()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",
                            error.c_str());
+        return NGX_ERROR;
+    }
+    if ((mcf->phases_used & core::ctx_server_rewrite) &&
+        add_phase_handler(cf, NGX_HTTP_SERVER_REWRITE_PHASE, server_rewrite_handler, true) != NGX_OK) {
         return NGX_ERROR;
     }
     if ((mcf->phases_used & core::ctx_rewrite) &&

@@ -39,6 +39,7 @@ struct MainConf {
 };
 
 struct LocConf {
+    LuaCode server_rewrite;  // the server's (http, server): runs before the location search
     LuaCode rewrite;
     LuaCode access;
     LuaCode content;
@@ -66,6 +67,7 @@ core::Vm *conf_vm(ngx_conf_t *cf);
 char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 // Phase handlers (phases.cpp).
+ngx_int_t server_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t rewrite_handler(ngx_http_request_t *r);
 ngx_int_t access_handler(ngx_http_request_t *r);
 ngx_int_t content_handler(ngx_http_request_t *r);

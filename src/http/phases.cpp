@@ -210,6 +210,12 @@ void RequestCtx::wake() noexcept {
     ngx_http_run_posted_requests(c);
 }
 
+ngx_int_t server_rewrite_handler(ngx_http_request_t *r) {
+    LocConf *llcf = loc_conf(r);
+    return llcf->server_rewrite.is_set() ? run_entry(r, core::ctx_server_rewrite, llcf->server_rewrite)
+                                         : NGX_DECLINED;
+}
+
 ngx_int_t rewrite_handler(ngx_http_request_t *r) {
     LocConf *llcf = loc_conf(r);
     return llcf->rewrite.is_set() ? run_entry(r, core::ctx_rewrite, llcf->rewrite) : NGX_DECLINED;

@@ -46,6 +46,7 @@ local OK = 0
 local AGAIN = -2
 local DECLINED = -5
 local REWRITE = 0x2
+local SERVER_REWRITE = 0x8000
 local ERR_BUF_SIZE = 256
 
 local elt_type = ffi.typeof("ngx_http_lua_ffi_table_elt_t[?]")
@@ -256,8 +257,11 @@ function ngx_req.set_uri(uri, jump, binary)
     end
     check_flag(jump, 2)
     check_flag(binary, 3)
-    if jump and C.ngx_http_lua_ffi_get_phase(r, base.get_errmsg_ptr()) ~= REWRITE then
-        error(disabled_msg(r), 2)
+    if jump then
+        local phase = C.ngx_http_lua_ffi_get_phase(r, base.get_errmsg_ptr())
+        if phase ~= REWRITE and phase ~= SERVER_REWRITE then
+            error(disabled_msg(r), 2)
+        end
     end
     local err = get_string_buf(ERR_BUF_SIZE)
     size_ptr[0] = ERR_BUF_SIZE

@@ -14,7 +14,8 @@ inline constexpr unsigned request_contexts = core::ctx_set | core::ctx_rewrite |
                                              core::ctx_balancer | core::ctx_server_rewrite;
 
 // Output may be produced where the response is being made.
-inline constexpr unsigned output_contexts = core::ctx_rewrite | core::ctx_access | core::ctx_content;
+inline constexpr unsigned output_contexts =
+    core::ctx_server_rewrite | core::ctx_rewrite | core::ctx_access | core::ctx_content;
 
 // The request's context when Lua runs in one of `allowed`; otherwise nullptr with
 // `status` set to the ABI's code (no request context / bad context).
