@@ -614,3 +614,32 @@ ngx.req.set_header("X-Server-Rewrite", "ran")
 GET /t
 --- response_body
 ran
+
+=== TEST 36: lua_malloc_trim gives memory back every N requests
+--- log_level: debug
+--- http_config
+    lua_malloc_trim 2;
+--- config
+    location = /t { return 204; }
+--- request eval
+["GET /t", "GET /t", "GET /t", "GET /t", "GET /t"]
+--- error_code eval
+[204, 204, 204, 204, 204]
+--- grep_error_log eval
+qr/malloc_trim\(1\) returned/
+--- grep_error_log_out
+malloc_trim(1) returned
+malloc_trim(1) returned
+
+=== TEST 37: lua_malloc_trim 0 never trims
+--- log_level: debug
+--- http_config
+    lua_malloc_trim 0;
+--- config
+    location = /t { return 204; }
+--- request eval
+["GET /t", "GET /t", "GET /t"]
+--- error_code eval
+[204, 204, 204]
+--- no_error_log
+malloc_trim

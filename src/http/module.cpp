@@ -77,6 +77,8 @@ ngx_command_t commands[] = {
      offsetof(LocConf, transform_underscores), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
+    {ngx_string("lua_malloc_trim"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, malloc_trim), nullptr},
     {ngx_string("rewrite_by_lua_no_postpone"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, rewrite_no_postpone), nullptr},
     {ngx_string("access_by_lua_no_postpone"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
@@ -225,6 +227,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (vm == nullptr) return NGX_ERROR;
     ngx_conf_init_value(mcf->regex_cache_max_entries, 1024);
     ngx_conf_init_value(mcf->regex_match_limit, 0);
+    ngx_conf_init_value(mcf->malloc_trim, 1000);
     configure_regex(*mcf);
     if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
@@ -247,7 +250,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
         add_phase_handler(cf, NGX_HTTP_ACCESS_PHASE, access_handler, mcf->access_no_postpone != 1) != NGX_OK) {
         return NGX_ERROR;
     }
-    if ((mcf->phases_used & core::ctx_log) &&
+    if (((mcf->phases_used & core::ctx_log) || mcf->malloc_trim > 0) &&
         add_phase_handler(cf, NGX_HTTP_LOG_PHASE, log_handler, false) != NGX_OK) {
         return NGX_ERROR;
     }

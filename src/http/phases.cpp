@@ -9,6 +9,8 @@
 #include "core/context.hpp"
 #include "core/guard.hpp"
 
+#include <malloc.h>
+
 #include <string>
 
 namespace nlf::http {
@@ -264,7 +266,19 @@ SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_
     return status;
 }
 
+// lua_malloc_trim: glibc keeps memory freed by the worker for reuse; every so many
+// requests, what it holds at the top of its heaps goes back to the system.
+void count_for_malloc_trim(ngx_http_request_t *r) {
+    static ngx_int_t requests = 0;
+    const ngx_int_t every = main_conf(r)->malloc_trim;
+    if (every <= 0 || ++requests < every) return;
+    requests = 0;
+    [[maybe_unused]] const int rc = malloc_trim(1);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "malloc_trim(1) returned %d", rc);
+}
+
 ngx_int_t log_handler(ngx_http_request_t *r) {
+    count_for_malloc_trim(r);
     LocConf *llcf = loc_conf(r);
     if (!llcf->log.is_set()) return NGX_OK;
     RequestCtx *ctx = RequestCtx::get_or_create(r);
