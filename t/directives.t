@@ -643,3 +643,64 @@ malloc_trim(1) returned
 [204, 204, 204]
 --- no_error_log
 malloc_trim
+
+=== TEST 38: lua_sa_restart (on by default) sets SA_RESTART on the worker's signals
+--- http_config
+    init_by_lua_block {
+        local ffi = require "ffi"
+        ffi.cdef[[
+            struct test_sigaction { void *handler; unsigned long mask[16]; int flags; void *restorer; };
+            int sigaction(int signum, const struct test_sigaction *act, struct test_sigaction *oldact);
+        ]]
+        function restarts(signo)
+            local act = ffi.new("struct test_sigaction")
+            assert(ffi.C.sigaction(signo, nil, act) == 0)
+            return bit.band(act.flags, 0x10000000) ~= 0
+        end
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            -- SIGHUP, SIGUSR1, SIGTERM, SIGQUIT, SIGALRM, SIGPIPE, SIGCHLD
+            local out = {}
+            for _, signo in ipairs({ 1, 10, 15, 3, 14, 13, 17 }) do
+                out[#out + 1] = tostring(restarts(signo))
+            end
+            ngx.say(table.concat(out, " "))
+        }
+    }
+--- request
+GET /t
+--- response_body
+true true true true true true true
+
+=== TEST 39: lua_sa_restart off leaves the worker's signals as nginx set them
+--- http_config
+    init_by_lua_block {
+        local ffi = require "ffi"
+        ffi.cdef[[
+            struct test_sigaction { void *handler; unsigned long mask[16]; int flags; void *restorer; };
+            int sigaction(int signum, const struct test_sigaction *act, struct test_sigaction *oldact);
+        ]]
+        function restarts(signo)
+            local act = ffi.new("struct test_sigaction")
+            assert(ffi.C.sigaction(signo, nil, act) == 0)
+            return bit.band(act.flags, 0x10000000) ~= 0
+        end
+    }
+    lua_sa_restart off;
+--- config
+    location = /t {
+        content_by_lua_block {
+            -- SIGHUP, SIGUSR1, SIGTERM, SIGQUIT, SIGALRM, SIGPIPE, SIGCHLD
+            local out = {}
+            for _, signo in ipairs({ 1, 10, 15, 3, 14, 13, 17 }) do
+                out[#out + 1] = tostring(restarts(signo))
+            end
+            ngx.say(table.concat(out, " "))
+        }
+    }
+--- request
+GET /t
+--- response_body
+false false false false false false false

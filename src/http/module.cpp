@@ -77,6 +77,8 @@ ngx_command_t commands[] = {
      offsetof(LocConf, transform_underscores), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
+    {ngx_string("lua_sa_restart"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, sa_restart), nullptr},
     {ngx_string("lua_malloc_trim"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, malloc_trim), nullptr},
     {ngx_string("rewrite_by_lua_no_postpone"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
@@ -228,6 +230,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     ngx_conf_init_value(mcf->regex_cache_max_entries, 1024);
     ngx_conf_init_value(mcf->regex_match_limit, 0);
     ngx_conf_init_value(mcf->malloc_trim, 1000);
+    ngx_conf_init_value(mcf->sa_restart, 1);
     configure_regex(*mcf);
     if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
@@ -267,11 +270,33 @@ ngx_int_t postconfiguration(ngx_conf_t *cf) {
     return core::guarded(cf->log, static_cast<ngx_int_t>(NGX_ERROR), [cf] { return configure_lua(cf); });
 }
 
+// lua_sa_restart: system calls a signal interrupts (nginx's own signals and those of
+// libraries) are restarted rather than failing with EINTR, which Lua code and the C
+// libraries it calls seldom expect.
+void set_sa_restart(ngx_log_t *log) {
+    static const int signals[] = {
+        ngx_signal_value(NGX_RECONFIGURE_SIGNAL), ngx_signal_value(NGX_REOPEN_SIGNAL),
+        ngx_signal_value(NGX_NOACCEPT_SIGNAL),    ngx_signal_value(NGX_TERMINATE_SIGNAL),
+        ngx_signal_value(NGX_SHUTDOWN_SIGNAL),    ngx_signal_value(NGX_CHANGEBIN_SIGNAL),
+        SIGALRM, SIGINT, SIGIO, SIGCHLD, SIGSYS, SIGPIPE,
+    };
+    for (int signo : signals) {
+        struct sigaction act {};
+        bool ok = sigaction(signo, nullptr, &act) == 0;
+        if (ok) {
+            act.sa_flags |= SA_RESTART;
+            ok = sigaction(signo, &act, nullptr) == 0;
+        }
+        if (!ok) ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "lua_sa_restart: sigaction(%d) failed", signo);
+    }
+}
+
 ngx_int_t init_process(ngx_cycle_t *cycle) {
     auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
     // The cache manager and loader are helpers: OpenResty runs no Lua there either.
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
     configure_regex(*mcf);
+    if (mcf->sa_restart) set_sa_restart(cycle->log);
     api::publish_worker_pid(cycle, &ngx_http_lua_ffi_module);
     core::requestless_context = core::ctx_timer;
     // An init_worker error is logged; the worker still serves, as in OpenResty.

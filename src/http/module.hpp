@@ -34,6 +34,7 @@ struct MainConf {
     ngx_int_t regex_match_limit = NGX_CONF_UNSET;
     // rewrite_by_lua / access_by_lua at the start of their phase rather than its end.
     ngx_int_t malloc_trim = NGX_CONF_UNSET;  // lua_malloc_trim: every so many requests, 0: never
+    ngx_flag_t sa_restart = NGX_CONF_UNSET;
     ngx_flag_t rewrite_no_postpone = NGX_CONF_UNSET;
     ngx_flag_t access_no_postpone = NGX_CONF_UNSET;
     api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any
