@@ -293,7 +293,25 @@ GET /t
 
 
 
-=== TEST 19: skip
+=== TEST 19: body_pause sends the request body in two parts
+--- no_module
+--- config
+    location = /t {
+        client_body_buffer_size 64k;
+        # proxy_pass reads the whole body (both parts) before it goes upstream.
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo { return 200 "$content_length\n"; }
+--- request
+POST /t
+0123456789
+--- body_pause: 0.05
+--- response_body
+10
+
+
+
+=== TEST 20: skip
 --- skip: demonstrates --- skip
 --- config
 --- request

@@ -75,6 +75,8 @@ ngx_command_t commands[] = {
     {ngx_string("lua_transform_underscores_in_response_headers"),
      any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
      offsetof(LocConf, transform_underscores), nullptr},
+    {ngx_string("lua_need_request_body"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, need_request_body), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
     {ngx_string("lua_sa_restart"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
@@ -147,6 +149,7 @@ char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     ngx_conf_merge_value(child->check_client_abort, parent->check_client_abort, 0);
     ngx_conf_merge_value(child->transform_underscores, parent->transform_underscores, 1);
     ngx_conf_merge_value(child->use_default_type, parent->use_default_type, 1);
+    ngx_conf_merge_value(child->need_request_body, parent->need_request_body, 0);
     return NGX_CONF_OK;
 }
 

@@ -52,6 +52,7 @@ struct LocConf {
     ngx_flag_t check_client_abort = NGX_CONF_UNSET;
     ngx_flag_t transform_underscores = NGX_CONF_UNSET;  // in ngx.header names
     ngx_flag_t use_default_type = NGX_CONF_UNSET;       // default_type for Lua responses
+    ngx_flag_t need_request_body = NGX_CONF_UNSET;      // read the body before the handlers
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {
@@ -74,6 +75,13 @@ ngx_int_t rewrite_handler(ngx_http_request_t *r);
 ngx_int_t access_handler(ngx_http_request_t *r);
 ngx_int_t content_handler(ngx_http_request_t *r);
 ngx_int_t log_handler(ngx_http_request_t *r);
+
+// lua_check_client_abort: watches the connection while Lua runs for `r`, when set.
+void watch_client_abort(ngx_http_request_t *r);
+
+// Asks nginx to keep a body Lua is to read as OpenResty does: in one buffer when it
+// fits, else in a temp file kept (and removed) with the request (api/request_body.cpp).
+void prepare_body_read(ngx_http_request_t *r) noexcept;
 
 class RequestCtx;
 

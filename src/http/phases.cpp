@@ -130,6 +130,50 @@ void check_client_abort(ngx_http_request_t *r) {
     ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
 }
 
+}  // namespace
+
+void watch_client_abort(ngx_http_request_t *r) {
+    if (loc_conf(r)->check_client_abort && watches_own_connection(r)) r->read_event_handler = check_client_abort;
+}
+
+namespace {
+
+// lua_need_request_body: the body is in. Read at once, the handler goes on by itself;
+// otherwise the phase runs again (content: the handler is called again), which finds
+// the body read. nginx's hold on the request for the read ends here; while it waited,
+// content's came back when its handler returned NGX_DONE.
+void body_read_before_handler(ngx_http_request_t *r) {
+    RequestCtx *ctx = RequestCtx::get(r);
+    if (ctx == nullptr || !ctx->body_before_handler) {
+        r->main->count--;
+        return;
+    }
+    ctx->body_before_handler = false;
+    if (ctx->context == core::ctx_content) {
+        ngx_http_finalize_request(r, content_handler(r));
+        return;
+    }
+    r->main->count--;
+    ngx_http_core_run_phases(r);
+}
+
+// lua_need_request_body for `phase`: NGX_OK once the body is in, NGX_DONE while nginx
+// reads it, or the error status to end the request with.
+ngx_int_t read_body_first(RequestCtx &ctx, unsigned phase) {
+    ngx_http_request_t *r = ctx.r;
+    prepare_body_read(r);
+    ctx.context = phase;  // which handler to call again, for content
+    const ngx_int_t rc = ngx_http_read_client_request_body(r, body_read_before_handler);
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) return rc;
+    if (rc == NGX_AGAIN) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua_need_request_body: waiting for the rest");
+        ctx.body_before_handler = true;
+        if (phase != core::ctx_content) r->write_event_handler = ngx_http_request_empty_handler;
+        return NGX_DONE;
+    }
+    return NGX_OK;
+}
+
 // The entry coroutine is done: drop it and stop watching for client aborts.
 void end_entry(RequestCtx &ctx) {
     ctx.release();
@@ -150,8 +194,12 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
             return ctx->phase_rc;
         }
     }
-    core::Vm &vm = *main_conf(r)->vm;
     LocConf *llcf = loc_conf(r);
+    if (llcf->need_request_body && phase != core::ctx_server_rewrite) {
+        const ngx_int_t rc = read_body_first(*ctx, phase);
+        if (rc != NGX_OK) return rc;
+    }
+    core::Vm &vm = *main_conf(r)->vm;
     lua_State *L = vm.L();
     core::StackGuard guard(L);
     if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log, r)) {
@@ -167,7 +215,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     ctx->context = phase;
     ctx->exited = false;
     ctx->exit_code = NGX_OK;
-    if (llcf->check_client_abort && watches_own_connection(r)) r->read_event_handler = check_client_abort;
+    watch_client_abort(r);
 
     Outcome out = step(*ctx);
     if (out.suspended) {

@@ -62,6 +62,12 @@ public:
     const ngx_str_t *set_args = nullptr;
     ngx_uint_t set_nargs = 0;
 
+    // The request body is being read: by ngx.req.read_body (reading_body), or for
+    // lua_need_request_body before the handler runs (body_before_handler: its phase
+    // handler returned NGX_DONE and runs again once the body is in).
+    bool reading_body = false;
+    bool body_before_handler = false;
+
     // Result of an io wait, fetched by the Lua side after it resumes.
     ngx_int_t wait_rc = NGX_OK;
     const char *wait_error = nullptr;

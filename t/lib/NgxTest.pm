@@ -30,6 +30,8 @@ package NgxTest;
 #   request           "METHOD URI" (+ body lines); eval may give an arrayref:
 #                     one connection per request, expectations may be arrayrefs
 #   raw_request       exact bytes instead; more_headers, request_body (exact)
+#   body_pause        seconds the client waits after the first half of the body
+#                     (so that nginx reads the body in several events)
 #   timeout           seconds per request (default 3); with abort the client
 #                     hangs up then, and no response is expected
 #   ignore_response truncated_response   no response checks / must be cut short
@@ -65,7 +67,7 @@ our @EXPORT = qw(run_tests lua_function_line loop_traces);
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers master_process no_module
-    request raw_request more_headers request_body timeout abort
+    request raw_request more_headers request_body body_pause timeout abort
     response_body response_body_like error_code response_headers
     response_headers_like truncated_response ignore_response must_die
     error_log no_error_log grep_error_log grep_error_log_out wait
@@ -497,7 +499,7 @@ sub send_requests {
     }
     for my $i (0 .. $#requests) {
         my $label = @requests > 1 ? "$t->{name} (request " . ($i + 1) . ")" : $t->{name};
-        my $res = exchange($t->{port}, $requests[$i]{bytes}, $timeout);
+        my $res = exchange($t->{port}, $requests[$i]{bytes}, $timeout, value($s->{body_pause}));
         $self->check_response($t, $i, $label, $res, $requests[$i]{method}, $timeout);
     }
 }
@@ -535,7 +537,7 @@ sub build_request() {
 # Sends one request on a new connection and reads until the server closes it.
 # state: 'eof' (response complete), 'timeout', 'refused' or 'reset'.
 sub exchange() {
-    my ($port, $bytes, $timeout) = @_;
+    my ($port, $bytes, $timeout, $body_pause) = @_;
     my $deadline = Time::HiRes::time() + $timeout;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
                                      Proto => 'tcp', Timeout => $timeout)
@@ -544,11 +546,21 @@ sub exchange() {
     my $sel = IO::Select->new($sock);
 
     my $off = 0;
+    my $pause_at = -1;
+    if ($body_pause) {
+        my $body_start = index($bytes, "\r\n\r\n") + 4;
+        $pause_at = $body_start + int((length($bytes) - $body_start) / 2);
+    }
     while ($off < length $bytes) {
         my $left = $deadline - Time::HiRes::time();
         return { state => 'timeout', raw => '' } if $left <= 0;
+        if ($off == $pause_at) {
+            Time::HiRes::sleep($body_pause);
+            $pause_at = -1;
+        }
         next unless $sel->can_write($left);
-        my $n = syswrite($sock, $bytes, 65536, $off);
+        my $chunk = $pause_at > $off ? $pause_at - $off : 65536;
+        my $n = syswrite($sock, $bytes, $chunk < 65536 ? $chunk : 65536, $off);
         if (!defined $n) {
             next if $!{EAGAIN} || $!{EINTR};
             last;    # server stopped reading (e.g. 413): still read its response

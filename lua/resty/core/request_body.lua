@@ -1,0 +1,156 @@
+-- ngx.req.read_body, discard_body, get_body_data, get_body_file, get_post_args.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+
+local C = ffi.C
+local ffi_new = ffi.new
+local ffi_str = ffi.string
+local get_request = base.get_request
+local check_status = base.check_status
+local check_max = base.check_max
+local get_string_buf = base.get_string_buf
+local YIELD = base.YIELD
+local co_yield = coroutine.yield
+local decode_args = ngx.decode_args
+local error = error
+local select = select
+local type = type
+local ngx_req = ngx.req
+
+ffi.cdef[[
+int nlf_ffi_req_read_body(ngx_http_request_t *r);
+int nlf_ffi_req_discard_body(ngx_http_request_t *r);
+int nlf_ffi_req_body_state(ngx_http_request_t *r);
+long nlf_ffi_req_body_data(ngx_http_request_t *r, const unsigned char **data,
+                           unsigned char *copy, size_t copy_size);
+int nlf_ffi_req_body_file(ngx_http_request_t *r, const unsigned char **name, size_t *len);
+]]
+
+local OK = 0
+local AGAIN = -2
+local DONE = -4
+-- nlf_ffi_req_body_state
+local DISCARDED = 1
+local NOT_READ = 2
+local IN_FILE = 3
+
+local data_ptr = ffi_new("const unsigned char *[1]")
+local len_ptr = ffi_new("size_t[1]")
+
+-- OpenResty's checks for the argument-less functions, in its words.
+local function request_of(nargs)
+    if nargs ~= 0 then
+        error("expecting 0 arguments but seen " .. nargs, 3)
+    end
+    local r = get_request()
+    if not r then
+        error("request object not found", 3)
+    end
+    return r
+end
+
+function ngx_req.read_body(...)
+    local r = request_of(select("#", ...))
+    local rc = C.nlf_ffi_req_read_body(r)
+    if rc == OK then
+        return
+    end
+    if rc == AGAIN then
+        -- resumed once the body is in
+        co_yield(YIELD)
+        return
+    end
+    if rc == DONE then
+        -- nginx refused the body (413, ...): the handler ends with its status
+        return co_yield(YIELD)
+    end
+    check_status(rc, r, 2)
+    error("failed to read request body", 2)
+end
+
+function ngx_req.discard_body(...)
+    local r = request_of(select("#", ...))
+    local rc = C.nlf_ffi_req_discard_body(r)
+    if rc ~= OK then
+        check_status(rc, r, 2)
+        error("failed to discard request body", 2)
+    end
+end
+
+-- The body kept in memory as a string, at most `max` bytes of it; nil when there is
+-- none there.
+local function body_data(r, max)
+    local len = C.nlf_ffi_req_body_data(r, data_ptr, nil, 0)
+    if len < 0 then
+        if len ~= -1 then
+            check_status(len, r, 3)
+        end
+        return nil
+    end
+    if data_ptr[0] == nil then
+        len = C.nlf_ffi_req_body_data(r, data_ptr, get_string_buf(len), len)
+    end
+    if max and max < len then
+        len = max
+    end
+    return ffi_str(data_ptr[0], len)
+end
+
+function ngx_req.get_body_data(max_bytes)
+    local r = get_request()
+    if not r then
+        error("request object not found", 2)
+    end
+    if max_bytes ~= nil then
+        if type(max_bytes) ~= "number" then
+            error("bad argument #1 to 'get_body_data' (number expected, got " .. type(max_bytes)
+                  .. ")", 2)
+        end
+        if max_bytes <= 0 then
+            return nil
+        end
+    end
+    return body_data(r, max_bytes)
+end
+
+function ngx_req.get_body_file(...)
+    local r = request_of(select("#", ...))
+    local rc = C.nlf_ffi_req_body_file(r, data_ptr, len_ptr)
+    if rc == OK then
+        return ffi_str(data_ptr[0], len_ptr[0])
+    end
+    if rc ~= -5 then
+        check_status(rc, r, 2)
+    end
+    return nil
+end
+
+function ngx_req.get_post_args(max_args)
+    local r = get_request()
+    if not r then
+        error("no request object found", 2)
+    end
+    local max = check_max(max_args, "get_post_args")
+    local state = C.nlf_ffi_req_body_state(r)
+    if state < 0 then
+        check_status(state, r, 2)
+    end
+    if state == DISCARDED then
+        return {}
+    end
+    if state == NOT_READ then
+        error("no request body found; maybe you should turn on lua_need_request_body?", 2)
+    end
+    if state == IN_FILE then
+        return nil, "request body in temp file not supported"
+    end
+    local body = body_data(r)
+    if not body then
+        return {}
+    end
+    return decode_args(body, max)
+end
+
+return {
+    version = base.version,
+}

@@ -1,0 +1,128 @@
+// ngx.req.read_body, discard_body, get_body_data, get_body_file, and the body state
+// get_post_args works from. lua_need_request_body's read is in phases.cpp.
+#include "http/api/api.hpp"
+#include "http/module.hpp"
+
+#include <cstring>
+
+namespace nlf::http {
+
+void prepare_body_read(ngx_http_request_t *r) noexcept {
+    r->request_body_in_single_buf = 1;
+    r->request_body_in_persistent_file = 1;
+    r->request_body_in_clean_file = 1;
+    // A body in a file by configuration is expected there: no "buffered to a temporary
+    // file" warning for it.
+    if (r->request_body_in_file_only) r->request_body_file_log_level = 0;
+}
+
+namespace {
+
+// ngx.req.read_body's read is done. Done at once, the call returns by itself;
+// otherwise the handler waits and is resumed now.
+void body_read_for_lua(ngx_http_request_t *r) {
+    RequestCtx *ctx = RequestCtx::get(r);
+    if (ctx == nullptr || !ctx->reading_body) return;
+    ctx->reading_body = false;
+    if (ctx->waiting() != core::Wait::io) return;
+    watch_client_abort(r);
+    ctx->clear_wait();
+    ctx->wake();
+}
+
+// What is kept of the body, for get_body_data, get_body_file and get_post_args.
+enum class BodyState : int { in_memory = 0, discarded = 1, not_read = 2, in_file = 3 };
+
+BodyState body_state(const ngx_http_request_t *r) noexcept {
+    if (r->discard_body) return BodyState::discarded;
+    if (r->request_body == nullptr) return BodyState::not_read;
+    if (r->request_body->temp_file != nullptr) return BodyState::in_file;
+    return BodyState::in_memory;
+}
+
+}  // namespace
+
+}  // namespace nlf::http
+
+using namespace nlf;
+using namespace nlf::http;
+
+// Reads the whole body without blocking: NGX_OK when it is in (or there is none),
+// NGX_AGAIN when the caller must yield (it is resumed once the body is in), NGX_DONE
+// when the request ends with the status nginx gave (413 for a body over
+// client_max_body_size, ...): the caller yields and the handler ends as ngx.exit.
+NLF_API int nlf_ffi_req_read_body(ngx_http_request_t *r) noexcept {
+    int status;
+    RequestCtx *ctx = api_ctx(r, output_contexts, status);
+    if (ctx == nullptr) return status;
+    prepare_body_read(r);
+    ctx->reading_body = true;
+    const ngx_int_t rc = ngx_http_read_client_request_body(r, body_read_for_lua);
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        ctx->reading_body = false;
+        ctx->exited = true;
+        ctx->exit_code = rc;
+        return NGX_DONE;
+    }
+    // nginx holds the request while it reads; the waiting handler's own hold does now.
+    r->main->count--;
+    if (rc == NGX_AGAIN && ctx->reading_body) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua read body: waiting for the rest");
+        ctx->start_io_wait();
+        return NGX_AGAIN;
+    }
+    ctx->reading_body = false;
+    return rc == NGX_OK ? NGX_OK : NGX_ERROR;
+}
+
+NLF_API int nlf_ffi_req_discard_body(ngx_http_request_t *r) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    const ngx_int_t rc = ngx_http_discard_request_body(r);
+    return rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE ? NGX_ERROR : NGX_OK;
+}
+
+// A BodyState.
+NLF_API int nlf_ffi_req_body_state(ngx_http_request_t *r) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    return static_cast<int>(body_state(r));
+}
+
+// The size of the body kept in memory, or -1 when there is none there. *data points
+// at it when it is one buffer; otherwise, with `copy` of at least that size, it is
+// copied there and *data points at `copy`, else *data is nullptr.
+NLF_API long nlf_ffi_req_body_data(ngx_http_request_t *r, const u_char **data, u_char *copy,
+                                   size_t copy_size) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    *data = nullptr;
+    if (body_state(r) != BodyState::in_memory || r->request_body->bufs == nullptr) return -1;
+    const ngx_chain_t *first = r->request_body->bufs;
+    size_t len = 0;
+    for (const ngx_chain_t *cl = first; cl; cl = cl->next) {
+        len += static_cast<size_t>(cl->buf->last - cl->buf->pos);
+    }
+    if (len == 0) return -1;
+    if (first->next == nullptr) {
+        *data = first->buf->pos;
+    } else if (copy != nullptr && copy_size >= len) {
+        u_char *p = copy;
+        for (const ngx_chain_t *cl = first; cl; cl = cl->next) {
+            const auto n = static_cast<size_t>(cl->buf->last - cl->buf->pos);
+            if (n != 0) p = ngx_cpymem(p, cl->buf->pos, n);
+        }
+        *data = copy;
+    }
+    return static_cast<long>(len);
+}
+
+// The name of the temp file the body is in: NGX_OK, or NGX_DECLINED when it is not in one.
+NLF_API int nlf_ffi_req_body_file(ngx_http_request_t *r, const u_char **name, size_t *len) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    if (body_state(r) != BodyState::in_file) return NGX_DECLINED;
+    *name = r->request_body->temp_file->file.name.data;
+    *len = r->request_body->temp_file->file.name.len;
+    return NGX_OK;
+}

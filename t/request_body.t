@@ -1,0 +1,218 @@
+# ngx.req.read_body, discard_body, get_body_data, get_body_file, get_post_args and
+# lua_need_request_body.
+use lib 't/lib';
+use NgxTest;
+
+# A body that arrives in two parts (see body_pause), and what a handler prints of it.
+our $Big = join '&', map { "k$_=" . ('v' x 50) } 1 .. 20000;
+our $BigSummary = length($Big) . " " . substr($Big, -8) . "\n";
+
+run_tests();
+__DATA__
+
+=== TEST 1: read_body, then the body as a string and as POST arguments
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say(ngx.req.get_body_data(), " ", tostring(ngx.req.get_body_file()))
+            ngx.say(ngx.req.get_body_data(5))
+            local args = ngx.req.get_post_args()
+            ngx.say(args.a, " ", args.b, " ", args.c, " ", tostring(args.d))
+            local two, err = ngx.req.get_post_args(2)
+            ngx.say(two.a, " ", two.b, " ", tostring(two.c), " ", err)
+        }
+    }
+--- request
+POST /t
+a=1&b=hello%20world&c&d=
+--- response_body
+a=1&b=hello%20world&c&d= nil
+a=1&b
+1 hello world true 
+1 hello world nil truncated
+
+=== TEST 2: a body nginx reads in several events, in every phase that may read it
+--- config
+    client_body_buffer_size 10m;
+    location = /content {
+        content_by_lua_block {
+            ngx.req.read_body()
+            local body = ngx.req.get_body_data()
+            ngx.say(#body, " ", body:sub(-8))
+        }
+    }
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.req.read_body() ngx.ctx.body = ngx.req.get_body_data() }
+        content_by_lua_block { ngx.say(#ngx.ctx.body, " ", ngx.ctx.body:sub(-8)) }
+    }
+    location = /access {
+        access_by_lua_block { ngx.req.read_body() }
+        content_by_lua_block {
+            local body = ngx.req.get_body_data()
+            ngx.say(#body, " ", body:sub(-8))
+        }
+    }
+--- log_level: debug
+--- request eval
+["POST /content", "POST /rewrite", "POST /access"]
+--- request_body eval
+[$::Big, $::Big, $::Big]
+--- body_pause: 0.05
+--- response_body eval
+[$::BigSummary, $::BigSummary, $::BigSummary]
+--- grep_error_log eval
+qr/lua read body: waiting for the rest/
+--- grep_error_log_out
+lua read body: waiting for the rest
+lua read body: waiting for the rest
+lua read body: waiting for the rest
+
+=== TEST 3: a body in a temp file: get_body_file names it, get_body_data and get_post_args give nothing
+--- config
+    client_body_buffer_size 1k;
+    location = /t {
+        content_by_lua_block {
+            ngx.req.read_body()
+            local name = ngx.req.get_body_file()
+            local f = assert(io.open(name))
+            local body = f:read("*a")
+            f:close()
+            ngx.say(#body, " ", body:sub(1, 4), " ", tostring(ngx.req.get_body_data()))
+            ngx.say(ngx.req.get_post_args())
+        }
+    }
+--- request eval
+"POST /t\n" . ("x=1&" x 1000)
+--- response_body
+4000 x=1& nil
+nilrequest body in temp file not supported
+
+=== TEST 4: lua_need_request_body reads the body before the first handler, also in several events
+--- config
+    client_body_buffer_size 10m;
+    lua_need_request_body on;
+    location = /content {
+        content_by_lua_block {
+            local body = ngx.req.get_body_data()
+            ngx.say(#body, " ", body:sub(-8))
+        }
+    }
+    location = /access {
+        access_by_lua_block { ngx.ctx.len = #ngx.req.get_body_data() }
+        content_by_lua_block { ngx.say(ngx.ctx.len, " ", ngx.var.request_body:sub(-8)) }
+    }
+    location = /small {
+        content_by_lua_block { ngx.say(ngx.req.get_post_args().x) }
+    }
+--- log_level: debug
+--- request eval
+["POST /content", "POST /access", "POST /small"]
+--- request_body eval
+[$::Big, $::Big, "x=42"]
+--- body_pause: 0.05
+--- response_body eval
+[$::BigSummary, $::BigSummary, "42\n"]
+--- grep_error_log eval
+qr/lua_need_request_body: waiting for the rest/
+--- grep_error_log_out
+lua_need_request_body: waiting for the rest
+lua_need_request_body: waiting for the rest
+lua_need_request_body: waiting for the rest
+
+=== TEST 5: a body over client_max_body_size ends the request with 413 at read_body
+--- config
+    location = /t {
+        client_max_body_size 1k;
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.log(ngx.ERR, "not reached after read_body")
+        }
+    }
+--- request eval
+"POST /t\n" . ("x" x 2000)
+--- error_code: 413
+--- response_body_like: 413 Request Entity Too Large
+--- no_error_log
+not reached
+
+=== TEST 6: no body, a discarded body, errors and contexts
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say(tostring(ngx.req.get_body_data()), " ", next(ngx.req.get_post_args()) == nil)
+            ngx.say(pcall(ngx.req.read_body, 1))
+            ngx.say(pcall(ngx.req.get_body_file, 1))
+            ngx.say(pcall(ngx.req.get_body_data, "x"))
+        }
+    }
+    location = /unread {
+        content_by_lua_block {
+            ngx.say(pcall(ngx.req.get_post_args))
+            ngx.say(tostring(ngx.req.get_body_data()))
+            ngx.req.discard_body()
+            ngx.say(tostring(ngx.req.get_body_data()), " ", tostring(ngx.req.get_body_file()))
+            ngx.req.read_body()
+            ngx.say(tostring(ngx.req.get_body_data()))
+        }
+        log_by_lua_block {
+            ngx.log(ngx.WARN, "log: ", select(2, pcall(ngx.req.read_body)))
+        }
+    }
+--- request eval
+["GET /t", "POST /unread\na=1"]
+--- response_body_like eval
+["^nil true
+falseexpecting 0 arguments but seen 1
+falseexpecting 0 arguments but seen 1
+falsebad argument #1 to 'get_body_data' \\(number expected, got string\\)
+\\z",
+"^falseno request body found; maybe you should turn on lua_need_request_body\\?
+nil
+nil nil
+nil
+\\z"]
+--- error_log
+log: API disabled in the context of log_by_lua*
+
+=== TEST 7: a chunked body
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say(ngx.req.get_body_data())
+        }
+    }
+--- raw_request eval
+"POST /t HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+--- response_body
+hello world
+
+=== TEST 8: the body functions are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local req = ngx.req
+            req.read_body()
+            local n = 0
+            for _ = 1, 300 do
+                req.read_body()
+                n = n + #req.get_body_data() + #req.get_body_data(3) + (req.get_body_file() and 1 or 0)
+            end
+            for _ = 1, 300 do
+                n = n + #req.get_post_args().a
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+POST /t
+a=1&b=2
+--- response_body
+3300
+--- error_log eval
+[main::loop_traces(6, 10)]
+--- no_error_log
+NYI
