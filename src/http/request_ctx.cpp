@@ -39,6 +39,7 @@ RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
 }
 
 void RequestCtx::release() noexcept {
+    if (body_read_in_progress == this) body_read_in_progress = nullptr;
     cancel_wait();
     suspended = false;
     if (co_ref != LUA_NOREF) {

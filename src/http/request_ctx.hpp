@@ -67,6 +67,12 @@ public:
     // handler returned NGX_DONE and runs again once the body is in).
     bool reading_body = false;
     bool body_before_handler = false;
+    // nginx's read handler while ngx.req.read_body waits (see api/request_body.cpp).
+    ngx_http_event_handler_pt nginx_body_handler = nullptr;
+    // The context whose body read nginx's read handler is running now, if any: cleared
+    // when that read ends or the context is released, so that the caller can tell
+    // whether the request is still there after the handler returns.
+    static inline RequestCtx *body_read_in_progress = nullptr;
 
     // Result of an io wait, fetched by the Lua side after it resumes.
     ngx_int_t wait_rc = NGX_OK;

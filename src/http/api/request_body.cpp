@@ -23,11 +23,30 @@ namespace {
 void body_read_for_lua(ngx_http_request_t *r) {
     RequestCtx *ctx = RequestCtx::get(r);
     if (ctx == nullptr || !ctx->reading_body) return;
+    if (RequestCtx::body_read_in_progress == ctx) RequestCtx::body_read_in_progress = nullptr;
     ctx->reading_body = false;
     if (ctx->waiting() != core::Wait::io) return;
     watch_client_abort(r);
     ctx->clear_wait();
     ctx->wake();
+}
+
+// nginx's read handler, while ngx.req.read_body waits. When nginx gives up on the body
+// (413 for a chunked one over client_max_body_size, ...) it answers the request itself
+// and leaves it to whoever holds it: a rewrite/access handler waiting here does, and is
+// dropped then, letting the request end. (Timeouts and aborts end the request at
+// once: it is gone when nginx's handler returns, as after a successful read, whose
+// handler may have finished the request: both clear body_read_in_progress.)
+void body_read_event(ngx_http_request_t *r) {
+    RequestCtx *ctx = RequestCtx::get(r);
+    RequestCtx::body_read_in_progress = ctx;
+    ctx->nginx_body_handler(r);
+    if (RequestCtx::body_read_in_progress != ctx) return;
+    RequestCtx::body_read_in_progress = nullptr;
+    if (r->err_status < NGX_HTTP_SPECIAL_RESPONSE) return;  // still reading
+    ctx->reading_body = false;
+    ctx->release();
+    ngx_http_finalize_request(r, NGX_DONE);
 }
 
 // What is kept of the body, for get_body_data, get_body_file and get_post_args.
@@ -68,6 +87,8 @@ NLF_API int nlf_ffi_req_read_body(ngx_http_request_t *r) noexcept {
     r->main->count--;
     if (rc == NGX_AGAIN && ctx->reading_body) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua read body: waiting for the rest");
+        ctx->nginx_body_handler = r->read_event_handler;
+        r->read_event_handler = body_read_event;
         ctx->start_io_wait();
         return NGX_AGAIN;
     }
