@@ -217,7 +217,7 @@ a=1&b=2
 --- no_error_log
 NYI
 
-=== TEST 9: a chunked body found too large while a handler waits for it: 413, and the request ends
+=== TEST 9: a chunked body found too large while it arrives: 413, and the request ends
 --- config
     location = /access {
         client_max_body_size 1k;
@@ -228,17 +228,27 @@ NYI
         client_max_body_size 1k;
         content_by_lua_block { ngx.req.read_body() ngx.log(ngx.ERR, "not reached in content") }
     }
+    location = /need-access {
+        client_max_body_size 1k;
+        lua_need_request_body on;
+        access_by_lua_block { ngx.log(ngx.ERR, "not reached: access after the body") }
+    }
+    location = /need-content {
+        client_max_body_size 1k;
+        lua_need_request_body on;
+        content_by_lua_block { ngx.log(ngx.ERR, "not reached: content after the body") }
+    }
 --- raw_request eval
 # The second half (see body_pause) brings the chunk that is too much; the client sends
 # nothing after it and waits for the answer.
 my $body = "3f0\r\n" . ("x" x 0x3f0) . "\r\n20\r\n" . ("y" x 0x20) . "\r\n";
-["POST /access HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n$body",
- "POST /content HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n$body"]
+[map { "POST /$_ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n$body" }
+     qw(access content need-access need-content)]
 --- body_pause: 0.05
 --- error_code eval
-[413, 413]
+[413, 413, 413, 413]
 --- response_body_like eval
-["413 Request Entity Too Large", "413 Request Entity Too Large"]
+[("413 Request Entity Too Large") x 4]
 --- error_log
 client intended to send too large chunked body
 --- no_error_log

@@ -69,6 +69,8 @@ core::Vm *conf_vm(ngx_conf_t *cf);
 // Directive handlers (lua_directives.cpp).
 char *set_lua_code(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
+class RequestCtx;
+
 // Phase handlers (phases.cpp).
 ngx_int_t server_rewrite_handler(ngx_http_request_t *r);
 ngx_int_t rewrite_handler(ngx_http_request_t *r);
@@ -79,11 +81,14 @@ ngx_int_t log_handler(ngx_http_request_t *r);
 // lua_check_client_abort: watches the connection while Lua runs for `r`, when set.
 void watch_client_abort(ngx_http_request_t *r);
 
-// Asks nginx to keep a body Lua is to read as OpenResty does: in one buffer when it
-// fits, else in a temp file kept (and removed) with the request (api/request_body.cpp).
+// Reading the request body for Lua (api/request_body.cpp). prepare_body_read asks
+// nginx to keep it as OpenResty does: in one buffer when it fits, else in a temp file
+// kept (and removed) with the request. While nginx reads the rest of it,
+// watch_body_read lets a request whose body nginx refuses end; the read's post
+// handler calls end_body_read first.
 void prepare_body_read(ngx_http_request_t *r) noexcept;
-
-class RequestCtx;
+void watch_body_read(RequestCtx &ctx) noexcept;
+void end_body_read(RequestCtx &ctx) noexcept;
 
 enum class SyncStatus { done, exited, failed };
 

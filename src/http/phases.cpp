@@ -148,6 +148,7 @@ void body_read_before_handler(ngx_http_request_t *r) {
         r->main->count--;
         return;
     }
+    end_body_read(*ctx);
     ctx->body_before_handler = false;
     if (ctx->context == core::ctx_content) {
         ngx_http_finalize_request(r, content_handler(r));
@@ -168,6 +169,7 @@ ngx_int_t read_body_first(RequestCtx &ctx, unsigned phase) {
     if (rc == NGX_AGAIN) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua_need_request_body: waiting for the rest");
         ctx.body_before_handler = true;
+        watch_body_read(ctx);
         if (phase != core::ctx_content) r->write_event_handler = ngx_http_request_empty_handler;
         return NGX_DONE;
     }

@@ -7,6 +7,40 @@
 
 namespace nlf::http {
 
+namespace {
+
+// nginx's read handler while the body arrives. When nginx gives up on the body (413
+// for a chunked one found over client_max_body_size, 400 for a malformed one) it
+// answers the request itself and leaves the request to whoever holds it: a waiting
+// rewrite/access handler (ngx.req.read_body or lua_need_request_body) does, and lets
+// it end now. Whether the request is still there when nginx's handler returns is told
+// by body_read_in_progress: a finished read clears it (its handler may have finished
+// the request), and so does the release of the context when the request goes (a
+// timeout, an abort, or content's request ending with the 413).
+void body_read_event(ngx_http_request_t *r) {
+    RequestCtx *ctx = RequestCtx::get(r);
+    RequestCtx::body_read_in_progress = ctx;
+    ctx->nginx_body_handler(r);
+    if (RequestCtx::body_read_in_progress != ctx) return;
+    RequestCtx::body_read_in_progress = nullptr;
+    if (r->err_status < NGX_HTTP_SPECIAL_RESPONSE) return;  // still reading
+    ctx->reading_body = false;
+    ctx->body_before_handler = false;
+    ctx->release();
+    ngx_http_finalize_request(r, NGX_DONE);
+}
+
+}  // namespace
+
+void watch_body_read(RequestCtx &ctx) noexcept {
+    ctx.nginx_body_handler = ctx.r->read_event_handler;
+    ctx.r->read_event_handler = body_read_event;
+}
+
+void end_body_read(RequestCtx &ctx) noexcept {
+    if (RequestCtx::body_read_in_progress == &ctx) RequestCtx::body_read_in_progress = nullptr;
+}
+
 void prepare_body_read(ngx_http_request_t *r) noexcept {
     r->request_body_in_single_buf = 1;
     r->request_body_in_persistent_file = 1;
@@ -23,30 +57,12 @@ namespace {
 void body_read_for_lua(ngx_http_request_t *r) {
     RequestCtx *ctx = RequestCtx::get(r);
     if (ctx == nullptr || !ctx->reading_body) return;
-    if (RequestCtx::body_read_in_progress == ctx) RequestCtx::body_read_in_progress = nullptr;
+    end_body_read(*ctx);
     ctx->reading_body = false;
     if (ctx->waiting() != core::Wait::io) return;
     watch_client_abort(r);
     ctx->clear_wait();
     ctx->wake();
-}
-
-// nginx's read handler, while ngx.req.read_body waits. When nginx gives up on the body
-// (413 for a chunked one over client_max_body_size, ...) it answers the request itself
-// and leaves it to whoever holds it: a rewrite/access handler waiting here does, and is
-// dropped then, letting the request end. (Timeouts and aborts end the request at
-// once: it is gone when nginx's handler returns, as after a successful read, whose
-// handler may have finished the request: both clear body_read_in_progress.)
-void body_read_event(ngx_http_request_t *r) {
-    RequestCtx *ctx = RequestCtx::get(r);
-    RequestCtx::body_read_in_progress = ctx;
-    ctx->nginx_body_handler(r);
-    if (RequestCtx::body_read_in_progress != ctx) return;
-    RequestCtx::body_read_in_progress = nullptr;
-    if (r->err_status < NGX_HTTP_SPECIAL_RESPONSE) return;  // still reading
-    ctx->reading_body = false;
-    ctx->release();
-    ngx_http_finalize_request(r, NGX_DONE);
 }
 
 // What is kept of the body, for get_body_data, get_body_file and get_post_args.
@@ -87,8 +103,7 @@ NLF_API int nlf_ffi_req_read_body(ngx_http_request_t *r) noexcept {
     r->main->count--;
     if (rc == NGX_AGAIN && ctx->reading_body) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua read body: waiting for the rest");
-        ctx->nginx_body_handler = r->read_event_handler;
-        r->read_event_handler = body_read_event;
+        watch_body_read(*ctx);
         ctx->start_io_wait();
         return NGX_AGAIN;
     }
