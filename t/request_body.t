@@ -202,6 +202,7 @@ hello world
                 n = n + #req.get_body_data() + #req.get_body_data(3) + (req.get_body_file() and 1 or 0)
             end
             for _ = 1, 300 do
+                req.set_body_data("a=1&b=2")
                 n = n + #req.get_post_args().a
             end
             ngx.say(n)
@@ -253,3 +254,103 @@ my $body = "3f0\r\n" . ("x" x 0x3f0) . "\r\n20\r\n" . ("y" x 0x20) . "\r\n";
 client intended to send too large chunked body
 --- no_error_log
 not reached
+
+=== TEST 10: set_body_data replaces the body (in memory or in a file) that goes upstream
+--- config
+    location = /memory {
+        rewrite_by_lua_block {
+            ngx.req.read_body()
+            ngx.req.set_body_data("replaced " .. ngx.req.get_body_data())
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /file {
+        client_body_buffer_size 1k;
+        rewrite_by_lua_block {
+            ngx.req.read_body()
+            local old = ngx.req.get_body_file()
+            ngx.req.set_body_data("small now")
+            ngx.req.set_header("X-Old-Gone", tostring(io.open(old) == nil))
+            ngx.req.set_header("X-Body-File", tostring(ngx.req.get_body_file()))
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /empty {
+        rewrite_by_lua_block { ngx.req.read_body() ngx.req.set_body_data("") }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say(ngx.var.http_content_length, " [", tostring(ngx.req.get_body_data()), "] ",
+                    tostring(ngx.var.http_x_old_gone), " ", tostring(ngx.var.http_x_body_file))
+        }
+    }
+--- request eval
+["POST /memory\nabc", "POST /file\n" . ("x" x 4000), "POST /empty\nabc"]
+--- response_body eval
+["12 [replaced abc] nil nil\n", "9 [small now] true nil\n", "0 [nil] nil nil\n"]
+
+=== TEST 11: set_body_file sends a file upstream, and removes it afterwards when asked
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            ngx.req.read_body()
+            local path = "$TEST_NGINX_HTML_DIR/" .. ngx.var.arg_name
+            local f = assert(io.open(path, "w"))
+            f:write("file body ", ngx.var.arg_name)
+            f:close()
+            ngx.req.set_body_file(path, ngx.var.arg_clean == "1")
+            ngx.req.set_header("X-Body-File", ngx.req.get_body_file())
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say(ngx.var.http_content_length, " [", ngx.req.get_body_data(), "] ",
+                    ngx.var.http_x_body_file:match("[^/]*$"))
+        }
+    }
+    location = /exists {
+        content_by_lua_block {
+            ngx.say(io.open("$TEST_NGINX_HTML_DIR/" .. ngx.var.arg_name) ~= nil)
+        }
+    }
+--- request eval
+["POST /t?name=kept&clean=0\nx", "POST /t?name=cleaned&clean=1\nx", "GET /exists?name=kept",
+ "GET /exists?name=cleaned"]
+--- response_body eval
+["14 [file body kept] kept\n", "17 [file body cleaned] cleaned\n", "true\n", "false\n"]
+
+=== TEST 12: set_body_data and set_body_file refuse what OpenResty refuses
+--- config
+    location = /t {
+        content_by_lua_block {
+            local out = {}
+            local function try(f, ...)
+                local ok, err = pcall(f, ...)
+                out[#out + 1] = tostring(err)
+            end
+            try(ngx.req.set_body_data, "x")
+            try(ngx.req.set_body_file, "/tmp/x")
+            ngx.req.read_body()
+            try(ngx.req.set_body_data)
+            try(ngx.req.set_body_data, {})
+            try(ngx.req.set_body_file)
+            try(ngx.req.set_body_file, "/x", "yes")
+            try(ngx.req.set_body_file, "/nonexistent/body")
+            ngx.say(table.concat(out, "\n"))
+        }
+    }
+--- request
+POST /t
+abc
+--- response_body
+request body not read yet
+request body not read yet
+expecting 1 arguments but seen 0
+bad argument #1 to 'set_body_data' (string expected, got table)
+expecting 1 or 2 arguments but seen 0
+bad argument #2 to 'set_body_file' (boolean expected, got string)
+open() "/nonexistent/body" failed

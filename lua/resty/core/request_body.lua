@@ -1,4 +1,5 @@
--- ngx.req.read_body, discard_body, get_body_data, get_body_file, get_post_args.
+-- ngx.req.read_body, discard_body, get_body_data, get_body_file, get_post_args,
+-- set_body_data, set_body_file.
 local ffi = require "ffi"
 local base = require "resty.core.base"
 
@@ -15,6 +16,7 @@ local decode_args = ngx.decode_args
 local error = error
 local select = select
 local type = type
+local tostring = tostring
 local ngx_req = ngx.req
 
 ffi.cdef[[
@@ -24,6 +26,10 @@ int nlf_ffi_req_body_state(ngx_http_request_t *r);
 long nlf_ffi_req_body_data(ngx_http_request_t *r, const unsigned char **data,
                            unsigned char *copy, size_t copy_size);
 int nlf_ffi_req_body_file(ngx_http_request_t *r, const unsigned char **name, size_t *len);
+int nlf_ffi_req_set_body_data(ngx_http_request_t *r, const char *data, size_t len,
+                              const char **err);
+int nlf_ffi_req_set_body_file(ngx_http_request_t *r, const char *name, size_t len, int auto_clean,
+                              char *errbuf, size_t errbuf_size, const char **err);
 ]]
 
 local OK = 0
@@ -34,7 +40,9 @@ local DISCARDED = 1
 local NOT_READ = 2
 local IN_FILE = 3
 
+local ERR_BUF_SIZE = 4096
 local data_ptr = ffi_new("const unsigned char *[1]")
+local err_ptr = ffi_new("const char *[1]")
 local len_ptr = ffi_new("size_t[1]")
 
 -- OpenResty's checks for the argument-less functions, in its words.
@@ -149,6 +157,60 @@ function ngx_req.get_post_args(max_args)
         return {}
     end
     return decode_args(body, max)
+end
+
+-- The setters' status: nothing on success, else the error OpenResty raises.
+local function check_set(rc, r)
+    if rc == OK then
+        return
+    end
+    if rc == -1 then
+        error(ffi_str(err_ptr[0]), 3)
+    end
+    check_status(rc, r, 3)
+end
+
+function ngx_req.set_body_data(...)
+    local nargs = select("#", ...)
+    if nargs ~= 1 then
+        error("expecting 1 arguments but seen " .. nargs, 2)
+    end
+    local data = ...
+    local t = type(data)
+    if t == "number" then
+        data = tostring(data)
+    elseif t ~= "string" then
+        error("bad argument #1 to 'set_body_data' (string expected, got " .. t .. ")", 2)
+    end
+    local r = get_request()
+    if not r then
+        error("request object not found", 2)
+    end
+    check_set(C.nlf_ffi_req_set_body_data(r, data, #data, err_ptr), r)
+end
+
+function ngx_req.set_body_file(...)
+    local nargs = select("#", ...)
+    if nargs ~= 1 and nargs ~= 2 then
+        error("expecting 1 or 2 arguments but seen " .. nargs, 2)
+    end
+    local name, auto_clean = ...
+    local t = type(name)
+    if t == "number" then
+        name = tostring(name)
+    elseif t ~= "string" then
+        error("bad argument #1 to 'set_body_file' (string expected, got " .. t .. ")", 2)
+    end
+    if nargs == 2 and type(auto_clean) ~= "boolean" then
+        error("bad argument #2 to 'set_body_file' (boolean expected, got " .. type(auto_clean)
+              .. ")", 2)
+    end
+    local r = get_request()
+    if not r then
+        error("no request found", 2)
+    end
+    check_set(C.nlf_ffi_req_set_body_file(r, name, #name, auto_clean and 1 or 0,
+                                          get_string_buf(ERR_BUF_SIZE), ERR_BUF_SIZE, err_ptr), r)
 end
 
 return {

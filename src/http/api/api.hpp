@@ -63,6 +63,10 @@ bool refuse_unsafe_uri(std::string_view uri, const char *what, const char *hint,
 // memory runs out.
 bool set_redirect_location(ngx_http_request_t *r, RequestCtx &ctx, std::string_view uri) noexcept;
 
+// The request's Content-Length header and content_length_n, as a body Lua set makes
+// them (api/headers.cpp). False when memory runs out.
+bool set_request_content_length(ngx_http_request_t *r, off_t length) noexcept;
+
 using nlf::view;
 inline std::string_view view(const core::FfiStr &s) noexcept {
     return {reinterpret_cast<const char *>(s.data), static_cast<size_t>(s.len < 0 ? 0 : s.len)};

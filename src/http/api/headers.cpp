@@ -231,6 +231,16 @@ int field_count(ngx_http_request_t *r) noexcept {
 
 }  // namespace
 
+bool set_request_content_length(ngx_http_request_t *r, off_t length) noexcept {
+    u_char text[NGX_OFF_T_LEN];
+    const auto len = static_cast<size_t>(ngx_sprintf(text, "%O", length) - text);
+    const char *err = nullptr;
+    const HeaderValues value({reinterpret_cast<const char *>(text), len}, nullptr, 0);
+    const int rc = set_input_header(r, "Content-Length", value, true, err);
+    r->headers_in.content_length_n = length;  // also for an HTTP/0.9 request, which has no header
+    return rc != NGX_ERROR;
+}
+
 }  // namespace nlf::http
 
 using namespace nlf;

@@ -3,6 +3,7 @@
 #include "http/api/api.hpp"
 #include "http/module.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 namespace nlf::http {
@@ -63,6 +64,35 @@ void body_read_for_lua(ngx_http_request_t *r) {
     watch_client_abort(r);
     ctx->clear_wait();
     ctx->wake();
+}
+
+// Closes (and, when it was to be removed with the request, removes) the file of the
+// body now rather than when the request's pool goes.
+void drop_body_file(ngx_http_request_t *r) noexcept {
+    ngx_temp_file_t *tf = r->request_body->temp_file;
+    r->request_body->temp_file = nullptr;
+    if (tf == nullptr || tf->file.fd == NGX_INVALID_FILE) return;
+    for (ngx_pool_cleanup_t *c = r->pool->cleanup; c != nullptr; c = c->next) {
+        if (c->handler != ngx_pool_cleanup_file && c->handler != ngx_pool_delete_file) continue;
+        auto *cf = static_cast<ngx_pool_cleanup_file_t *>(c->data);
+        if (cf->fd != tf->file.fd) continue;
+        c->handler(cf);
+        c->handler = nullptr;
+        return;
+    }
+}
+
+// The checks every body setter makes: NGX_OK, or NGX_ERROR with OpenResty's message.
+int check_body_replaceable(ngx_http_request_t *r, const char **err) noexcept {
+    if (r->discard_body) {
+        *err = "request body already discarded asynchronously";
+        return NGX_ERROR;
+    }
+    if (r->request_body == nullptr) {
+        *err = "request body not read yet";
+        return NGX_ERROR;
+    }
+    return NGX_OK;
 }
 
 // What is kept of the body, for get_body_data, get_body_file and get_post_args.
@@ -161,4 +191,85 @@ NLF_API int nlf_ffi_req_body_file(ngx_http_request_t *r, const u_char **name, si
     *name = r->request_body->temp_file->file.name.data;
     *len = r->request_body->temp_file->file.name.len;
     return NGX_OK;
+}
+
+// ngx.req.set_body_data: the body becomes a copy of `data` (none when empty), in
+// memory, and Content-Length follows. NGX_ERROR with a message in *err when refused.
+NLF_API int nlf_ffi_req_set_body_data(ngx_http_request_t *r, const u_char *data, size_t len,
+                                      const char **err) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    if (check_body_replaceable(r, err) != NGX_OK) return NGX_ERROR;
+    *err = "no memory";
+    ngx_http_request_body_t *rb = r->request_body;
+    drop_body_file(r);
+    rb->bufs = nullptr;
+    rb->buf = nullptr;
+    if (len > 0) {
+        ngx_buf_t *b = ngx_create_temp_buf(r->pool, len);
+        ngx_chain_t *cl = ngx_alloc_chain_link(r->pool);
+        if (b == nullptr || cl == nullptr) return NGX_ERROR;
+        b->last = ngx_cpymem(b->pos, data, len);
+        b->last_buf = 1;
+        cl->buf = b;
+        cl->next = nullptr;
+        rb->bufs = cl;
+        rb->buf = b;
+    }
+    return set_request_content_length(r, static_cast<off_t>(len)) ? NGX_OK : NGX_ERROR;
+}
+
+// ngx.req.set_body_file: the body becomes the file `name` (NUL-terminated), removed
+// with the request when `auto_clean`; Content-Length follows. NGX_ERROR with a
+// message in *err (in `errbuf` of `errbuf_size` bytes when it names the file).
+NLF_API int nlf_ffi_req_set_body_file(ngx_http_request_t *r, const char *name, size_t len, int auto_clean,
+                                      char *errbuf, size_t errbuf_size, const char **err) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    if (check_body_replaceable(r, err) != NGX_OK) return NGX_ERROR;
+    *err = "no memory";
+    auto *path = static_cast<u_char *>(ngx_pnalloc(r->pool, len + 1));
+    if (path == nullptr) return NGX_ERROR;
+    *ngx_cpymem(path, name, len) = '\0';
+    ngx_fd_t fd = ngx_open_file(path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    ngx_file_info_t fi;
+    if (fd == NGX_INVALID_FILE || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        const ngx_err_t e = ngx_errno;
+        if (fd != NGX_INVALID_FILE) ngx_close_file(fd);
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, e, "ngx.req.set_body_file: \"%s\"", path);
+        std::snprintf(errbuf, errbuf_size, "%s \"%s\" failed", fd == NGX_INVALID_FILE ? ngx_open_file_n : ngx_fd_info_n,
+                      path);
+        *err = errbuf;
+        return NGX_ERROR;
+    }
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_pool_cleanup_file_t));
+    auto *tf = static_cast<ngx_temp_file_t *>(ngx_pcalloc(r->pool, sizeof(ngx_temp_file_t)));
+    auto *b = static_cast<ngx_buf_t *>(ngx_calloc_buf(r->pool));
+    ngx_chain_t *cl = ngx_alloc_chain_link(r->pool);
+    if (cln == nullptr || tf == nullptr || b == nullptr || cl == nullptr) {
+        ngx_close_file(fd);
+        return NGX_ERROR;
+    }
+    cln->handler = auto_clean ? ngx_pool_delete_file : ngx_pool_cleanup_file;
+    auto *cf = static_cast<ngx_pool_cleanup_file_t *>(cln->data);
+    cf->fd = fd;
+    cf->name = path;
+    cf->log = r->pool->log;
+    ngx_http_request_body_t *rb = r->request_body;
+    drop_body_file(r);
+    tf->file.fd = fd;
+    tf->file.name = {len, path};
+    tf->file.log = r->connection->log;
+    rb->temp_file = tf;
+    const off_t size = ngx_file_size(&fi);
+    b->in_file = 1;
+    b->file = &tf->file;
+    b->file_pos = 0;
+    b->file_last = size;
+    b->last_buf = 1;
+    cl->buf = b;
+    cl->next = nullptr;
+    rb->bufs = size > 0 ? cl : nullptr;
+    rb->buf = nullptr;
+    return set_request_content_length(r, size) ? NGX_OK : NGX_ERROR;
 }
