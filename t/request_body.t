@@ -205,16 +205,21 @@ hello world
                 req.set_body_data("a=1&b=2")
                 n = n + #req.get_post_args().a
             end
-            ngx.say(n)
+            req.init_body(4096)
+            for _ = 1, 300 do
+                req.append_body("x")
+            end
+            req.finish_body()
+            ngx.say(n + #req.get_body_data())
         }
     }
 --- request
 POST /t
 a=1&b=2
 --- response_body
-3300
+3600
 --- error_log eval
-[main::loop_traces(6, 10)]
+[main::loop_traces(6, 10, 15)]
 --- no_error_log
 NYI
 
@@ -354,3 +359,74 @@ bad argument #1 to 'set_body_data' (string expected, got table)
 expecting 1 or 2 arguments but seen 0
 bad argument #2 to 'set_body_file' (boolean expected, got string)
 open() "/nonexistent/body" failed
+
+=== TEST 13: init_body, append_body, finish_body build a new body, in memory or in a file
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            ngx.req.read_body()
+            local size = tonumber(ngx.var.arg_size)
+            if size then
+                ngx.req.init_body(size)
+            else
+                ngx.req.init_body()
+            end
+            for i = 1, tonumber(ngx.var.arg_parts) do
+                ngx.req.append_body(string.format("part%04d;", i))
+            end
+            ngx.req.finish_body()
+            ngx.req.set_header("X-In-File", tostring(ngx.req.get_body_file() ~= nil))
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        client_body_buffer_size 1m;
+        content_by_lua_block {
+            ngx.req.read_body()
+            local body = ngx.req.get_body_data() or ""
+            ngx.say(ngx.var.http_content_length, " ", #body, " ", body:sub(1, 9), " ", body:sub(-9), " ",
+                    ngx.var.http_x_in_file)
+        }
+    }
+--- request eval
+["POST /t?size=1024&parts=3\nold", "POST /t?size=64&parts=100\nold", "POST /t?size=0&parts=5\nold",
+ "POST /t?parts=2\nold"]
+--- response_body eval
+["27 27 part0001; part0003; false\n", "900 900 part0001; part0100; true\n", "45 45 part0001; part0005; true\n",
+ "18 18 part0001; part0002; false\n"]
+
+=== TEST 14: the body builders refuse what OpenResty refuses
+--- config
+    location = /t {
+        content_by_lua_block {
+            local out = {}
+            local function try(f, ...)
+                local ok, err = pcall(f, ...)
+                out[#out + 1] = tostring(err)
+            end
+            try(ngx.req.init_body)
+            try(ngx.req.append_body, "x")
+            try(ngx.req.finish_body)
+            ngx.req.read_body()
+            try(ngx.req.init_body, 1, 2)
+            try(ngx.req.init_body, -1)
+            try(ngx.req.init_body, "big")
+            try(ngx.req.append_body)
+            try(ngx.req.append_body, {})
+            try(ngx.req.finish_body, 1)
+            ngx.say(table.concat(out, "\n"))
+        }
+    }
+--- request
+POST /t
+abc
+--- response_body
+request body not read yet
+request_body not initialized
+request_body not initialized
+expecting 0 or 1 argument but seen 2
+bad size argument: -1
+bad argument #1 to 'init_body' (number expected, got string)
+expecting 1 arguments but seen 0
+bad argument #1 to 'append_body' (string expected, got table)
+expecting 0 argument but seen 1

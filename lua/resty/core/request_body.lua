@@ -1,5 +1,5 @@
 -- ngx.req.read_body, discard_body, get_body_data, get_body_file, get_post_args,
--- set_body_data, set_body_file.
+-- set_body_data, set_body_file, init_body, append_body, finish_body.
 local ffi = require "ffi"
 local base = require "resty.core.base"
 
@@ -17,6 +17,7 @@ local error = error
 local select = select
 local type = type
 local tostring = tostring
+local floor = math.floor
 local ngx_req = ngx.req
 
 ffi.cdef[[
@@ -30,6 +31,9 @@ int nlf_ffi_req_set_body_data(ngx_http_request_t *r, const char *data, size_t le
                               const char **err);
 int nlf_ffi_req_set_body_file(ngx_http_request_t *r, const char *name, size_t len, int auto_clean,
                               char *errbuf, size_t errbuf_size, const char **err);
+int nlf_ffi_req_init_body(ngx_http_request_t *r, long size, const char **err);
+int nlf_ffi_req_append_body(ngx_http_request_t *r, const char *data, size_t len, const char **err);
+int nlf_ffi_req_finish_body(ngx_http_request_t *r, const char **err);
 ]]
 
 local OK = 0
@@ -211,6 +215,60 @@ function ngx_req.set_body_file(...)
     end
     check_set(C.nlf_ffi_req_set_body_file(r, name, #name, auto_clean and 1 or 0,
                                           get_string_buf(ERR_BUF_SIZE), ERR_BUF_SIZE, err_ptr), r)
+end
+
+-- The request for the body builders, which OpenResty words differently.
+local function builder_request()
+    local r = get_request()
+    if not r then
+        error("no request found", 3)
+    end
+    return r
+end
+
+function ngx_req.init_body(...)
+    local nargs = select("#", ...)
+    if nargs ~= 0 and nargs ~= 1 then
+        error("expecting 0 or 1 argument but seen " .. nargs, 2)
+    end
+    local r = builder_request()
+    local size = -1
+    if nargs == 1 then
+        size = ...
+        if type(size) ~= "number" then
+            error("bad argument #1 to 'init_body' (number expected, got " .. type(size) .. ")", 2)
+        end
+        size = floor(size)
+        if size < 0 then
+            error("bad size argument: " .. size, 2)
+        end
+    end
+    check_set(C.nlf_ffi_req_init_body(r, size, err_ptr), r)
+end
+
+function ngx_req.append_body(...)
+    local nargs = select("#", ...)
+    if nargs ~= 1 then
+        error("expecting 1 arguments but seen " .. nargs, 2)
+    end
+    local data = ...
+    local t = type(data)
+    if t == "number" then
+        data = tostring(data)
+    elseif t ~= "string" then
+        error("bad argument #1 to 'append_body' (string expected, got " .. t .. ")", 2)
+    end
+    local r = builder_request()
+    check_set(C.nlf_ffi_req_append_body(r, data, #data, err_ptr), r)
+end
+
+function ngx_req.finish_body(...)
+    local nargs = select("#", ...)
+    if nargs ~= 0 then
+        error("expecting 0 argument but seen " .. nargs, 2)
+    end
+    local r = builder_request()
+    check_set(C.nlf_ffi_req_finish_body(r, err_ptr), r)
 end
 
 return {

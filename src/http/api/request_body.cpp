@@ -3,6 +3,7 @@
 #include "http/api/api.hpp"
 #include "http/module.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -93,6 +94,36 @@ int check_body_replaceable(ngx_http_request_t *r, const char **err) noexcept {
         return NGX_ERROR;
     }
     return NGX_OK;
+}
+
+// Appends `chain` to the file of the body being built (see init_body), created in
+// client_body_temp_path on first use and removed with the request. `chain` nullptr just
+// creates it.
+bool write_body_file(ngx_http_request_t *r, ngx_chain_t *chain) noexcept {
+    ngx_http_request_body_t *rb = r->request_body;
+    if (rb->temp_file == nullptr) {
+        auto *tf = static_cast<ngx_temp_file_t *>(ngx_pcalloc(r->pool, sizeof(ngx_temp_file_t)));
+        if (tf == nullptr) return false;
+        auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+        tf->file.fd = NGX_INVALID_FILE;
+        tf->file.log = r->connection->log;
+        tf->path = clcf->client_body_temp_path;
+        tf->pool = r->pool;
+        tf->warn = const_cast<char *>("a client request body is buffered to a temporary file");
+        tf->log_level = r->request_body_file_log_level;
+        tf->persistent = 1;
+        tf->clean = 1;
+        if (r->request_body_file_group_access) tf->access = 0660;
+        rb->temp_file = tf;
+        if (chain == nullptr) {
+            return ngx_create_temp_file(&tf->file, tf->path, tf->pool, tf->persistent, tf->clean, tf->access) ==
+                   NGX_OK;
+        }
+    }
+    const ssize_t n = ngx_write_chain_to_temp_file(rb->temp_file, chain);
+    if (n == NGX_ERROR) return false;
+    rb->temp_file->offset += n;
+    return true;
 }
 
 // What is kept of the body, for get_body_data, get_body_file and get_post_args.
@@ -272,4 +303,91 @@ NLF_API int nlf_ffi_req_set_body_file(ngx_http_request_t *r, const char *name, s
     rb->bufs = size > 0 ? cl : nullptr;
     rb->buf = nullptr;
     return set_request_content_length(r, size) ? NGX_OK : NGX_ERROR;
+}
+
+// ngx.req.init_body: a new, empty body to build with append_body and finish_body, in a
+// buffer of `size` bytes (client_body_buffer_size when negative; 0: straight to a
+// file), going to a temp file when it fills.
+NLF_API int nlf_ffi_req_init_body(ngx_http_request_t *r, long size, const char **err) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    if (check_body_replaceable(r, err) != NGX_OK) return NGX_ERROR;
+    *err = "no memory";
+    if (size < 0) {
+        auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+        size = static_cast<long>(clcf->client_body_buffer_size);
+    }
+    if (size == 0) r->request_body_in_file_only = 1;
+    ngx_http_request_body_t *rb = r->request_body;
+    drop_body_file(r);
+    r->request_body_in_clean_file = 1;
+    r->headers_in.content_length_n = 0;
+    rb->buf = ngx_create_temp_buf(r->pool, static_cast<size_t>(size));
+    rb->bufs = ngx_alloc_chain_link(r->pool);
+    if (rb->buf == nullptr || rb->bufs == nullptr) return NGX_ERROR;
+    rb->bufs->buf = rb->buf;
+    rb->bufs->next = nullptr;
+    return NGX_OK;
+}
+
+NLF_API int nlf_ffi_req_append_body(ngx_http_request_t *r, const u_char *data, size_t len, const char **err) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    ngx_http_request_body_t *rb = r->request_body;
+    if (rb == nullptr || rb->buf == nullptr || rb->bufs == nullptr) {
+        *err = "request_body not initialized";
+        return NGX_ERROR;
+    }
+    *err = "fail to write file";
+    if (r->request_body_in_file_only) {
+        ngx_buf_t b{};
+        b.start = b.pos = const_cast<u_char *>(data);
+        b.last = b.end = const_cast<u_char *>(data) + len;
+        b.temporary = 1;
+        ngx_chain_t cl{&b, nullptr};
+        if (!write_body_file(r, &cl)) return NGX_ERROR;
+        r->headers_in.content_length_n += static_cast<off_t>(len);
+        return NGX_OK;
+    }
+    while (len > 0) {
+        if (rb->buf->last == rb->buf->end) {
+            if (!write_body_file(r, rb->bufs)) return NGX_ERROR;
+            rb->buf->pos = rb->buf->last = rb->buf->start;
+        }
+        const size_t n = std::min(len, static_cast<size_t>(rb->buf->end - rb->buf->last));
+        rb->buf->last = ngx_cpymem(rb->buf->last, data, n);
+        data += n;
+        len -= n;
+        r->headers_in.content_length_n += static_cast<off_t>(n);
+    }
+    return NGX_OK;
+}
+
+NLF_API int nlf_ffi_req_finish_body(ngx_http_request_t *r, const char **err) noexcept {
+    int status;
+    if (api_ctx(r, request_contexts, status) == nullptr) return status;
+    ngx_http_request_body_t *rb = r->request_body;
+    if (rb == nullptr || rb->buf == nullptr || rb->bufs == nullptr) {
+        *err = "request_body not initialized";
+        return NGX_ERROR;
+    }
+    *err = "no memory";
+    if (rb->temp_file != nullptr) {
+        // What the buffer still holds goes after what is in the file; the body is the file.
+        if (rb->buf->last != rb->buf->pos && !write_body_file(r, rb->bufs)) {
+            *err = "fail to write file";
+            return NGX_ERROR;
+        }
+        auto *b = static_cast<ngx_buf_t *>(ngx_calloc_buf(r->pool));
+        if (b == nullptr) return NGX_ERROR;
+        b->in_file = 1;
+        b->file = &rb->temp_file->file;
+        b->file_pos = 0;
+        b->file_last = rb->temp_file->offset;
+        b->last_buf = 1;
+        rb->bufs->buf = b;
+        rb->bufs->next = nullptr;
+        rb->buf = nullptr;
+    }
+    return set_request_content_length(r, r->headers_in.content_length_n) ? NGX_OK : NGX_ERROR;
 }
