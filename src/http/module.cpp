@@ -100,9 +100,9 @@ ngx_command_t commands[] = {
     {ngx_string("exit_worker_by_lua_file"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, set_lua_code,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, exit_worker), const_cast<unsigned *>(&exit_worker_phase)},
     // OpenResty has no string form of this one either.
-    {ngx_string("server_rewrite_by_lua_block"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_NOARGS,
-     set_lua_code, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, server_rewrite),
-     const_cast<unsigned *>(&server_rewrite_phase)},
+    {ngx_string("server_rewrite_by_lua_block"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_NOARGS, set_lua_code,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, server_rewrite), const_cast<unsigned *>(&server_rewrite_phase)},
     {ngx_string("server_rewrite_by_lua_file"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_TAKE1, set_lua_code,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, server_rewrite), const_cast<unsigned *>(&server_rewrite_phase)},
     NLF_LUA_DIRECTIVES("rewrite", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
@@ -141,8 +141,8 @@ void *create_loc_conf(ngx_conf_t *cf) {
 char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
     auto *parent = static_cast<LocConf *>(parent_conf);
     auto *child = static_cast<LocConf *>(child_conf);
-    for (auto field : {&LocConf::server_rewrite, &LocConf::rewrite, &LocConf::access, &LocConf::log, &LocConf::header_filter,
-                       &LocConf::body_filter}) {
+    for (auto field : {&LocConf::server_rewrite, &LocConf::rewrite, &LocConf::access, &LocConf::log,
+                       &LocConf::header_filter, &LocConf::body_filter}) {
         if (!(child->*field).is_set()) child->*field = parent->*field;
     }
     ngx_conf_merge_value(child->code_cache, parent->code_cache, 1);
