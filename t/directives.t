@@ -704,3 +704,14 @@ true true true true true true true
 GET /t
 --- response_body
 false false false false false false false
+
+=== TEST 40: without lua_malloc_trim and log_by_lua, requests are not counted
+--- log_level: debug
+--- config
+    location = /plain { content_by_lua_block { ngx.exit(204) } }
+--- request eval
+[("GET /plain") x 1001]
+--- error_code eval
+[(204) x 1001]
+--- no_error_log
+malloc_trim(1) returned

@@ -232,6 +232,9 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (vm == nullptr) return NGX_ERROR;
     ngx_conf_init_value(mcf->regex_cache_max_entries, 1024);
     ngx_conf_init_value(mcf->regex_match_limit, 0);
+    // As in OpenResty, only a lua_malloc_trim of the configuration's own makes every
+    // request run the log handler; the default trims where log_by_lua runs anyway.
+    const bool trim_requested = mcf->malloc_trim != NGX_CONF_UNSET && mcf->malloc_trim > 0;
     ngx_conf_init_value(mcf->malloc_trim, 1000);
     ngx_conf_init_value(mcf->sa_restart, 1);
     configure_regex(*mcf);
@@ -256,7 +259,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
         add_phase_handler(cf, NGX_HTTP_ACCESS_PHASE, access_handler, mcf->access_no_postpone != 1) != NGX_OK) {
         return NGX_ERROR;
     }
-    if (((mcf->phases_used & core::ctx_log) || mcf->malloc_trim > 0) &&
+    if (((mcf->phases_used & core::ctx_log) || trim_requested) &&
         add_phase_handler(cf, NGX_HTTP_LOG_PHASE, log_handler, false) != NGX_OK) {
         return NGX_ERROR;
     }
