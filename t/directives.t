@@ -715,3 +715,38 @@ false false false false false false false
 [(204) x 1001]
 --- no_error_log
 malloc_trim(1) returned
+
+=== TEST 41: lua_thread_cache_max_entries (1024 by default): finished handler threads are reused
+--- http_config
+    init_by_lua_block { seen_threads = {} }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local co = coroutine.running()
+            local reused = seen_threads[1] == co
+            seen_threads[1] = co   -- kept alive: a new thread cannot take its place
+            ngx.say(reused)
+        }
+    }
+--- request eval
+["GET /t", "GET /t", "GET /t"]
+--- response_body eval
+["false\n", "true\n", "true\n"]
+
+=== TEST 42: lua_thread_cache_max_entries 0: every handler gets a new thread
+--- http_config
+    lua_thread_cache_max_entries 0;
+    init_by_lua_block { seen_threads = {} }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local co = coroutine.running()
+            local reused = seen_threads[1] == co
+            seen_threads[1] = co   -- kept alive: a new thread cannot take its place
+            ngx.say(reused)
+        }
+    }
+--- request eval
+["GET /t", "GET /t", "GET /t"]
+--- response_body eval
+["false\n", "false\n", "false\n"]

@@ -228,6 +228,20 @@ void Vm::forget_modules_loaded_since() {
     }
 }
 
+bool Vm::set_thread_cache_size(std::size_t size) noexcept {
+    try {
+        idle_threads_.reserve(size);
+    } catch (const std::bad_alloc &) {
+        return false;
+    }
+    while (idle_threads_.size() > size) {
+        luaL_unref(L_, LUA_REGISTRYINDEX, idle_threads_.back().ref);
+        idle_threads_.pop_back();
+    }
+    max_idle_threads_ = size;
+    return true;
+}
+
 Vm::Thread Vm::acquire_thread() {
     if (!idle_threads_.empty()) {
         Thread thread = idle_threads_.back();
@@ -242,7 +256,7 @@ Vm::Thread Vm::acquire_thread() {
 
 void Vm::release_thread(Thread thread) noexcept {
     if (thread.ref == LUA_NOREF) return;
-    if (lua_status(thread.co) == 0 && idle_threads_.size() < max_idle_threads) {
+    if (lua_status(thread.co) == 0 && idle_threads_.size() < max_idle_threads_) {
         lua_settop(thread.co, 0);
         set_coroutine_owner(thread.co, nullptr, 0);
         idle_threads_.push_back(thread);

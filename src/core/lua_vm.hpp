@@ -71,6 +71,9 @@ public:
     Thread acquire_thread();
     // Returns the thread to the pool when it finished (status 0), else lets it go.
     void release_thread(Thread thread) noexcept;
+    // lua_thread_cache_max_entries: how many finished threads the pool keeps (0: none).
+    // False when memory runs out (the pool is left as it was).
+    bool set_thread_cache_size(std::size_t size) noexcept;
 
     // Runs a function (pushed on L) in the main thread, as init_by_lua does.
     // Returns the error message with a traceback, or "".
@@ -79,12 +82,12 @@ public:
     ~Vm();
 
 private:
-    explicit Vm(lua_State *L) : L_(L) { idle_threads_.reserve(max_idle_threads); }
-    static constexpr std::size_t max_idle_threads = 256;
+    explicit Vm(lua_State *L) : L_(L) { idle_threads_.reserve(max_idle_threads_); }
+    std::size_t max_idle_threads_ = 1024;
     lua_State *L_;
     int file_cache_ref_ = LUA_NOREF;
     int kept_modules_ref_ = LUA_NOREF;  // names of the modules forget_... leaves
-    std::vector<Thread> idle_threads_;  // capacity reserved: pushing never allocates
+    std::vector<Thread> idle_threads_;  // max_idle_threads_ reserved: pushing never allocates
 };
 
 // Holds a pooled thread for a scope.

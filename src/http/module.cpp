@@ -79,6 +79,8 @@ ngx_command_t commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, need_request_body), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
+    {ngx_string("lua_thread_cache_max_entries"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, thread_cache_max_entries), nullptr},
     {ngx_string("lua_sa_restart"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, sa_restart), nullptr},
     {ngx_string("lua_malloc_trim"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
@@ -237,6 +239,11 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     const bool trim_requested = mcf->malloc_trim != NGX_CONF_UNSET && mcf->malloc_trim > 0;
     ngx_conf_init_value(mcf->malloc_trim, 1000);
     ngx_conf_init_value(mcf->sa_restart, 1);
+    ngx_conf_init_value(mcf->thread_cache_max_entries, 1024);
+    if (!vm->set_thread_cache_size(static_cast<std::size_t>(mcf->thread_cache_max_entries))) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "no memory for lua_thread_cache_max_entries");
+        return NGX_ERROR;
+    }
     configure_regex(*mcf);
     if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
