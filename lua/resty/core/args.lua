@@ -15,6 +15,7 @@ local get_string_buf = base.get_string_buf
 local copy_result = base.copy_result
 local pairs_table = base.pairs_table
 local check_max = base.check_max
+local check_string = base.check_string
 local YIELD = base.YIELD
 local co_yield = coroutine.yield
 local error = error
@@ -129,12 +130,7 @@ function ngx_req.get_uri_args(max_args)
 end
 
 function ngx.decode_args(str, max_args)
-    local t = type(str)
-    if t == "number" then
-        str = tostring(str)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'decode_args' (string expected, got " .. t .. ")", 2)
-    end
+    str = check_string(str, 1, "decode_args")
     local max = max_args
     if max == nil then
         max = -1
@@ -246,12 +242,7 @@ function ngx_req.set_uri(uri, jump, binary)
     if not r then
         error(no_request_msg(), 2)
     end
-    local t = type(uri)
-    if t == "number" then
-        uri = tostring(uri)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'set_uri' (string expected, got " .. t .. ")", 2)
-    end
+    uri = check_string(uri, 1, "set_uri")
     if #uri == 0 then
         error("attempt to use zero-length uri", 2)
     end

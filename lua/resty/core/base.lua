@@ -182,6 +182,21 @@ function _M.check_max(max, fname)
     return max
 end
 
+-- A string argument as the C API's luaL_checklstring takes it: a number becomes its
+-- string. `level`, as error() counts it from here, is the code that called `fname`
+-- (3 when that function called this one directly).
+function _M.check_string(v, argn, fname, level)
+    local t = type(v)
+    if t == "string" then
+        return v
+    end
+    if t == "number" then
+        return tostring(v)
+    end
+    error("bad argument #" .. argn .. " to '" .. fname .. "' (string expected, got " .. t .. ")",
+          level or 3)
+end
+
 _M.add_value = add_value
 
 -- A fresh copy of a table of strings and arrays of strings (what get_headers and

@@ -24,11 +24,26 @@ int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t len,
                  const unsigned char *args, size_t args_len, unsigned char *err, size_t *errlen);
 ]]
 
+local check_string = base.check_string
+
 local ERR_BUF_SIZE = 128
 -- ngx.redirect's message quotes the URI: room for a long one.
 local REDIRECT_ERR_BUF_SIZE = 4096
 local redirect_statuses = { [301] = true, [302] = true, [303] = true, [307] = true, [308] = true }
 local errlen = base.get_size_ptr()
+
+-- What an FFI call that ends the handler returned: OK, and the handler ends here (the
+-- scheduler never resumes this coroutine); an error, with its message in `err`; or a
+-- status for check_status. Errors go to the code that called the ngx.* function.
+local function end_handler(rc, r, err)
+    if rc == 0 then
+        return co_yield(YIELD)
+    end
+    if rc == -1 then
+        error(ffi_str(err, errlen[0]), 3)
+    end
+    check_status(rc, r, 3)
+end
 
 function ngx.exit(rc)
     local r = get_request()
@@ -44,16 +59,7 @@ function ngx.exit(rc)
     end
     local err = base.get_string_buf(ERR_BUF_SIZE)
     errlen[0] = ERR_BUF_SIZE
-    local status = C.ngx_http_lua_ffi_exit(r, rc, err, errlen)
-    if status == 0 then
-        -- The handler ends here: the scheduler finishes the request and never
-        -- resumes this coroutine.
-        return co_yield(YIELD)
-    end
-    if status == -1 then
-        error(ffi_str(err, errlen[0]), 2)
-    end
-    check_status(status, r, 2)
+    end_handler(C.ngx_http_lua_ffi_exit(r, rc, err, errlen), r, err)
 end
 
 -- The handler ends here, as with ngx.exit(status): there is nothing to return to.
@@ -63,12 +69,7 @@ function ngx.redirect(...)
         error("expecting one or two arguments", 2)
     end
     local uri, status = ...
-    local uri_type = type(uri)
-    if uri_type == "number" then
-        uri = tostring(uri)
-    elseif uri_type ~= "string" then
-        error("bad argument #1 to 'redirect' (string expected, got " .. uri_type .. ")", 2)
-    end
+    uri = check_string(uri, 1, "redirect")
     if nargs == 2 then
         local n = tonumber(status)
         if not n then
@@ -89,14 +90,7 @@ function ngx.redirect(...)
     end
     local err = base.get_string_buf(REDIRECT_ERR_BUF_SIZE)
     errlen[0] = REDIRECT_ERR_BUF_SIZE
-    local rc = C.nlf_ffi_redirect(r, uri, #uri, status, err, errlen)
-    if rc == 0 then
-        return co_yield(YIELD)
-    end
-    if rc == -1 then
-        error(ffi_str(err, errlen[0]), 2)
-    end
-    check_status(rc, r, 2)
+    end_handler(C.nlf_ffi_redirect(r, uri, #uri, status, err, errlen), r, err)
 end
 
 -- The handler ends here: the request goes on at `uri` (a named location when it starts
@@ -112,12 +106,7 @@ function ngx.exec(...)
         error("no request object found", 2)
     end
     local uri, args = ...
-    local uri_type = type(uri)
-    if uri_type == "number" then
-        uri = tostring(uri)
-    elseif uri_type ~= "string" then
-        error("bad argument #1 to 'exec' (string expected, got " .. uri_type .. ")", 2)
-    end
+    uri = check_string(uri, 1, "exec")
     if uri == "" then
         error("The uri argument is empty", 2)
     end
@@ -134,14 +123,7 @@ function ngx.exec(...)
     end
     local err = base.get_string_buf(ERR_BUF_SIZE)
     errlen[0] = ERR_BUF_SIZE
-    local rc = C.nlf_ffi_exec(r, uri, #uri, args, #args, err, errlen)
-    if rc == 0 then
-        return co_yield(YIELD)
-    end
-    if rc == -1 then
-        error(ffi_str(err, errlen[0]), 2)
-    end
-    check_status(rc, r, 2)
+    end_handler(C.nlf_ffi_exec(r, uri, #uri, args, #args, err, errlen), r, err)
 end
 
 return {

@@ -3,6 +3,7 @@ local ffi = require "ffi"
 local base = require "resty.core.base"
 
 local C = ffi.C
+local check_string = base.check_string
 local ffi_new = ffi.new
 local ffi_str = ffi.string
 local error = error
@@ -54,24 +55,11 @@ function ngx.sha1_bin(s)
     return ffi_str(digest_buf, SHA1_LEN)
 end
 
--- The arguments are checked as OpenResty's C function checks them: strings, or
--- numbers turned into strings.
-local function string_arg(v, i)
-    local t = type(v)
-    if t == "string" then
-        return v
-    end
-    if t == "number" then
-        return tostring(v)
-    end
-    error("bad argument #" .. i .. " to 'hmac_sha1' (string expected, got " .. t .. ")", 3)
-end
-
 -- Of fixed arity, so that it is compiled on its own: see output.lua's output_string.
 -- Tail-called by ngx.hmac_sha1.
 local function hmac_sha1(key, s)
-    key = string_arg(key, 1)
-    s = string_arg(s, 2)
+    key = check_string(key, 1, "hmac_sha1")
+    s = check_string(s, 2, "hmac_sha1")
     C.nlf_ffi_hmac_sha1(key, #key, s, #s, digest_buf)
     return ffi_str(digest_buf, SHA1_LEN)
 end

@@ -9,6 +9,7 @@ local ffi_str = ffi.string
 local get_request = base.get_request
 local check_status = base.check_status
 local check_max = base.check_max
+local check_string = base.check_string
 local get_string_buf = base.get_string_buf
 local YIELD = base.YIELD
 local co_yield = coroutine.yield
@@ -16,7 +17,6 @@ local decode_args = ngx.decode_args
 local error = error
 local select = select
 local type = type
-local tostring = tostring
 local floor = math.floor
 local ngx_req = ngx.req
 
@@ -174,18 +174,18 @@ local function check_set(rc, r)
     check_status(rc, r, 3)
 end
 
-function ngx_req.set_body_data(...)
+-- The one string argument of set_body_data and append_body, checked as OpenResty does.
+local function data_argument(fname, ...)
     local nargs = select("#", ...)
     if nargs ~= 1 then
-        error("expecting 1 arguments but seen " .. nargs, 2)
+        error("expecting 1 arguments but seen " .. nargs, 3)
     end
-    local data = ...
-    local t = type(data)
-    if t == "number" then
-        data = tostring(data)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'set_body_data' (string expected, got " .. t .. ")", 2)
-    end
+    local data = check_string((...), 1, fname, 4)  -- not a tail call: `level` counts this frame
+    return data
+end
+
+function ngx_req.set_body_data(...)
+    local data = data_argument("set_body_data", ...)
     local r = get_request()
     if not r then
         error("request object not found", 2)
@@ -199,12 +199,7 @@ function ngx_req.set_body_file(...)
         error("expecting 1 or 2 arguments but seen " .. nargs, 2)
     end
     local name, auto_clean = ...
-    local t = type(name)
-    if t == "number" then
-        name = tostring(name)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'set_body_file' (string expected, got " .. t .. ")", 2)
-    end
+    name = check_string(name, 1, "set_body_file")
     if nargs == 2 and type(auto_clean) ~= "boolean" then
         error("bad argument #2 to 'set_body_file' (boolean expected, got " .. type(auto_clean)
               .. ")", 2)
@@ -247,17 +242,7 @@ function ngx_req.init_body(...)
 end
 
 function ngx_req.append_body(...)
-    local nargs = select("#", ...)
-    if nargs ~= 1 then
-        error("expecting 1 arguments but seen " .. nargs, 2)
-    end
-    local data = ...
-    local t = type(data)
-    if t == "number" then
-        data = tostring(data)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'append_body' (string expected, got " .. t .. ")", 2)
-    end
+    local data = data_argument("append_body", ...)
     local r = builder_request()
     check_set(C.nlf_ffi_req_append_body(r, data, #data, err_ptr), r)
 end

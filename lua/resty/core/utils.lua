@@ -9,10 +9,9 @@ local byte = string.byte
 local find = string.find
 local error = error
 local select = select
-local tostring = tostring
-local type = type
 local get_string_buf = base.get_string_buf
 local get_string_buf_size = base.get_string_buf_size
+local check_string = base.check_string
 
 ffi.cdef[[
 void ngx_http_lua_ffi_str_replace_char(unsigned char *buf, size_t len, const unsigned char find,
@@ -40,12 +39,7 @@ end
 -- Of fixed arity, so that it is compiled on its own: see output.lua's output_string.
 -- Tail-called by ngx.quote_sql_str.
 local function quote_sql_str(s)
-    local t = type(s)
-    if t == "number" then
-        s = tostring(s)
-    elseif t ~= "string" then
-        error("bad argument #1 to 'quote_sql_str' (string expected, got " .. t .. ")", 2)
-    end
+    s = check_string(s, 1, "quote_sql_str")
     local cap = get_string_buf_size()
     local dst = get_string_buf(cap)
     local n = C.nlf_ffi_quote_sql_str(s, #s, dst, cap)
