@@ -1,6 +1,8 @@
 // The http module: directives, configuration, phase registration, init hooks.
 #include "http/module.hpp"
 
+#include "api/timer.hpp"
+
 #include "api/worker.hpp"
 #include "core/context.hpp"
 #include "core/guard.hpp"
@@ -79,6 +81,10 @@ ngx_command_t commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, need_request_body), nullptr},
     {ngx_string("lua_use_default_type"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, use_default_type), nullptr},
+    {ngx_string("lua_max_pending_timers"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, max_pending_timers), nullptr},
+    {ngx_string("lua_max_running_timers"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, max_running_timers), nullptr},
     {ngx_string("lua_thread_cache_max_entries"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, thread_cache_max_entries), nullptr},
     {ngx_string("lua_sa_restart"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
@@ -240,6 +246,8 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     ngx_conf_init_value(mcf->malloc_trim, 1000);
     ngx_conf_init_value(mcf->sa_restart, 1);
     ngx_conf_init_value(mcf->thread_cache_max_entries, 1024);
+    ngx_conf_init_value(mcf->max_pending_timers, 1024);
+    ngx_conf_init_value(mcf->max_running_timers, 256);
     if (!vm->set_thread_cache_size(static_cast<std::size_t>(mcf->thread_cache_max_entries))) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "no memory for lua_thread_cache_max_entries");
         return NGX_ERROR;
@@ -248,6 +256,7 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     if (!api::add_worker_pids_zone(cf, &ngx_http_lua_ffi_module)) return NGX_ERROR;
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
     vm->register_capi("output", output_capi);
+    vm->register_capi("set_timer_runner", api::timer::set_runner_capi);
     api::shdict::inject(vm->L(), mcf->shared_dicts);
     if (std::string error = vm->load_api(); !error.empty()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",
@@ -310,6 +319,9 @@ ngx_int_t init_process(ngx_cycle_t *cycle) {
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
     configure_regex(*mcf);
     if (mcf->sa_restart) set_sa_restart(cycle->log);
+    const api::timer::Limits limits{static_cast<ngx_uint_t>(mcf->max_pending_timers),
+                                    static_cast<ngx_uint_t>(mcf->max_running_timers)};
+    api::timer::start(*mcf->vm, limits);
     api::publish_worker_pid(cycle, &ngx_http_lua_ffi_module);
     core::requestless_context = core::ctx_timer;
     // An init_worker error is logged; the worker still serves, as in OpenResty.

@@ -36,6 +36,8 @@ struct MainConf {
     ngx_int_t malloc_trim = NGX_CONF_UNSET;  // lua_malloc_trim: every so many requests, 0: never
     ngx_flag_t sa_restart = NGX_CONF_UNSET;
     ngx_int_t thread_cache_max_entries = NGX_CONF_UNSET;
+    ngx_int_t max_pending_timers = NGX_CONF_UNSET;
+    ngx_int_t max_running_timers = NGX_CONF_UNSET;
     ngx_flag_t rewrite_no_postpone = NGX_CONF_UNSET;
     ngx_flag_t access_no_postpone = NGX_CONF_UNSET;
     api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any

@@ -18,6 +18,8 @@ local ceil = math.ceil
 
 ffi.cdef[[
 int nlf_ffi_sleep(ngx_http_request_t *r, long ms);
+int nlf_ffi_timer_sleep(long ms);
+int nlf_ffi_timer_running(void);
 ]]
 
 local MAX_MS = 0x7fffffff
@@ -26,7 +28,8 @@ local MAX_MS = 0x7fffffff
 -- Tail-called by ngx.sleep.
 local function sleep(sec)
     local r = get_request()
-    if not r then
+    -- without a request, only a timer's callback may sleep
+    if not r and C.nlf_ffi_timer_running() == 0 then
         error(no_request_msg(), 2)
     end
     local t = type(sec) == "number" and sec or tonumber(sec)
@@ -38,7 +41,7 @@ local function sleep(sec)
     if not (ms >= 0 and ms <= MAX_MS) then
         error("invalid sleep duration \"" .. ms .. "\"", 2)
     end
-    local rc = C.nlf_ffi_sleep(r, ms)
+    local rc = r and C.nlf_ffi_sleep(r, ms) or C.nlf_ffi_timer_sleep(ms)
     if rc ~= -2 then
         check_status(rc, r, 2)
         error("failed to sleep", 2)

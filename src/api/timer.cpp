@@ -1,0 +1,266 @@
+// ngx.timer.at / every / running_count / pending_count. The callbacks themselves are
+// kept by resty.core.timer, under an id; a Timer here waits for its delay, then runs
+// the Lua runner for that id in a thread of the VM, resuming it while it waits (a timer
+// may ngx.sleep).
+#include "api/timer.hpp"
+
+#include "core/context.hpp"
+#include "core/guard.hpp"
+#include "core/scheduler.hpp"
+
+#include <new>
+#include <string>
+
+namespace nlf::api::timer {
+
+namespace {
+
+class Timer;
+
+struct State {
+    core::Vm *vm = nullptr;
+    Limits limits;
+    int runner_ref = LUA_NOREF;
+    ngx_uint_t pending = 0;
+    ngx_uint_t running = 0;
+    ngx_queue_t pending_timers;  // those waiting for their delay
+    Timer *current = nullptr;    // whose thread runs now (ngx.sleep in a timer)
+    std::uintptr_t runs = 0;     // tells the threads of timer runs apart
+    // An idle connection that only stands in the worker's connections, so that nginx
+    // "closes" it, as it does all idle ones, when the worker starts to shut down.
+    ngx_connection_t *shutdown_watch = nullptr;
+};
+
+State state;
+
+class Timer final : public core::Task {
+public:
+    Timer(int id, ngx_msec_t delay, bool every) noexcept : id_(id), delay_(delay), every_(every) {}
+
+    void arm() noexcept {
+        ngx_queue_insert_tail(&state.pending_timers, &link_.queue);
+        ++state.pending;
+        due_.handler = on_due;
+        due_.data = this;
+        due_.log = ngx_cycle->log;
+        if (delay_ == 0) {
+            ngx_post_event(&due_, &ngx_posted_next_events);
+        } else {
+            ngx_add_timer(&due_, delay_);
+        }
+    }
+
+    // The worker shuts down: the callback runs now, told so by its first argument.
+    void fire_prematurely() noexcept {
+        if (due_.timer_set) {
+            ngx_del_timer(&due_);
+        }
+        if (due_.posted) {
+            ngx_delete_posted_event(&due_);
+        }
+        fire(true);
+    }
+
+    static Timer *of(ngx_queue_t *queue) noexcept { return reinterpret_cast<Link *>(queue)->timer; }
+
+    void wake() noexcept override { step(0); }
+
+private:
+    static void on_due(ngx_event_t *ev) { static_cast<Timer *>(ev->data)->fire(false); }
+
+    void fire(bool premature) noexcept {
+        ngx_queue_remove(&link_.queue);
+        --state.pending;
+        const bool again = every_ && !premature && !ngx_exiting;
+        // As in OpenResty, the next run of an `every` timer is due from now, whatever
+        // this one takes.
+        if (again) {
+            auto *next = new (std::nothrow) Timer(id_, delay_, true);
+            if (next != nullptr) {
+                next->arm();
+            } else {
+                ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0, "lua timer: no memory for the next run");
+            }
+        }
+        if (state.running >= state.limits.max_running) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                          "lua failed to run timer: %ui lua_max_running_timers are not enough",
+                          state.limits.max_running);
+            forget(again);
+            delete this;
+            return;
+        }
+        ++state.running;
+        thread_ = state.vm->acquire_thread();
+        lua_State *co = thread_.co;
+        lua_rawgeti(co, LUA_REGISTRYINDEX, state.runner_ref);
+        lua_pushinteger(co, id_);
+        lua_pushboolean(co, premature);
+        lua_pushboolean(co, again);
+        lua_pushboolean(co, 0);
+        core::set_coroutine_owner(co, nullptr, ++state.runs);
+        step(4);
+    }
+
+    // The runner for a timer whose callback does not run: the id is let go (unless
+    // `keep`: the next run of an `every` timer still needs it).
+    void forget(bool keep) noexcept {
+        lua_State *L = state.vm->L();
+        core::StackGuard guard(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, state.runner_ref);
+        lua_pushinteger(L, id_);
+        lua_pushboolean(L, 0);
+        lua_pushboolean(L, keep);
+        lua_pushboolean(L, 1);
+        if (lua_pcall(L, 4, 0, 0) != 0) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0, "lua timer: %s", lua_tostring(L, -1));
+        }
+    }
+
+    void step(int nargs) noexcept {
+        core::RequestlessContext in(core::ctx_timer);
+        Timer *outer = state.current;
+        state.current = this;
+        const core::RunStatus status = core::resume(thread_.co, nargs);
+        state.current = outer;
+        switch (status) {
+        case core::RunStatus::yielded:
+            // A bare coroutine.yield: go on at the next event-loop iteration.
+            if (waiting() == core::Wait::none) start_yield(ngx_cycle->log);
+            return;
+        case core::RunStatus::failed: {
+            std::string error = core::guarded(ngx_cycle->log, std::string("(no memory)"), [&] {
+                return core::error_with_traceback(state.vm->L(), thread_.co);
+            });
+            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                          "lua entry thread aborted: runtime error: %s, context: ngx.timer", error.c_str());
+            break;
+        }
+        case core::RunStatus::finished: break;
+        }
+        state.vm->release_thread(thread_);
+        --state.running;
+        delete this;
+    }
+
+    // Its place in state.pending_timers (the queue first: of() casts it back).
+    struct Link {
+        ngx_queue_t queue;
+        Timer *timer;
+    };
+
+    ngx_event_t due_{};
+    Link link_{{}, this};
+    const int id_;
+    const ngx_msec_t delay_;
+    const bool every_;
+    core::Vm::Thread thread_{};
+};
+
+// ngx_get_connection and ngx_free_connection keep ngx_cycle->files[fd] (poll, select)
+// up to date: the watch, which has no file, passes them fd 0 and leaves files[0] alone.
+class FilesZeroKept {
+public:
+    FilesZeroKept() noexcept : saved_(ngx_cycle->files ? ngx_cycle->files[0] : nullptr) {}
+    ~FilesZeroKept() {
+        if (ngx_cycle->files) ngx_cycle->files[0] = saved_;
+    }
+    FilesZeroKept(const FilesZeroKept &) = delete;
+    FilesZeroKept &operator=(const FilesZeroKept &) = delete;
+
+private:
+    ngx_connection_t *saved_;
+};
+
+// The watch's read handler: the worker starts to shut down; pending timers fire now.
+void on_shutdown(ngx_event_t *ev) {
+    auto *c = static_cast<ngx_connection_t *>(ev->data);
+    if (!c->close) return;
+    {
+        FilesZeroKept kept;
+        c->fd = 0;
+        ngx_free_connection(c);
+        c->fd = static_cast<ngx_socket_t>(-1);
+    }
+    state.shutdown_watch = nullptr;
+    while (!ngx_queue_empty(&state.pending_timers)) {
+        Timer::of(ngx_queue_head(&state.pending_timers))->fire_prematurely();
+    }
+}
+
+bool watch_shutdown() noexcept {
+    if (state.shutdown_watch != nullptr) return true;
+    ngx_connection_t *c;
+    {
+        FilesZeroKept kept;
+        c = ngx_get_connection(0, ngx_cycle->log);
+    }
+    if (c == nullptr) return false;
+    // Not -1, which nginx takes for a free slot, and no file it would ever touch.
+    c->fd = static_cast<ngx_socket_t>(-2);
+    c->idle = 1;
+    c->read->handler = on_shutdown;
+    c->read->data = c;
+    state.shutdown_watch = c;
+    return true;
+}
+
+}  // namespace
+
+int set_runner_capi(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_pushvalue(L, 1);
+    state.runner_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+void start(core::Vm &vm, const Limits &limits) noexcept {
+    state.vm = &vm;
+    state.limits = limits;
+    ngx_queue_init(&state.pending_timers);
+}
+
+}  // namespace nlf::api::timer
+
+using namespace nlf;
+using namespace nlf::api::timer;
+
+// ngx.timer.at / every: a timer for the callback resty.core.timer keeps under `id`,
+// due in `delay_ms`. NGX_ERROR with the reason in *err ("process exiting", "too many
+// pending timers", "no memory"); kBadContext outside a worker.
+NLF_API int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **err) noexcept {
+    if (state.vm == nullptr || core::requestless_context == core::ctx_exit_worker) return kBadContext;
+    if (ngx_exiting && delay_ms > 0) {
+        *err = "process exiting";
+        return NGX_ERROR;
+    }
+    if (state.pending >= state.limits.max_pending) {
+        *err = "too many pending timers";
+        return NGX_ERROR;
+    }
+    auto *timer = new (std::nothrow) Timer(id, static_cast<ngx_msec_t>(delay_ms), every != 0);
+    if (timer == nullptr || !watch_shutdown()) {
+        delete timer;
+        *err = "no memory";
+        return NGX_ERROR;
+    }
+    timer->arm();
+    return NGX_OK;
+}
+
+// ngx.sleep in a timer's callback: NGX_AGAIN (the caller yields), or kBadContext when
+// no timer runs.
+NLF_API int nlf_ffi_timer_sleep(long ms) noexcept {
+    if (state.current == nullptr) return kBadContext;
+    state.current->start_sleep(static_cast<ngx_msec_t>(ms), ngx_cycle->log);
+    return NGX_AGAIN;
+}
+
+// 1 while a timer's callback runs (code without a request that may wait), else 0.
+NLF_API int nlf_ffi_timer_running(void) noexcept {
+    return state.current != nullptr ? 1 : 0;
+}
+
+NLF_API int nlf_ffi_timer_count(int running) noexcept {
+    return static_cast<int>(running ? state.running : state.pending);
+}
