@@ -58,7 +58,7 @@ a=1&b
 ["POST /content", "POST /rewrite", "POST /access"]
 --- request_body eval
 [$::Big, $::Big, $::Big]
---- body_pause: 0.05
+--- body_pause: 0.3
 --- response_body eval
 [$::BigSummary, $::BigSummary, $::BigSummary]
 --- grep_error_log eval
@@ -110,7 +110,7 @@ nilrequest body in temp file not supported
 ["POST /content", "POST /access", "POST /small"]
 --- request_body eval
 [$::Big, $::Big, "x=42"]
---- body_pause: 0.05
+--- body_pause: 0.3
 --- response_body eval
 [$::BigSummary, $::BigSummary, "42\n"]
 --- grep_error_log eval
@@ -250,11 +250,19 @@ NYI
 my $body = "3f0\r\n" . ("x" x 0x3f0) . "\r\n20\r\n" . ("y" x 0x20) . "\r\n";
 [map { "POST /$_ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n$body" }
      qw(access content need-access need-content)]
---- body_pause: 0.05
+--- body_pause: 0.3
+--- log_level: debug
 --- error_code eval
 [413, 413, 413, 413]
 --- response_body_like eval
 [("413 Request Entity Too Large") x 4]
+--- grep_error_log eval
+qr/lua read body: waiting for the rest|lua_need_request_body: waiting for the rest/
+--- grep_error_log_out
+lua read body: waiting for the rest
+lua read body: waiting for the rest
+lua_need_request_body: waiting for the rest
+lua_need_request_body: waiting for the rest
 --- error_log
 client intended to send too large chunked body
 --- no_error_log
@@ -430,3 +438,42 @@ bad argument #1 to 'init_body' (number expected, got string)
 expecting 1 arguments but seen 0
 bad argument #1 to 'append_body' (string expected, got table)
 expecting 0 argument but seen 1
+
+=== TEST 15: after a body read in several events, the phases go on as nginx's own handlers expect (auth_request waits on a subrequest)
+--- config
+    client_body_buffer_size 10m;
+    location = /auth { return 204; }
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.req.read_body() }
+        auth_request /auth;
+        content_by_lua_block { ngx.say(#ngx.req.get_body_data()) }
+    }
+    location = /need {
+        lua_need_request_body on;
+        rewrite_by_lua_block { ngx.ctx.len = #ngx.req.get_body_data() }
+        auth_request /auth;
+        content_by_lua_block { ngx.say(ngx.ctx.len) }
+    }
+--- request eval
+["POST /rewrite", "POST /need"]
+--- request_body eval
+[$::Big, $::Big]
+--- body_pause: 0.3
+--- response_body eval
+[length($::Big) . "\n", length($::Big) . "\n"]
+
+=== TEST 16: lua_need_request_body reads the body before server_rewrite_by_lua
+--- config
+    client_body_buffer_size 10m;
+    lua_need_request_body on;
+    server_rewrite_by_lua_block { ngx.ctx.len = #ngx.req.get_body_data() }
+    location = /t {
+        content_by_lua_block { ngx.say(ngx.ctx.len) }
+    }
+--- request
+POST /t
+--- request_body eval
+$::Big
+--- body_pause: 0.3
+--- response_body eval
+length($::Big) . "\n"

@@ -20,7 +20,9 @@ __DATA__
                 results:set("slept", true)
             end, "a", nil, 3)
             ngx.say(ok, " ", err, " pending ", ngx.timer.pending_count(), " running ", ngx.timer.running_count())
-            ngx.sleep(0.2)
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until results:get("slept") or ngx.now() > deadline
+            ngx.sleep(0.01)  -- the thread ends after its last line
             ngx.say(results:get("args"))
             ngx.say(results:get("phase"), " ", results:get("slept"))
             ngx.say(results:get("say"))
@@ -48,7 +50,8 @@ pending 0 running 0
             local order = {}
             assert(ngx.timer.at(0, function() order[#order + 1] = "timer" end))
             order[#order + 1] = "handler"
-            ngx.sleep(0.2)
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until results:get("ticks") >= 4 or ngx.now() > deadline
             ngx.say(table.concat(order, " "))
             ngx.say(results:get("ticks") >= 4)
         }
@@ -71,7 +74,8 @@ true
                 results:incr("runs", 1)
                 error("boom in timer")
             end)
-            ngx.sleep(0.2)
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until results:get("runs") >= 3 or ngx.now() > deadline
             ngx.say(results:get("runs") >= 3)
         }
     }
@@ -123,6 +127,8 @@ every ran: premature true
             try(1)
             try("x", function() end)
             try(-1, function() end)
+            try(0 / 0, function() end)
+            try(math.huge, function() end)
             try(1, "f")
             ngx.say(pcall(ngx.timer.every, 0, function() end))
             ngx.say(ngx.timer.at(10, function() end))
@@ -137,6 +143,8 @@ GET /t
 expecting at least 2 arguments but got 1
 bad argument #1 to 'at' (number expected, got string)
 bad argument #1 to 'at' (delay must not be negative)
+bad argument #1 to 'at' (delay must be a finite number)
+bad argument #1 to 'at' (delay must be a finite number)
 bad argument #2 to 'at' (Lua function expected)
 falsedelay cannot be zero
 1
@@ -160,8 +168,9 @@ API disabled in the context of init_by_lua*
 --- config
     location = /t {
         content_by_lua_block {
-            ngx.sleep(0.2)
             local results = ngx.shared.results
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until results:get("first") or ngx.now() > deadline
             ngx.say(results:get("first"), " ", tostring(results:get("second")))
         }
     }
@@ -185,7 +194,8 @@ lua failed to run timer: 1 lua_max_running_timers are not enough
                 if running > results:get("most") then results:set("most", running) end
                 ngx.sleep(0.05)
             end)
-            ngx.sleep(0.2)
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until results:get("most") >= 2 or ngx.now() > deadline
             ngx.say(results:get("most") >= 2)
         }
     }

@@ -25,7 +25,6 @@ struct State {
     ngx_uint_t running = 0;
     ngx_queue_t pending_timers;  // those waiting for their delay
     Timer *current = nullptr;    // whose thread runs now (ngx.sleep in a timer)
-    std::uintptr_t runs = 0;     // tells the threads of timer runs apart
     // An idle connection that only stands in the worker's connections, so that nginx
     // "closes" it, as it does all idle ones, when the worker starts to shut down.
     ngx_connection_t *shutdown_watch = nullptr;
@@ -43,10 +42,12 @@ public:
         due_.handler = on_due;
         due_.data = this;
         due_.log = ngx_cycle->log;
-        if (delay_ == 0) {
+        if (delay_ == 0 && !ngx_exiting) {
             ngx_post_event(&due_, &ngx_posted_next_events);
         } else {
-            ngx_add_timer(&due_, delay_);
+            // While the worker shuts down it waits for timers, not for posted events:
+            // a timer of 0 made then is due in 1 ms.
+            ngx_add_timer(&due_, delay_ == 0 ? 1 : delay_);
         }
     }
 
@@ -98,7 +99,7 @@ private:
         lua_pushboolean(co, premature);
         lua_pushboolean(co, again);
         lua_pushboolean(co, 0);
-        core::set_coroutine_owner(co, nullptr, ++state.runs);
+        core::set_coroutine_owner(co, nullptr, core::new_owner_token());
         step(4);
     }
 
@@ -183,8 +184,16 @@ void on_shutdown(ngx_event_t *ev) {
         c->fd = static_cast<ngx_socket_t>(-1);
     }
     state.shutdown_watch = nullptr;
-    while (!ngx_queue_empty(&state.pending_timers)) {
-        Timer::of(ngx_queue_head(&state.pending_timers))->fire_prematurely();
+    // Those pending now: a callback may make timers as it runs (with a delay of 0
+    // only, now), which are due as usual.
+    ngx_queue_t due_now;
+    ngx_queue_init(&due_now);
+    if (!ngx_queue_empty(&state.pending_timers)) {
+        ngx_queue_add(&due_now, &state.pending_timers);
+        ngx_queue_init(&state.pending_timers);
+    }
+    while (!ngx_queue_empty(&due_now)) {
+        Timer::of(ngx_queue_head(&due_now))->fire_prematurely();
     }
 }
 
@@ -239,7 +248,8 @@ NLF_API int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **e
         return NGX_ERROR;
     }
     auto *timer = new (std::nothrow) Timer(id, static_cast<ngx_msec_t>(delay_ms), every != 0);
-    if (timer == nullptr || !watch_shutdown()) {
+    // Once the worker shuts down, nothing is pending long enough to need the watch.
+    if (timer == nullptr || (!ngx_exiting && !watch_shutdown())) {
         delete timer;
         *err = "no memory";
         return NGX_ERROR;

@@ -62,6 +62,11 @@ void register_embedded_modules(lua_State *L) {
 
 }  // namespace
 
+std::uintptr_t new_owner_token() noexcept {
+    static std::uintptr_t last = 0;
+    return ++last;
+}
+
 void set_coroutine_owner(lua_State *co, void *request, std::uintptr_t token) noexcept {
     lua_setexdata(co, request);
     lua_setexdata2(co, reinterpret_cast<void *>(token));

@@ -109,6 +109,9 @@ private:
 // inside inherit and coroutine.resume checks.
 void set_coroutine_owner(lua_State *co, void *request, std::uintptr_t token) noexcept;
 
+// A token no other owner (request, timer run) of this worker has had.
+std::uintptr_t new_owner_token() noexcept;
+
 // "message\nstack traceback:\n..." for an error at the top of `co`'s stack.
 std::string error_with_traceback(lua_State *L, lua_State *co);
 

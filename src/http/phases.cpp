@@ -155,6 +155,7 @@ void body_read_before_handler(ngx_http_request_t *r) {
         return;
     }
     r->main->count--;
+    r->write_event_handler = ngx_http_core_run_phases;
     ngx_http_core_run_phases(r);
 }
 
@@ -197,7 +198,7 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
         }
     }
     LocConf *llcf = loc_conf(r);
-    if (llcf->need_request_body && phase != core::ctx_server_rewrite) {
+    if (llcf->need_request_body) {
         const ngx_int_t rc = read_body_first(*ctx, phase);
         if (rc != NGX_OK) return rc;
     }
@@ -228,6 +229,9 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     }
     end_entry(*ctx);
     if (ctx->exec_uri.len) return redirect_internally(*ctx, phase != core::ctx_content);
+    // Reading the body set an empty write handler (also when it did not wait): the
+    // phases go on, a subrequest's end (auth_request) included, through this one.
+    if (phase != core::ctx_content) r->write_event_handler = ngx_http_core_run_phases;
     return out.rc;
 }
 

@@ -26,8 +26,7 @@ RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
     // pending waits must be dropped then.
     ngx_http_cleanup_t *request_cln = ngx_http_cleanup_add(r, 0);
     if (mem == nullptr || pool_cln == nullptr || request_cln == nullptr) return nullptr;
-    static std::uintptr_t serial = 0;
-    auto *ctx = new (mem) RequestCtx(r, ++serial);
+    auto *ctx = new (mem) RequestCtx(r, core::new_owner_token());
     pool_cln->handler = destroy_ctx;
     pool_cln->data = ctx;
     request_cln->handler = release_ctx;

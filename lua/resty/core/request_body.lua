@@ -122,7 +122,8 @@ function ngx_req.get_body_data(max_bytes)
             return nil
         end
     end
-    return body_data(r, max_bytes)
+    local data = body_data(r, max_bytes)  -- not a tail call: body_data's errors count this frame
+    return data
 end
 
 function ngx_req.get_body_file(...)

@@ -66,6 +66,9 @@ local function start(fname, every, nargs, delay, callback, ...)
     if ms < 0 then
         error("bad argument #1 to '" .. fname .. "' (delay must not be negative)", 2)
     end
+    if not (ms < 2 ^ 62) then  -- also NaN: the C side takes a long
+        error("bad argument #1 to '" .. fname .. "' (delay must be a finite number)", 2)
+    end
     if every and ms == 0 then
         error("delay cannot be zero", 2)
     end

@@ -29,7 +29,9 @@ void body_read_event(ngx_http_request_t *r) {
     ctx->reading_body = false;
     ctx->body_before_handler = false;
     ctx->release();
-    ngx_http_finalize_request(r, NGX_DONE);
+    // A waiting content handler gave its hold back when it returned NGX_DONE: nginx's
+    // answer ended the request. A rewrite/access one holds it still.
+    if (ctx->context != core::ctx_content) ngx_http_finalize_request(r, NGX_DONE);
 }
 
 }  // namespace
