@@ -226,3 +226,53 @@ GET /t
 [main::loop_traces(6)]
 --- no_error_log
 NYI
+
+=== TEST 9: ngx.ctx in a callback: a table per run, kept across sleeps, not the request's
+--- http_config
+    lua_shared_dict results 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local results = ngx.shared.results
+            ngx.ctx.owner = "request"
+            local function record(premature, name)
+                results:set(name .. " before", tostring(ngx.ctx.owner))
+                ngx.ctx.owner = name
+                ngx.sleep(0.01)
+                results:set(name .. " after", ngx.ctx.owner)
+            end
+            assert(ngx.timer.at(0, record, "first"))
+            assert(ngx.timer.at(0, record, "second"))
+            local runs = 0
+            assert(ngx.timer.every(0.01, function()
+                runs = runs + 1
+                results:set("every " .. runs, tostring(ngx.ctx.runs))
+                ngx.ctx.runs = runs
+            end))
+            assert(ngx.timer.at(0, function()
+                local mine = { set = true }
+                ngx.ctx = mine
+                results:set("assigned", ngx.ctx == mine and ngx.ctx.set)
+                results:set("ctx table", require("resty.core.ctx").get_ctx_table() == mine)
+            end))
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until (runs >= 2 and results:get("second after")) or ngx.now() > deadline
+            for _, key in ipairs({ "first before", "first after", "second before", "second after",
+                                   "every 1", "every 2", "assigned", "ctx table" }) do
+                ngx.say(key, ": ", tostring(results:get(key)))
+            end
+            ngx.say("request: ", ngx.ctx.owner)
+        }
+    }
+--- request
+GET /t
+--- response_body
+first before: nil
+first after: first
+second before: nil
+second after: second
+every 1: nil
+every 2: nil
+assigned: true
+ctx table: true
+request: request

@@ -29,6 +29,7 @@ typedef struct {
 
 int ngx_http_lua_ffi_get_phase(ngx_http_request_t *r, char **err);
 int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err);
+int nlf_ffi_timer_running(void);
 void *nlf_ffi_key_shapes_new(void);
 void nlf_ffi_key_shapes_free(void *table);
 typedef struct {
@@ -324,6 +325,10 @@ end
 
 -- The error an API that needs a request raises when there is none: without a
 -- request, the API is disabled where the code runs (init_by_lua*, ...).
+-- ngx.ctx of a timer's run (code without a request): its thread -> the table. A run
+-- clears its thread's entry when it starts and ends (threads are reused).
+_M.timer_ctxs = setmetatable({}, { __mode = "k" })
+
 function _M.no_request_msg()
     return _M.disabled_msg(nil)
 end

@@ -10,7 +10,9 @@ local no_request_msg = base.no_request_msg
 local check_status = base.check_status
 local new_tab = base.new_tab
 local ref_in_table = base.ref_in_table
+local timer_ctxs = base.timer_ctxs
 local registry = debug.getregistry()
+local co_running = coroutine.running
 local error = error
 local type = type
 
@@ -23,12 +25,30 @@ int ngx_http_lua_ffi_set_ctx_ref(ngx_http_request_t *r, int ref);
 local ctxs = {}
 registry.ngx_lua_ctx_tables = ctxs
 
+-- A timer's run has a table of its own, as a request has.
+local function timer_ctx_table(ctx, level)
+    if C.nlf_ffi_timer_running() == 0 then
+        error(no_request_msg(), level + 2)
+    end
+    local co = co_running()
+    local t = timer_ctxs[co]
+    if t then
+        return t
+    end
+    if ctx == nil then
+        ctx = new_tab(0, 4)
+    end
+    timer_ctxs[co] = ctx
+    return ctx
+end
+
 -- The request's table; `ctx` becomes it when the request has none yet. Errors are
 -- raised at `level` above the caller.
 local function ctx_table(ctx, level)
     local r = get_request()
     if not r then
-        error(no_request_msg(), level + 1)
+        local t = timer_ctx_table(ctx, level)
+        return t
     end
     local ref = C.ngx_http_lua_ffi_get_ctx_ref(r, nil, nil)
     if ref >= 0 then
@@ -51,7 +71,11 @@ local function set_ctx(ctx)
     end
     local r = get_request()
     if not r then
-        error(no_request_msg(), 3)
+        if C.nlf_ffi_timer_running() == 0 then
+            error(no_request_msg(), 3)
+        end
+        timer_ctxs[co_running()] = ctx
+        return
     end
     local ref = C.ngx_http_lua_ffi_get_ctx_ref(r, nil, nil)
     if ref >= 0 then

@@ -19,7 +19,6 @@ local ceil = math.ceil
 ffi.cdef[[
 int nlf_ffi_sleep(ngx_http_request_t *r, long ms);
 int nlf_ffi_timer_sleep(long ms);
-int nlf_ffi_timer_running(void);
 ]]
 
 local MAX_MS = 0x7fffffff

@@ -16,6 +16,8 @@ local type = type
 local tonumber = tonumber
 local unpack = unpack
 local floor = math.floor
+local co_running = coroutine.running
+local timer_ctxs = base.timer_ctxs
 
 ffi.cdef[[
 int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **err);
@@ -42,7 +44,10 @@ local function run(id, premature, keep, skip)
         release(id)
     end
     if not skip then
-        return entry[1](premature, unpack(entry, 3, entry[2] + 2))
+        local co = co_running()
+        timer_ctxs[co] = nil
+        entry[1](premature, unpack(entry, 3, entry[2] + 2))
+        timer_ctxs[co] = nil
     end
 end
 
