@@ -323,12 +323,12 @@ function _M.disabled_msg(r)
            .. (directive_of_context[context] or "(unknown)")
 end
 
--- The error an API that needs a request raises when there is none: without a
--- request, the API is disabled where the code runs (init_by_lua*, ...).
 -- ngx.ctx of a timer's run (code without a request): its thread -> the table. A run
 -- clears its thread's entry when it starts and ends (threads are reused).
 _M.timer_ctxs = setmetatable({}, { __mode = "k" })
 
+-- The error an API that needs a request raises when there is none: without a
+-- request, the API is disabled where the code runs (init_by_lua*, ...).
 function _M.no_request_msg()
     return _M.disabled_msg(nil)
 end
