@@ -143,6 +143,8 @@ true true
         ngx.log(ngx.WARN, "init get: ", err)
         ok, err = pcall(function() ngx.ctx = {} end)
         ngx.log(ngx.WARN, "init set: ", err)
+        ok, err = pcall(function() local t = require("resty.core.ctx").get_ctx_table() return t end)
+        ngx.log(ngx.WARN, "init get_ctx_table: ", err)
     }
 --- config
     location = /t { return 204; }
@@ -151,7 +153,46 @@ GET /t
 --- error_code: 204
 --- error_log eval
 [qr/init get: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
- qr/init set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/]
+ qr/init set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/,
+ qr/init get_ctx_table: init_by_lua\(nginx\.conf:\d+\):6: API disabled in the context of init_by_lua\*/]
+
+=== TEST 11: init_worker_by_lua and exit_worker_by_lua have a table of their own, freed after the run
+--- http_config
+    init_worker_by_lua_block {
+        ngx.ctx.hook = "init_worker"
+        local mine = { hook = "assigned" }
+        local before = ngx.ctx.hook
+        ngx.ctx = mine
+        init_worker_result = before .. " " .. ngx.ctx.hook .. " "
+                             .. tostring(require("resty.core.ctx").get_ctx_table() == mine)
+        ngx.timer.at(0, function() timer_saw = tostring(ngx.ctx.hook) end)
+        init_worker_ctx = setmetatable({ ngx.ctx }, { __mode = "v" })
+    }
+    exit_worker_by_lua_block {
+        ngx.ctx.hook = "exit_worker"
+        ngx.log(ngx.WARN, "exit_worker ctx: ", ngx.ctx.hook)
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.sleep(0.05)
+            ngx.say(init_worker_result)
+            ngx.say("timer: ", timer_saw)
+            ngx.say("request: ", tostring(ngx.ctx.hook))
+            collectgarbage()
+            collectgarbage()
+            ngx.say("init_worker's table freed: ", init_worker_ctx[1] == nil)
+        }
+    }
+--- request
+GET /t
+--- response_body
+init_worker assigned true
+timer: nil
+request: nil
+init_worker's table freed: true
+--- error_log
+exit_worker ctx: exit_worker
 
 === TEST 10: reads and writes are JIT-compiled
 --- config

@@ -9,6 +9,10 @@ namespace nlf::core {
 
 namespace {
 
+// The registry name of the key of init_worker_by_lua's (exit_worker_by_lua's) ngx.ctx;
+// lua/resty/core/ctx.lua reads it.
+constexpr const char *kWorkerCtxKey = "nlf_worker_ctx_key";
+
 void close_vm(void *data) {
     delete static_cast<Vm *>(data);
 }
@@ -183,6 +187,16 @@ setmetatable(G, {
     lua_getfield(L_, -1, "traceback");
     lua_remove(L_, -2);
     return call_protected(4);
+}
+
+void Vm::begin_worker_ctx() {
+    lua_newtable(L_);
+    lua_setfield(L_, LUA_REGISTRYINDEX, kWorkerCtxKey);
+}
+
+void Vm::end_worker_ctx() {
+    lua_pushnil(L_);
+    lua_setfield(L_, LUA_REGISTRYINDEX, kWorkerCtxKey);
 }
 
 void Vm::remember_loaded_modules() {

@@ -323,9 +323,10 @@ function _M.disabled_msg(r)
            .. (directive_of_context[context] or "(unknown)")
 end
 
--- ngx.ctx of a timer's run (code without a request): its thread -> the table. A run
--- clears its thread's entry when it starts and ends (threads are reused).
-_M.timer_ctxs = setmetatable({}, { __mode = "k" })
+-- ngx.ctx of runs without a request (see resty.core.ctx): a timer run's thread, or
+-- the key of an init_worker/exit_worker run -> the table. A timer run clears its
+-- thread's entry when it starts and ends (threads are reused).
+_M.requestless_ctxs = setmetatable({}, { __mode = "k" })
 
 -- The error an API that needs a request raises when there is none: without a
 -- request, the API is disabled where the code runs (init_by_lua*, ...).

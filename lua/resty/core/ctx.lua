@@ -10,7 +10,7 @@ local no_request_msg = base.no_request_msg
 local check_status = base.check_status
 local new_tab = base.new_tab
 local ref_in_table = base.ref_in_table
-local timer_ctxs = base.timer_ctxs
+local requestless_ctxs = base.requestless_ctxs
 local registry = debug.getregistry()
 local co_running = coroutine.running
 local error = error
@@ -25,20 +25,28 @@ int ngx_http_lua_ffi_set_ctx_ref(ngx_http_request_t *r, int ref);
 local ctxs = {}
 registry.ngx_lua_ctx_tables = ctxs
 
--- A timer's run has a table of its own, as a request has.
-local function timer_ctx_table(ctx, level)
-    if C.nlf_ffi_timer_running() == 0 then
-        error(no_request_msg(), level + 2)
+-- What a run without a request keys its table by: a timer's run its thread; an
+-- init_worker_by_lua or exit_worker_by_lua run the key src/core/lua_vm.cpp keeps for
+-- it. Elsewhere (init_by_lua) there is none.
+local function requestless_ctx_key(level)
+    local key = C.nlf_ffi_timer_running() == 1 and co_running() or registry.nlf_worker_ctx_key
+    if not key then
+        error(no_request_msg(), level + 1)
     end
-    local co = co_running()
-    local t = timer_ctxs[co]
+    return key
+end
+
+-- A timer's or worker hook's run has a table of its own, as a request has.
+local function requestless_ctx_table(ctx, level)
+    local key = requestless_ctx_key(level + 2)
+    local t = requestless_ctxs[key]
     if t then
         return t
     end
     if ctx == nil then
         ctx = new_tab(0, 4)
     end
-    timer_ctxs[co] = ctx
+    requestless_ctxs[key] = ctx
     return ctx
 end
 
@@ -47,7 +55,7 @@ end
 local function ctx_table(ctx, level)
     local r = get_request()
     if not r then
-        local t = timer_ctx_table(ctx, level)
+        local t = requestless_ctx_table(ctx, level)
         return t
     end
     local ref = C.ngx_http_lua_ffi_get_ctx_ref(r, nil, nil)
@@ -71,10 +79,7 @@ local function set_ctx(ctx)
     end
     local r = get_request()
     if not r then
-        if C.nlf_ffi_timer_running() == 0 then
-            error(no_request_msg(), 3)
-        end
-        timer_ctxs[co_running()] = ctx
+        requestless_ctxs[requestless_ctx_key(3)] = ctx
         return
     end
     local ref = C.ngx_http_lua_ffi_get_ctx_ref(r, nil, nil)

@@ -17,7 +17,7 @@ local tonumber = tonumber
 local unpack = unpack
 local floor = math.floor
 local co_running = coroutine.running
-local timer_ctxs = base.timer_ctxs
+local requestless_ctxs = base.requestless_ctxs
 
 ffi.cdef[[
 int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **err);
@@ -45,9 +45,9 @@ local function run(id, premature, keep, skip)
     end
     if not skip then
         local co = co_running()
-        timer_ctxs[co] = nil
+        requestless_ctxs[co] = nil
         entry[1](premature, unpack(entry, 3, entry[2] + 2))
-        timer_ctxs[co] = nil
+        requestless_ctxs[co] = nil
     end
 end
 
