@@ -477,3 +477,24 @@ $::Big
 --- body_pause: 0.3
 --- response_body eval
 length($::Big) . "\n"
+
+=== TEST 17: after a body read at once (no wait), auth_request's subrequest still brings the phases back
+--- config
+    location = /auth { return 204; }
+    location = /rewrite {
+        rewrite_by_lua_block { ngx.req.read_body() }
+        auth_request /auth;
+        content_by_lua_block { ngx.say(ngx.req.get_body_data()) }
+    }
+    location = /need {
+        lua_need_request_body on;
+        rewrite_by_lua_block { ngx.ctx.body = ngx.req.get_body_data() }
+        auth_request /auth;
+        content_by_lua_block { ngx.say(ngx.ctx.body) }
+    }
+--- request eval
+["POST /rewrite", "POST /need"]
+--- request_body eval
+["a=1", "b=2"]
+--- response_body eval
+["a=1\n", "b=2\n"]

@@ -129,6 +129,7 @@ every ran: premature true
             try(-1, function() end)
             try(0 / 0, function() end)
             try(math.huge, function() end)
+            try(1e17, function() end)
             try(1, "f")
             ngx.say(pcall(ngx.timer.every, 0, function() end))
             ngx.say(ngx.timer.at(10, function() end))
@@ -145,6 +146,7 @@ bad argument #1 to 'at' (number expected, got string)
 bad argument #1 to 'at' (delay must not be negative)
 bad argument #1 to 'at' (delay must be a finite number)
 bad argument #1 to 'at' (delay must be a finite number)
+bad argument #1 to 'at' (delay too large)
 bad argument #2 to 'at' (Lua function expected)
 falsedelay cannot be zero
 1
@@ -276,3 +278,41 @@ every 2: nil
 assigned: true
 ctx table: true
 request: request
+
+=== TEST 10: ngx.ctx in a timer run is shared by its coroutines, and let go when the run ends, failed or not
+--- config
+    location = /t {
+        content_by_lua_block {
+            local seen = {}
+            local kept = setmetatable({}, { __mode = "v" })
+            assert(ngx.timer.at(0, function()
+                ngx.ctx.x = "outer"
+                coroutine.wrap(function()
+                    seen[#seen + 1] = "in coroutine: " .. tostring(ngx.ctx.x)
+                    ngx.ctx.y = "inner"
+                end)()
+                seen[#seen + 1] = "after coroutine: " .. tostring(ngx.ctx.y)
+                kept.finished = ngx.ctx
+            end))
+            assert(ngx.timer.at(0, function()
+                ngx.ctx.thread = coroutine.running()  -- the table refers to the run's thread
+                kept.failed = ngx.ctx
+                error("boom")
+            end))
+            local deadline = ngx.now() + 2
+            repeat ngx.sleep(0.01) until (#seen == 2 and ngx.timer.running_count() == 0) or ngx.now() > deadline
+            ngx.say(table.concat(seen, ", "))
+            collectgarbage()
+            collectgarbage()
+            ngx.say("finished run's table freed: ", kept.finished == nil)
+            ngx.say("failed run's table freed: ", kept.failed == nil)
+        }
+    }
+--- request
+GET /t
+--- response_body
+in coroutine: outer, after coroutine: inner
+finished run's table freed: true
+failed run's table freed: true
+--- error_log
+boom

@@ -99,7 +99,8 @@ private:
         lua_pushboolean(co, premature);
         lua_pushboolean(co, again);
         lua_pushboolean(co, 0);
-        core::set_coroutine_owner(co, nullptr, core::new_owner_token());
+        run_ = core::new_owner_token();
+        core::set_coroutine_owner(co, nullptr, run_);
         step(4);
     }
 
@@ -119,7 +120,7 @@ private:
     }
 
     void step(int nargs) noexcept {
-        core::RequestlessContext in(core::ctx_timer);
+        core::RequestlessContext in(core::ctx_timer, run_);
         Timer *outer = state.current;
         state.current = this;
         const core::RunStatus status = core::resume(thread_.co, nargs);
@@ -139,6 +140,7 @@ private:
         }
         case core::RunStatus::finished: break;
         }
+        state.vm->forget_run_ctx(run_);
         state.vm->release_thread(thread_);
         --state.running;
         delete this;
@@ -156,6 +158,7 @@ private:
     const ngx_msec_t delay_;
     const bool every_;
     core::Vm::Thread thread_{};
+    std::uintptr_t run_ = 0;  // this run's owner token (core::requestless_run)
 };
 
 // ngx_get_connection and ngx_free_connection keep ngx_cycle->files[fd] (poll, select)

@@ -3,6 +3,7 @@
 namespace nlf::core {
 
 unsigned requestless_context = ctx_init;
+std::uintptr_t requestless_run = 0;
 ngx_cycle_t *configuring_cycle = nullptr;
 
 const char *context_directive(unsigned ctx) noexcept {

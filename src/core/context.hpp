@@ -1,6 +1,8 @@
 #pragma once
 #include "ngx.hpp"
 
+#include <cstdint>
+
 namespace nlf::core {
 
 // Where Lua code runs, as the bits of the ABI (ngx_http_lua_ffi_get_phase). `init`
@@ -32,19 +34,28 @@ inline constexpr unsigned ctx_yieldable = ctx_rewrite | ctx_access | ctx_content
 // The context of Lua code that runs without a request (init, init_worker, timers);
 // code with a request finds its context in the request.
 extern unsigned requestless_context;
+// The run of such code in progress (a timer's, init_worker_by_lua's, ...), by a token
+// of new_owner_token(); its ngx.ctx is kept under it. 0: none (init_by_lua).
+extern std::uintptr_t requestless_run;
 
-// RAII: sets requestless_context for a scope.
+// RAII: sets requestless_context and requestless_run for a scope.
 class RequestlessContext {
 public:
-    explicit RequestlessContext(unsigned ctx) noexcept : saved_(requestless_context) {
+    explicit RequestlessContext(unsigned ctx, std::uintptr_t run = 0) noexcept
+        : saved_context_(requestless_context), saved_run_(requestless_run) {
         requestless_context = ctx;
+        requestless_run = run;
     }
-    ~RequestlessContext() { requestless_context = saved_; }
+    ~RequestlessContext() {
+        requestless_context = saved_context_;
+        requestless_run = saved_run_;
+    }
     RequestlessContext(const RequestlessContext &) = delete;
     RequestlessContext &operator=(const RequestlessContext &) = delete;
 
 private:
-    unsigned saved_;
+    unsigned saved_context_;
+    std::uintptr_t saved_run_;
 };
 
 // The cycle Lua code belongs to: while init_by_lua runs, the one being configured

@@ -9,9 +9,9 @@ namespace nlf::core {
 
 namespace {
 
-// The registry name of the key of init_worker_by_lua's (exit_worker_by_lua's) ngx.ctx;
-// lua/resty/core/ctx.lua reads it.
-constexpr const char *kWorkerCtxKey = "nlf_worker_ctx_key";
+// The registry name of the ngx.ctx tables of runs without a request, by run (see
+// resty.core.base's requestless_ctxs).
+constexpr const char *kRunCtxTables = "nlf_requestless_ctxs";
 
 void close_vm(void *data) {
     delete static_cast<Vm *>(data);
@@ -189,14 +189,13 @@ setmetatable(G, {
     return call_protected(4);
 }
 
-void Vm::begin_worker_ctx() {
-    lua_newtable(L_);
-    lua_setfield(L_, LUA_REGISTRYINDEX, kWorkerCtxKey);
-}
-
-void Vm::end_worker_ctx() {
+void Vm::forget_run_ctx(std::uintptr_t run) noexcept {
+    StackGuard stack(L_);
+    lua_getfield(L_, LUA_REGISTRYINDEX, kRunCtxTables);
+    if (!lua_istable(L_, -1)) return;
+    lua_pushnumber(L_, static_cast<lua_Number>(run));
     lua_pushnil(L_);
-    lua_setfield(L_, LUA_REGISTRYINDEX, kWorkerCtxKey);
+    lua_rawset(L_, -3);
 }
 
 void Vm::remember_loaded_modules() {

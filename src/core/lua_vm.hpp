@@ -53,11 +53,9 @@ public:
     void remember_loaded_modules();
     void forget_modules_loaded_since();
 
-    // ngx.ctx of an init_worker_by_lua / exit_worker_by_lua run: Lua keys the run's
-    // table weakly by a fresh key kept in the registry while the run lasts; after it,
-    // the table goes with the next collection.
-    void begin_worker_ctx();
-    void end_worker_ctx();
+    // A run without a request (see requestless_run) has ended: its ngx.ctx table, if
+    // it made one, is let go.
+    void forget_run_ctx(std::uintptr_t run) noexcept;
 
     // Compiles inline code; returns a registry reference to the function, or
     // LUA_NOREF with `error` set.

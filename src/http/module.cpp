@@ -198,13 +198,13 @@ bool other_lua_module_loaded(ngx_conf_t *cf) {
 // Runs init_by_lua* / init_worker_by_lua* / exit_worker_by_lua* in the main Lua thread.
 bool run_requestless(core::Vm &vm, const LuaCode &code, unsigned context, ngx_log_t *log) {
     if (!code.is_set()) return true;
-    core::RequestlessContext in(context);
+    // init_by_lua has no ngx.ctx; init_worker_by_lua and exit_worker_by_lua one per run.
+    const std::uintptr_t run = context == core::ctx_init ? 0 : core::new_owner_token();
+    core::RequestlessContext in(context, run);
     core::StackGuard guard(vm.L());
     if (!push_lua_code(vm, code, true, log)) return false;
-    const bool has_ctx = context != core::ctx_init;
-    if (has_ctx) vm.begin_worker_ctx();
     std::string error = vm.call_protected(0);
-    if (has_ctx) vm.end_worker_ctx();
+    if (run != 0) vm.forget_run_ctx(run);
     if (!error.empty()) {
         const char *tag = context == core::ctx_init          ? "init_by_lua"
                           : context == core::ctx_init_worker ? "init_worker_by_lua"

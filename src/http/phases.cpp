@@ -155,6 +155,8 @@ void body_read_before_handler(ngx_http_request_t *r) {
         return;
     }
     r->main->count--;
+    // nginx set an empty write handler while the body arrived; a subrequest's end
+    // (auth_request) goes on through this one.
     r->write_event_handler = ngx_http_core_run_phases;
     ngx_http_core_run_phases(r);
 }
@@ -229,9 +231,6 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     }
     end_entry(*ctx);
     if (ctx->exec_uri.len) return redirect_internally(*ctx, phase != core::ctx_content);
-    // Reading the body set an empty write handler (also when it did not wait): the
-    // phases go on, a subrequest's end (auth_request) included, through this one.
-    if (phase != core::ctx_content) r->write_event_handler = ngx_http_core_run_phases;
     return out.rc;
 }
 

@@ -323,10 +323,11 @@ function _M.disabled_msg(r)
            .. (directive_of_context[context] or "(unknown)")
 end
 
--- ngx.ctx of runs without a request (see resty.core.ctx): a timer run's thread, or
--- the key of an init_worker/exit_worker run -> the table. A timer run clears its
--- thread's entry when it starts and ends (threads are reused).
-_M.requestless_ctxs = setmetatable({}, { __mode = "k" })
+-- ngx.ctx of runs without a request (a timer's, init_worker_by_lua's,
+-- exit_worker_by_lua's): the run's number -> its table. The C side lets a run's entry
+-- go when the run ends (src/core/lua_vm.cpp reads this registry name).
+_M.requestless_ctxs = {}
+debug.getregistry().nlf_requestless_ctxs = _M.requestless_ctxs
 
 -- The error an API that needs a request raises when there is none: without a
 -- request, the API is disabled where the code runs (init_by_lua*, ...).

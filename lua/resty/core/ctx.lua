@@ -12,11 +12,11 @@ local new_tab = base.new_tab
 local ref_in_table = base.ref_in_table
 local requestless_ctxs = base.requestless_ctxs
 local registry = debug.getregistry()
-local co_running = coroutine.running
 local error = error
 local type = type
 
 ffi.cdef[[
+double nlf_ffi_requestless_run(void);
 int ngx_http_lua_ffi_get_ctx_ref(ngx_http_request_t *r, int *in_ssl_phase,
     int *ssl_ctx_ref);
 int ngx_http_lua_ffi_set_ctx_ref(ngx_http_request_t *r, int ref);
@@ -25,18 +25,18 @@ int ngx_http_lua_ffi_set_ctx_ref(ngx_http_request_t *r, int ref);
 local ctxs = {}
 registry.ngx_lua_ctx_tables = ctxs
 
--- What a run without a request keys its table by: a timer's run its thread; an
--- init_worker_by_lua or exit_worker_by_lua run the key src/core/lua_vm.cpp keeps for
--- it. Elsewhere (init_by_lua) there is none.
+-- The run without a request the code belongs to (a timer's, init_worker_by_lua's,
+-- exit_worker_by_lua's; every coroutine of it), which keys its table. In init_by_lua
+-- there is none.
 local function requestless_ctx_key(level)
-    local key = C.nlf_ffi_timer_running() == 1 and co_running() or registry.nlf_worker_ctx_key
-    if not key then
+    local key = C.nlf_ffi_requestless_run()
+    if key == 0 then
         error(no_request_msg(), level + 1)
     end
     return key
 end
 
--- A timer's or worker hook's run has a table of its own, as a request has.
+-- A run without a request has a table of its own, as a request has.
 local function requestless_ctx_table(ctx, level)
     local key = requestless_ctx_key(level + 2)
     local t = requestless_ctxs[key]

@@ -16,8 +16,7 @@ local type = type
 local tonumber = tonumber
 local unpack = unpack
 local floor = math.floor
-local co_running = coroutine.running
-local requestless_ctxs = base.requestless_ctxs
+local huge = math.huge
 
 ffi.cdef[[
 int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **err);
@@ -44,10 +43,7 @@ local function run(id, premature, keep, skip)
         release(id)
     end
     if not skip then
-        local co = co_running()
-        requestless_ctxs[co] = nil
-        entry[1](premature, unpack(entry, 3, entry[2] + 2))
-        requestless_ctxs[co] = nil
+        return entry[1](premature, unpack(entry, 3, entry[2] + 2))
     end
 end
 
@@ -71,8 +67,11 @@ local function start(fname, every, nargs, delay, callback, ...)
     if ms < 0 then
         error("bad argument #1 to '" .. fname .. "' (delay must not be negative)", 2)
     end
-    if not (ms < 2 ^ 62) then  -- also NaN: the C side takes a long
+    if ms ~= ms or ms == huge then
         error("bad argument #1 to '" .. fname .. "' (delay must be a finite number)", 2)
+    end
+    if ms >= 2 ^ 62 then  -- the C side takes a long
+        error("bad argument #1 to '" .. fname .. "' (delay too large)", 2)
     end
     if every and ms == 0 then
         error("delay cannot be zero", 2)

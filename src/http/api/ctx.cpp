@@ -7,6 +7,12 @@
 using namespace nlf;
 using namespace nlf::http;
 
+// The run without a request that Lua code belongs to now (core::requestless_run), as
+// a number (tokens stay far below 2^53); 0 where there is none (init_by_lua).
+NLF_API double nlf_ffi_requestless_run(void) noexcept {
+    return static_cast<double>(core::requestless_run);
+}
+
 // The request's slot, or LUA_NOREF before it has a table. No SSL phase runs Lua
 // here, so there is never an SSL-phase table to inherit.
 NLF_API int ngx_http_lua_ffi_get_ctx_ref(ngx_http_request_t *r, int *in_ssl_phase, int *ssl_ctx_ref) noexcept {
