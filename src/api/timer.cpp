@@ -232,6 +232,10 @@ void start(core::Vm &vm, const Limits &limits) noexcept {
     ngx_queue_init(&state.pending_timers);
 }
 
+core::Task *running() noexcept {
+    return state.current;
+}
+
 }  // namespace nlf::api::timer
 
 using namespace nlf;

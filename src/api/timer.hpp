@@ -4,6 +4,7 @@
 #include "ngx.hpp"
 
 #include "core/lua_vm.hpp"
+#include "core/scheduler.hpp"
 
 namespace nlf::api::timer {
 
@@ -19,5 +20,8 @@ int set_runner_capi(lua_State *L);
 // At worker start: timers run in `vm`'s threads, within `limits`. The pending ones fire
 // early ("premature") when the worker starts to shut down.
 void start(core::Vm &vm, const Limits &limits) noexcept;
+
+// The timer whose callback runs now (code without a request that may wait), or null.
+core::Task *running() noexcept;
 
 }  // namespace nlf::api::timer

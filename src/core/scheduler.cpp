@@ -4,8 +4,34 @@ namespace nlf::core {
 
 void Task::on_wait_event(ngx_event_t *ev) {
     Task *task = static_cast<Task *>(ev->data);
+    if (task->waiting_ == Wait::queue && !task->granted_) task->leave_queue();  // timed out
+    task->queue_owner_ = nullptr;
     task->waiting_ = Wait::none;
     task->wake();
+}
+
+void Task::leave_queue() noexcept {
+    if (queue_owner_ != nullptr) leave_(*this, queue_owner_);
+    queue_owner_ = nullptr;
+}
+
+void Task::start_queued_wait(void *owner, void (*leave)(Task &, void *), ngx_msec_t ms, ngx_log_t *log) noexcept {
+    wait_event_.handler = on_wait_event;
+    wait_event_.data = this;
+    wait_event_.log = log;
+    waiting_ = Wait::queue;
+    granted_ = false;
+    queue_owner_ = owner;
+    leave_ = leave;
+    ngx_add_timer(&wait_event_, ms);
+}
+
+void Task::grant() noexcept {
+    granted_ = true;
+    if (wait_event_.timer_set) {
+        ngx_del_timer(&wait_event_);
+    }
+    ngx_post_event(&wait_event_, &ngx_posted_events);
 }
 
 void Task::start_sleep(ngx_msec_t ms, ngx_log_t *log) noexcept {
@@ -21,6 +47,7 @@ void Task::start_sleep(ngx_msec_t ms, ngx_log_t *log) noexcept {
 }
 
 void Task::cancel_wait() noexcept {
+    if (waiting_ == Wait::queue) leave_queue();
     // nginx's event macros are bare statement lists: always brace them.
     if (wait_event_.timer_set) {
         ngx_del_timer(&wait_event_);

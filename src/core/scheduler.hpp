@@ -11,6 +11,7 @@ enum class Wait : unsigned char {
     sleep,  // ngx.sleep: a timer, or the next event-loop iteration for 0
     yield,  // a bare coroutine.yield of the entry coroutine: resume next iteration
     io,     // an operation of the owner's (e.g. flushing output): it wakes the task
+    queue,  // a place in someone else's queue (a semaphore's), until granted or timed out
 };
 
 // Something that runs Lua coroutines for nginx and is woken when what it waits for
@@ -31,6 +32,28 @@ public:
     // Marks an owner-driven wait; the owner calls wake() itself.
     void start_io_wait() noexcept { waiting_ = Wait::io; }
 
+    // A wait in a queue kept by `owner` (a semaphore), for at most `ms` milliseconds.
+    // The owner links queue_link into its queue and calls grant() when the task's turn
+    // comes; `leave(task, owner)` is called when the wait ends otherwise (timeout,
+    // cancel) and when a granted wait is cancelled before it resumed.
+    void start_queued_wait(void *owner, void (*leave)(Task &, void *), ngx_msec_t ms, ngx_log_t *log) noexcept;
+    // The owner's turn for the task: it resumes in this event-loop iteration.
+    void grant() noexcept;
+    // After a queued wait: whether it was granted (else it timed out).
+    bool granted() const noexcept { return granted_; }
+    // Forgets the owner of a queued wait (it goes away); the wait times out.
+    void drop_queue_owner() noexcept { queue_owner_ = nullptr; }
+
+    // Its place in the owner's queue during a queued wait (the queue first: of() casts
+    // it back).
+    struct QueueLink {
+        ngx_queue_t queue;
+        Task *task;
+
+        static Task &of(ngx_queue_t *queue) noexcept { return *reinterpret_cast<QueueLink *>(queue)->task; }
+    };
+    QueueLink queue_link{{}, this};
+
     // Drops whatever is pending (request end, client abort, worker exit). Idempotent.
     void cancel_wait() noexcept;
 
@@ -45,9 +68,13 @@ protected:
 
 private:
     static void on_wait_event(ngx_event_t *ev);
+    void leave_queue() noexcept;
 
     ngx_event_t wait_event_{};
     Wait waiting_ = Wait::none;
+    bool granted_ = false;
+    void *queue_owner_ = nullptr;
+    void (*leave_)(Task &, void *) = nullptr;
 };
 
 enum class RunStatus { finished, yielded, failed };

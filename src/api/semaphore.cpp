@@ -1,0 +1,102 @@
+// ngx.semaphore. Waiters queue in arrival order; a post hands resources to the first
+// ones at once, and each resumes later in the same event-loop iteration. A resource
+// handed to a waiter that is cancelled before it resumed (its request ended) goes back.
+#include "api/semaphore.hpp"
+
+#include <climits>
+#include <new>
+
+namespace nlf::api::semaphore {
+
+class Semaphore {
+public:
+    explicit Semaphore(int resources) noexcept : resources_(resources) { ngx_queue_init(&waiters_); }
+
+    ~Semaphore() {
+        // Only a cancelled wait can still be queued when Lua lets go of the semaphore
+        // (a waiting coroutine holds it): let them time out.
+        while (!ngx_queue_empty(&waiters_)) {
+            core::Task &task = core::Task::QueueLink::of(ngx_queue_head(&waiters_));
+            ngx_queue_remove(&task.queue_link.queue);
+            task.drop_queue_owner();
+        }
+    }
+
+    Semaphore(const Semaphore &) = delete;
+    Semaphore &operator=(const Semaphore &) = delete;
+
+    WaitOutcome wait(core::Task &task, ngx_msec_t ms, ngx_log_t *log) noexcept {
+        // The longest waiter comes first: no taking past the queue.
+        if (ngx_queue_empty(&waiters_) && resources_ > 0) {
+            --resources_;
+            return WaitOutcome::taken;
+        }
+        if (ms == 0) return WaitOutcome::timed_out;
+        ngx_queue_insert_tail(&waiters_, &task.queue_link.queue);
+        ++waiting_;
+        task.start_queued_wait(this, leave, ms, log);
+        return WaitOutcome::queued;
+    }
+
+    void post(int n) noexcept {
+        resources_ = n > INT_MAX - resources_ ? INT_MAX : resources_ + n;
+        while (resources_ > 0 && !ngx_queue_empty(&waiters_)) {
+            core::Task &task = core::Task::QueueLink::of(ngx_queue_head(&waiters_));
+            ngx_queue_remove(&task.queue_link.queue);
+            --waiting_;
+            --resources_;
+            task.grant();
+        }
+    }
+
+    int count() const noexcept { return resources_ - waiting_; }
+
+private:
+    // A wait ended without its turn (timeout, cancel), or a granted one was cancelled
+    // before it resumed: its resource goes to the next waiter.
+    static void leave(core::Task &task, void *owner) noexcept {
+        auto *sem = static_cast<Semaphore *>(owner);
+        if (task.granted()) {
+            sem->post(1);
+            return;
+        }
+        ngx_queue_remove(&task.queue_link.queue);
+        --sem->waiting_;
+    }
+
+    int resources_;
+    int waiting_ = 0;
+    ngx_queue_t waiters_;
+};
+
+WaitOutcome wait(Semaphore &sem, core::Task &task, ngx_msec_t ms, ngx_log_t *log) noexcept {
+    return sem.wait(task, ms, log);
+}
+
+}  // namespace nlf::api::semaphore
+
+using nlf::api::semaphore::Semaphore;
+
+NLF_API int ngx_http_lua_ffi_sema_new(Semaphore **psem, int n, char **errmsg) noexcept {
+    auto *sem = new (std::nothrow) Semaphore(n);
+    if (sem == nullptr) {
+        *errmsg = const_cast<char *>("no memory");
+        return NGX_ERROR;
+    }
+    *psem = sem;
+    return NGX_OK;
+}
+
+NLF_API int ngx_http_lua_ffi_sema_post(Semaphore *sem, int n) noexcept {
+    sem->post(n);
+    return NGX_OK;
+}
+
+// Resources left, less the waiters: negative while coroutines wait.
+NLF_API int ngx_http_lua_ffi_sema_count(Semaphore *sem) noexcept {
+    return sem->count();
+}
+
+NLF_API void ngx_http_lua_ffi_sema_gc(Semaphore *sem) noexcept {
+    delete sem;
+}
