@@ -179,6 +179,9 @@ woke up after the client left
             try(sem.count, nil)
             try(sem.wait, sem, "soon")
             try(sem.wait, sem, -1)
+            try(semaphore.new, 0 / 0)
+            try(sem.post, sem, 0 / 0)
+            try(sem.wait, sem, 0 / 0)
             ngx.say(init_worker_result)
         }
         header_filter_by_lua_block {
@@ -203,6 +206,9 @@ not a semaphore instance
 not a semaphore instance
 not a semaphore instance
 bad argument #1 to 'wait' (number expected, got string)
+no negative number
+no negative number
+no negative number
 no negative number
 nil API disabled in the context of init_worker_by_lua*
 --- error_log
@@ -232,3 +238,35 @@ GET /t
 [main::loop_traces(5)]
 --- no_error_log
 NYI
+
+=== TEST 8: a wait whose yield fails (inside a C call) leaves no place in the queue behind
+--- http_config
+    init_worker_by_lua_block { shared_sem = require("ngx.semaphore").new() }
+--- config
+    location = /fail {
+        content_by_lua_block {
+            local ok, err = pcall(string.gsub, "x", "x", function() return tostring(shared_sem:wait(5)) end)
+            ngx.say(ok, " ", err:match("attempt to yield across C%-call boundary"))
+            assert(ngx.timer.at(0.02, function() shared_sem:post(1) end))
+            local started = ngx.now()
+            ngx.sleep(0.1)
+            ngx.update_time()
+            ngx.say("the sleep was not cut short: ", ngx.now() - started >= 0.09)
+            ngx.say("count ", shared_sem:count())
+            ngx.say(shared_sem:wait(0), " count ", shared_sem:count())
+            -- left queued when the request ends
+            pcall(string.gsub, "x", "x", function() return tostring(shared_sem:wait(5)) end)
+        }
+    }
+    location = /post {
+        content_by_lua_block {
+            ngx.say("count ", shared_sem:count())
+            shared_sem:post(2)
+            ngx.say("count ", shared_sem:count())
+        }
+    }
+--- request eval
+["GET /fail", "GET /post"]
+--- response_body eval
+["false attempt to yield across C-call boundary\nthe sleep was not cut short: true\ncount 1\ntrue count 0\n",
+ "count 0\ncount 2\n"]

@@ -45,7 +45,7 @@ local mt = { __index = _M }
 -- A count argument (new's, post's) as the C side's int; errors at the caller's caller.
 local function count_arg(n, default, least)
     n = tonumber(n) or default
-    if n < least then
+    if not (n >= least) then  -- NaN too
         error("no negative number", 3)
     end
     if n > MAX_INT then
@@ -87,7 +87,7 @@ function _M.wait(self, seconds)
         error("bad argument #1 to 'wait' (number expected, got " .. type(seconds) .. ")", 2)
     end
     local ms = floor(t * 1000)
-    if ms < 0 then
+    if not (ms >= 0) then  -- NaN too
         error("no negative number", 2)
     end
     if ms > MAX_INT then

@@ -32,9 +32,9 @@ public:
             return WaitOutcome::taken;
         }
         if (ms == 0) return WaitOutcome::timed_out;
+        task.start_queued_wait(this, leave, ms, log);  // first: it ends a stale wait
         ngx_queue_insert_tail(&waiters_, &task.queue_link.queue);
         ++waiting_;
-        task.start_queued_wait(this, leave, ms, log);
         return WaitOutcome::queued;
     }
 
@@ -78,6 +78,10 @@ WaitOutcome wait(Semaphore &sem, core::Task &task, ngx_msec_t ms, ngx_log_t *log
 using nlf::api::semaphore::Semaphore;
 
 NLF_API int ngx_http_lua_ffi_sema_new(Semaphore **psem, int n, char **errmsg) noexcept {
+    if (n < 0) {
+        *errmsg = const_cast<char *>("no negative number");
+        return NGX_ERROR;
+    }
     auto *sem = new (std::nothrow) Semaphore(n);
     if (sem == nullptr) {
         *errmsg = const_cast<char *>("no memory");
@@ -88,6 +92,7 @@ NLF_API int ngx_http_lua_ffi_sema_new(Semaphore **psem, int n, char **errmsg) no
 }
 
 NLF_API int ngx_http_lua_ffi_sema_post(Semaphore *sem, int n) noexcept {
+    if (n <= 0) return NGX_DECLINED;
     sem->post(n);
     return NGX_OK;
 }

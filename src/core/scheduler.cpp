@@ -4,7 +4,7 @@ namespace nlf::core {
 
 void Task::on_wait_event(ngx_event_t *ev) {
     Task *task = static_cast<Task *>(ev->data);
-    if (task->waiting_ == Wait::queue && !task->granted_) task->leave_queue();  // timed out
+    if (!task->granted_) task->leave_queue();  // a queued wait timed out
     task->queue_owner_ = nullptr;
     task->waiting_ = Wait::none;
     task->wake();
@@ -16,6 +16,7 @@ void Task::leave_queue() noexcept {
 }
 
 void Task::start_queued_wait(void *owner, void (*leave)(Task &, void *), ngx_msec_t ms, ngx_log_t *log) noexcept {
+    cancel_wait();
     wait_event_.handler = on_wait_event;
     wait_event_.data = this;
     wait_event_.log = log;
@@ -35,6 +36,7 @@ void Task::grant() noexcept {
 }
 
 void Task::start_sleep(ngx_msec_t ms, ngx_log_t *log) noexcept {
+    cancel_wait();
     wait_event_.handler = on_wait_event;
     wait_event_.data = this;
     wait_event_.log = log;
@@ -46,8 +48,11 @@ void Task::start_sleep(ngx_msec_t ms, ngx_log_t *log) noexcept {
     }
 }
 
+// Every wait starts by cancelling the one before: a wait whose yield failed (inside a
+// C call such as a string.gsub callback) was started all the same and must not stay
+// in a semaphore's queue when the task goes on.
 void Task::cancel_wait() noexcept {
-    if (waiting_ == Wait::queue) leave_queue();
+    leave_queue();
     // nginx's event macros are bare statement lists: always brace them.
     if (wait_event_.timer_set) {
         ngx_del_timer(&wait_event_);

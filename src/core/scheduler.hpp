@@ -30,7 +30,10 @@ public:
         waiting_ = Wait::yield;
     }
     // Marks an owner-driven wait; the owner calls wake() itself.
-    void start_io_wait() noexcept { waiting_ = Wait::io; }
+    void start_io_wait() noexcept {
+        cancel_wait();
+        waiting_ = Wait::io;
+    }
 
     // A wait in a queue kept by `owner` (a semaphore), for at most `ms` milliseconds.
     // The owner links queue_link into its queue and calls grant() when the task's turn
