@@ -14,8 +14,20 @@ ngx_log_t *log_of(ngx_http_request_t *r) {
 
 }  // namespace
 
+// `error_log ... debug` sets every debug bit: reported as the debug level, as OpenResty.
 NLF_API int ngx_http_lua_ffi_errlog_get_sys_filter_level(ngx_http_request_t *r) noexcept {
-    return static_cast<int>(log_of(r)->log_level);
+    const ngx_uint_t level = log_of(r)->log_level;
+    return static_cast<int>(level > NGX_LOG_DEBUG ? NGX_LOG_DEBUG : level);
+}
+
+// lua_capture_error_log is not here yet: what OpenResty answers without the directive.
+NLF_API int ngx_http_lua_ffi_errlog_set_filter_level(int, unsigned char *err, size_t *errlen) noexcept {
+    *errlen = static_cast<size_t>(ngx_snprintf(err, *errlen, "directive \"lua_capture_error_log\" is not set") - err);
+    return NGX_ERROR;
+}
+
+NLF_API int ngx_http_lua_ffi_errlog_get_msg(char **, int *, unsigned char *err, size_t *errlen, double *) noexcept {
+    return ngx_http_lua_ffi_errlog_set_filter_level(0, err, errlen);
 }
 
 NLF_API int ngx_http_lua_ffi_raw_log(ngx_http_request_t *r, int level, const unsigned char *s,

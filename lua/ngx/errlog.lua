@@ -1,0 +1,66 @@
+-- The ngx.errlog module: raw_log and get_sys_filter_level. get_logs and
+-- set_filter_level answer as OpenResty does without lua_capture_error_log, which is
+-- not here yet.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+require "resty.core.log"  -- declares the two log functions
+
+local C = ffi.C
+local ffi_str = ffi.string
+local get_request = base.get_request
+local get_string_buf = base.get_string_buf
+local error = error
+local type = type
+
+ffi.cdef[[
+int ngx_http_lua_ffi_errlog_set_filter_level(int level, unsigned char *err, size_t *errlen);
+int ngx_http_lua_ffi_errlog_get_msg(char **log, int *loglevel, unsigned char *err, size_t *errlen,
+    double *log_time);
+]]
+
+local ERR_BUF_SIZE = 128
+local errlen = base.get_size_ptr()
+
+local _M = {
+    version = base.version,
+}
+
+-- The error_log level of the code running now (the request's location, else the
+-- worker's): ngx.STDERR (0) to ngx.DEBUG (8).
+function _M.get_sys_filter_level()
+    return C.ngx_http_lua_ffi_errlog_get_sys_filter_level(get_request())
+end
+
+-- Logs `msg` at `level` as it is: no "[lua] file:line:" prefix.
+function _M.raw_log(level, msg)
+    if type(level) ~= "number" then
+        error("bad argument #1 to 'raw_log' (must be a number)", 2)
+    end
+    if type(msg) ~= "string" then
+        error("bad argument #2 to 'raw_log' (must be a string)", 2)
+    end
+    if C.ngx_http_lua_ffi_raw_log(get_request(), level, msg, #msg) ~= 0 then
+        error("bad log level", 2)
+    end
+end
+
+function _M.set_filter_level(level)
+    if not level then
+        return nil, [[missing "level" argument]]
+    end
+    local err = get_string_buf(ERR_BUF_SIZE)
+    errlen[0] = ERR_BUF_SIZE
+    if C.ngx_http_lua_ffi_errlog_set_filter_level(level, err, errlen) ~= 0 then
+        return nil, ffi_str(err, errlen[0])
+    end
+    return true
+end
+
+function _M.get_logs()
+    local err = get_string_buf(ERR_BUF_SIZE)
+    errlen[0] = ERR_BUF_SIZE
+    C.ngx_http_lua_ffi_errlog_get_msg(nil, nil, err, errlen, nil)
+    return nil, ffi_str(err, errlen[0])
+end
+
+return _M
