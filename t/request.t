@@ -167,7 +167,21 @@ false false
 --- error_log
 log: false
 
-=== TEST 12: all of them work in log_by_lua
+=== TEST 12: resty.core.misc, the module name OpenResty gives these, loads
+--- config
+    location = /t {
+        content_by_lua_block {
+            local misc = require "resty.core.misc"
+            ngx.say(misc.version, " ", misc == require("resty.core.misc"), " ", ngx.is_subrequest,
+                    " ", ngx.req.is_internal(), " ", ngx.headers_sent)
+        }
+    }
+--- request
+GET /t
+--- response_body
+0.1.31 true false false false
+
+=== TEST 13: all of them work in log_by_lua
 --- config
     location = /t {
         content_by_lua_block { ngx.say("ok") }
@@ -183,7 +197,7 @@ ok
 --- error_log
 log: GET 1.1 false true
 
-=== TEST 13: refused without a request
+=== TEST 14: refused without a request
 --- http_config
     init_by_lua_block {
         for _, name in ipairs({ "get_method", "http_version", "raw_header", "is_internal" }) do
@@ -208,7 +222,7 @@ GET /t
  qr/set_method: API disabled in the context of init_by_lua\*/,
  qr/is_subrequest: init_by_lua\(nginx\.conf:\d+\):\d+: API disabled in the context of init_by_lua\*/]
 
-=== TEST 14: the calls are JIT-compiled
+=== TEST 15: the calls are JIT-compiled
 --- config
     location = /t {
         content_by_lua_block {
