@@ -1,5 +1,5 @@
-# The ngx.errlog module: raw_log, get_sys_filter_level; get_logs and set_filter_level
-# without lua_capture_error_log.
+# The ngx.errlog module: raw_log, get_sys_filter_level, and lua_capture_error_log's
+# get_logs and set_filter_level.
 use lib 't/lib';
 use NgxTest;
 run_tests();
@@ -105,5 +105,104 @@ GET /t
 1500
 --- error_log eval
 [main::loop_traces(6)]
+--- no_error_log
+NYI
+
+=== TEST 5: lua_capture_error_log keeps the lines that pass the error_log and filter levels
+--- log_level: info
+--- http_config
+    lua_capture_error_log 100k;
+    init_by_lua_block {
+        filter_result = { require("ngx.errlog").set_filter_level(ngx.WARN) }
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local errlog = require "ngx.errlog"
+            ngx.say("set_filter_level: ", filter_result[1], " ", tostring(filter_result[2]))
+            ngx.log(ngx.INFO, "test1")
+            ngx.log(ngx.WARN, "test2")
+            ngx.log(ngx.ERR, "test3")
+            local logs = assert(errlog.get_logs(100))
+            for i = 1, #logs, 3 do
+                if logs[i + 2]:find("test", 1, true) then
+                    ngx.say(logs[i], " ", type(logs[i + 1]), " ", math.abs(logs[i + 1] - ngx.now()) < 5, " ",
+                            logs[i + 2]:match("%[%a+%] .*: (test%d), client: 127%.0%.0%.1"))
+                end
+                assert(logs[i] <= ngx.WARN, "a line below the filter level")
+            end
+            ngx.say(#assert(errlog.get_logs()), " left")
+        }
+    }
+--- request
+GET /t
+--- response_body
+set_filter_level: true nil
+5 number true test2
+4 number true test3
+0 left
+
+=== TEST 6: lines of a location with an error_log of its own; a few at a time; the oldest go first when the buffer is full
+--- http_config
+    lua_capture_error_log 4k;
+--- config
+    location = /t {
+        error_log logs/own.log warn;
+        content_by_lua_block {
+            local errlog = require "ngx.errlog"
+            errlog.get_logs(1000)  -- what the worker logged before
+            ngx.log(ngx.WARN, "own-a")
+            ngx.log(ngx.WARN, "own-b")
+            ngx.log(ngx.WARN, "own-c")
+            local res = {}
+            local function texts(logs)
+                local out = {}
+                for i = 3, #logs, 3 do out[#out + 1] = logs[i]:match("own%-%a") end
+                return table.concat(out, ",")
+            end
+            ngx.say(texts(assert(errlog.get_logs(2, res))), " ", #res)
+            ngx.say(texts(assert(errlog.get_logs(2, res))), " ", #res)
+            for i = 1, 200 do ngx.log(ngx.WARN, "many ", i, " ", string.rep("x", 40)) end
+            local logs = assert(errlog.get_logs(1000))
+            local first, last = logs[3]:match("many (%d+)"), logs[#logs]:match("many (%d+)")
+            ngx.say("kept ", #logs / 3 < 200, " from ", tonumber(first) > 1, " to ", last)
+        }
+    }
+--- request
+GET /t
+--- response_body
+own-a,own-b 6
+own-c 3
+kept true from true to 200
+
+=== TEST 7: set_filter_level checks the level; get_logs is JIT-compiled
+--- log_level: warn
+--- http_config
+    lua_capture_error_log 100k;
+--- config
+    location = /t {
+        content_by_lua_block {
+            local errlog = require "ngx.errlog"
+            ngx.say(errlog.set_filter_level(9))
+            ngx.say(errlog.set_filter_level(-1))
+            require("jit.v").on()
+            local get_logs, raw_log, WARN = errlog.get_logs, errlog.raw_log, ngx.WARN
+            local res = {}
+            local n = 0
+            for i = 1, 300 do
+                raw_log(WARN, "line")
+                n = n + #get_logs(1, res)
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+nilbad log level
+nilbad log level
+900
+--- error_log eval
+[main::loop_traces(9)]
 --- no_error_log
 NYI

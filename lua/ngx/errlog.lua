@@ -1,6 +1,5 @@
--- The ngx.errlog module: raw_log and get_sys_filter_level. get_logs and
--- set_filter_level answer as OpenResty does without lua_capture_error_log, which is
--- not here yet.
+-- The ngx.errlog module: raw_log, get_sys_filter_level, and the lines
+-- lua_capture_error_log keeps (get_logs, set_filter_level; src/api/errlog.cpp).
 local ffi = require "ffi"
 local base = require "resty.core.base"
 require "resty.core.log"  -- declares the two log functions
@@ -9,6 +8,7 @@ local C = ffi.C
 local ffi_str = ffi.string
 local get_request = base.get_request
 local get_string_buf = base.get_string_buf
+local new_tab = base.new_tab
 local error = error
 local type = type
 
@@ -19,7 +19,11 @@ int ngx_http_lua_ffi_errlog_get_msg(char **log, int *loglevel, unsigned char *er
 ]]
 
 local ERR_BUF_SIZE = 128
+local DONE = -4
 local errlen = base.get_size_ptr()
+local line_ptr = ffi.new("char *[1]")
+local level_ptr = ffi.new("int[1]")
+local time_ptr = ffi.new("double[1]")
 
 local _M = {
     version = base.version,
@@ -56,11 +60,31 @@ function _M.set_filter_level(level)
     return true
 end
 
-function _M.get_logs()
+-- Takes out up to `max` (default 10) of the oldest captured lines, as
+-- { level1, time1, line1, level2, ... } in `logs` (or a new table), nil after the last.
+function _M.get_logs(max, logs)
+    max = max or 10
+    if not logs then
+        logs = new_tab(max * 3 + 1, 0)
+    end
     local err = get_string_buf(ERR_BUF_SIZE)
     errlen[0] = ERR_BUF_SIZE
-    C.ngx_http_lua_ffi_errlog_get_msg(nil, nil, err, errlen, nil)
-    return nil, ffi_str(err, errlen[0])
+    local n = 0
+    for _ = 1, max do
+        local len = C.ngx_http_lua_ffi_errlog_get_msg(line_ptr, level_ptr, err, errlen, time_ptr)
+        if len == DONE then
+            break
+        end
+        if len < 0 then
+            return nil, ffi_str(err, errlen[0])
+        end
+        logs[n + 1] = level_ptr[0]
+        logs[n + 2] = time_ptr[0]
+        logs[n + 3] = ffi_str(line_ptr[0], len)
+        n = n + 3
+    end
+    logs[n + 1] = nil
+    return logs
 end
 
 return _M

@@ -29,6 +29,23 @@ char *set_shared_dict(ngx_conf_t *cf, ngx_command_t *, void *conf) {
     return api::shdict::declare(cf, static_cast<MainConf *>(conf)->shared_dicts, &ngx_http_lua_ffi_module);
 }
 
+// lua_capture_error_log size: the lines are kept from this configuration on (see
+// merge_loc_conf and init_process for where the capture joins the error_log chains).
+char *set_capture_error_log(ngx_conf_t *cf, ngx_command_t *, void *conf) {
+    auto *mcf = static_cast<MainConf *>(conf);
+    if (mcf->error_log_capture != nullptr) return const_cast<char *>("is duplicate");
+    const auto *value = static_cast<ngx_str_t *>(cf->args->elts);
+    const ssize_t size = ngx_parse_size(const_cast<ngx_str_t *>(&value[1]));
+    if (size == NGX_ERROR || size < 4096) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid buffer size \"%V\" (4k at least)", &value[1]);
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+    mcf->error_log_capture = api::errlog::create(cf->pool, static_cast<size_t>(size));
+    if (mcf->error_log_capture == nullptr) return static_cast<char *>(NGX_CONF_ERROR);
+    api::errlog::set_active(mcf->error_log_capture);
+    return NGX_CONF_OK;
+}
+
 char *set_code_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
     char *rv = ngx_conf_set_flag_slot(cf, cmd, conf);
     if (rv == NGX_CONF_OK && !static_cast<LocConf *>(conf)->code_cache) {
@@ -65,6 +82,8 @@ ngx_command_t commands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_path), nullptr},
     {ngx_string("lua_package_cpath"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
      NGX_HTTP_MAIN_CONF_OFFSET, offsetof(MainConf, package_cpath), nullptr},
+    {ngx_string("lua_capture_error_log"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, set_capture_error_log,
+     NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("lua_shared_dict"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE2, set_shared_dict,
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("lua_load_resty_core"), NGX_HTTP_MAIN_CONF | NGX_CONF_FLAG, set_load_resty_core,
@@ -137,6 +156,7 @@ ngx_command_t commands[] = {
 #undef NLF_LUA_DIRECTIVES
 
 void *create_main_conf(ngx_conf_t *cf) {
+    api::errlog::set_active(nullptr);  // until this configuration sets lua_capture_error_log
     void *mem = ngx_pcalloc(cf->pool, sizeof(MainConf));
     return mem ? new (mem) MainConf() : nullptr;
 }
@@ -146,7 +166,20 @@ void *create_loc_conf(ngx_conf_t *cf) {
     return mem ? new (mem) LocConf() : nullptr;
 }
 
-char *merge_loc_conf(ngx_conf_t *, void *parent_conf, void *child_conf) {
+// The error_log chain of each location (merged by the core module before us) ends in
+// the capture; the main one (cycle->new_log) only in the worker, once no error_log
+// directive can be inserted into it any more.
+void capture_location_log(ngx_conf_t *cf) {
+    auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
+    if (mcf->error_log_capture == nullptr) return;
+    auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+    if (clcf->error_log != nullptr && clcf->error_log != &cf->cycle->new_log) {
+        api::errlog::attach(*mcf->error_log_capture, clcf->error_log);
+    }
+}
+
+char *merge_loc_conf(ngx_conf_t *cf, void *parent_conf, void *child_conf) {
+    capture_location_log(cf);
     auto *parent = static_cast<LocConf *>(parent_conf);
     auto *child = static_cast<LocConf *>(child_conf);
     for (auto field : {&LocConf::server_rewrite, &LocConf::rewrite, &LocConf::access, &LocConf::log,
@@ -320,6 +353,8 @@ ngx_int_t init_process(ngx_cycle_t *cycle) {
     auto *mcf = static_cast<MainConf *>(ngx_http_cycle_get_module_main_conf(cycle, ngx_http_lua_ffi_module));
     // The cache manager and loader are helpers: OpenResty runs no Lua there either.
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return NGX_OK;
+    api::errlog::set_active(mcf->error_log_capture);
+    if (mcf->error_log_capture != nullptr) api::errlog::attach(*mcf->error_log_capture, &cycle->new_log);
     configure_regex(*mcf);
     if (mcf->sa_restart) set_sa_restart(cycle->log);
     const api::timer::Limits limits{static_cast<ngx_uint_t>(mcf->max_pending_timers),

@@ -1,6 +1,7 @@
 #pragma once
 #include "ngx.hpp"
 
+#include "api/errlog.hpp"
 #include "api/shdict.hpp"
 #include "core/lua_vm.hpp"
 
@@ -41,6 +42,7 @@ struct MainConf {
     ngx_flag_t rewrite_no_postpone = NGX_CONF_UNSET;
     ngx_flag_t access_no_postpone = NGX_CONF_UNSET;
     api::shdict::ZoneSet *shared_dicts = nullptr;  // lua_shared_dict zones, if any
+    api::errlog::Capture *error_log_capture = nullptr;  // lua_capture_error_log, if set
 };
 
 struct LocConf {

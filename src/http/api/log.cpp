@@ -20,15 +20,6 @@ NLF_API int ngx_http_lua_ffi_errlog_get_sys_filter_level(ngx_http_request_t *r) 
     return static_cast<int>(level > NGX_LOG_DEBUG ? NGX_LOG_DEBUG : level);
 }
 
-// lua_capture_error_log is not here yet: what OpenResty answers without the directive.
-NLF_API int ngx_http_lua_ffi_errlog_set_filter_level(int, unsigned char *err, size_t *errlen) noexcept {
-    *errlen = static_cast<size_t>(ngx_snprintf(err, *errlen, "directive \"lua_capture_error_log\" is not set") - err);
-    return NGX_ERROR;
-}
-
-NLF_API int ngx_http_lua_ffi_errlog_get_msg(char **, int *, unsigned char *err, size_t *errlen, double *) noexcept {
-    return ngx_http_lua_ffi_errlog_set_filter_level(0, err, errlen);
-}
 
 NLF_API int ngx_http_lua_ffi_raw_log(ngx_http_request_t *r, int level, const unsigned char *s,
                                      size_t s_len) noexcept {
