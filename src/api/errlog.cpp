@@ -3,6 +3,8 @@
 
 #include "core/pure/log_ring.hpp"
 
+#include <pthread.h>
+
 #include <new>
 #include <string_view>
 
@@ -17,6 +19,8 @@ public:
     }
 
     ngx_log_t &log() noexcept { return log_; }
+    // The thread that may write: the one that configured it, then each worker's.
+    void adopt_thread() noexcept { owner_ = pthread_self(); }
     core::LogRing &ring() noexcept { return ring_; }
     void set_filter_level(ngx_uint_t level) noexcept { filter_level_ = level; }
 
@@ -24,6 +28,9 @@ private:
     static void write(ngx_log_t *log, ngx_uint_t level, u_char *buf, size_t len) {
         auto *capture = static_cast<Capture *>(log->wdata);
         if (level > capture->filter_level_) return;
+        // nginx's thread pools log (debug lines) from their own threads: the ring is
+        // the event loop's alone.
+        if (!pthread_equal(pthread_self(), capture->owner_)) return;
         std::string_view line{reinterpret_cast<const char *>(buf), len};
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
         const ngx_time_t *now = ngx_timeofday();
@@ -33,6 +40,7 @@ private:
     ngx_log_t log_{};
     core::LogRing ring_;
     ngx_uint_t filter_level_ = NGX_LOG_DEBUG;
+    pthread_t owner_ = pthread_self();
 };
 
 namespace {
@@ -66,6 +74,7 @@ void attach(Capture &capture, ngx_log_t *chain) noexcept {
 
 void set_active(Capture *capture) noexcept {
     active = capture;
+    if (capture != nullptr) capture->adopt_thread();
 }
 
 }  // namespace nlf::api::errlog

@@ -15,7 +15,8 @@ Capture *create(ngx_pool_t *pool, std::size_t size) noexcept;
 // Appends the capture to the error_log chain starting at `chain` (once).
 void attach(Capture &capture, ngx_log_t *chain) noexcept;
 
-// The capture the ngx.errlog functions read (null: lua_capture_error_log is not set).
+// The capture the ngx.errlog functions read (null: lua_capture_error_log is not set);
+// it keeps only the lines logged from the calling thread (the event loop's).
 void set_active(Capture *capture) noexcept;
 
 }  // namespace nlf::api::errlog
