@@ -78,9 +78,11 @@ function _M.get_logs(max, logs)
         if len < 0 then
             return nil, ffi_str(err, errlen[0])
         end
+        -- copied first: storing into `logs` may run a finalizer that logs a line
+        local line = ffi_str(line_ptr[0], len)
         logs[n + 1] = level_ptr[0]
         logs[n + 2] = time_ptr[0]
-        logs[n + 3] = ffi_str(line_ptr[0], len)
+        logs[n + 3] = line
         n = n + 3
     end
     logs[n + 1] = nil

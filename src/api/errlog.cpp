@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 
+#include <csignal>
+
 #include <new>
 #include <string_view>
 
@@ -17,6 +19,18 @@ public:
         log_.writer = write;
         log_.wdata = this;
     }
+
+    // Marks the ring in use for a scope (see write).
+    class Busy {
+    public:
+        explicit Busy(Capture &capture) noexcept : capture_(capture) { capture_.busy_ = 1; }
+        ~Busy() { capture_.busy_ = 0; }
+        Busy(const Busy &) = delete;
+        Busy &operator=(const Busy &) = delete;
+
+    private:
+        Capture &capture_;
+    };
 
     ngx_log_t &log() noexcept { return log_; }
     // The thread that may write: the one that configured it, then each worker's.
@@ -31,6 +45,10 @@ private:
         // nginx's thread pools log (debug lines) from their own threads: the ring is
         // the event loop's alone.
         if (!pthread_equal(pthread_self(), capture->owner_)) return;
+        // A signal handler logs too (nginx's "signal ... received"): a line logged while
+        // the ring is in the middle of a change is dropped, not written over it.
+        if (capture->busy_) return;
+        const Busy busy(*capture);
         std::string_view line{reinterpret_cast<const char *>(buf), len};
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
         const ngx_time_t *now = ngx_timeofday();
@@ -41,6 +59,7 @@ private:
     core::LogRing ring_;
     ngx_uint_t filter_level_ = NGX_LOG_DEBUG;
     pthread_t owner_ = pthread_self();
+    volatile std::sig_atomic_t busy_ = 0;
 };
 
 namespace {
@@ -100,6 +119,7 @@ NLF_API int ngx_http_lua_ffi_errlog_get_msg(char **log, int *loglevel, unsigned 
                                             double *log_time) noexcept {
     if (active == nullptr) return nlf::api::errlog::refuse(err, errlen, not_set);
     nlf::core::LogRing::Entry entry{};
+    const nlf::api::errlog::Capture::Busy busy(*active);
     if (!active->ring().pop(entry)) return NGX_DONE;
     *log = const_cast<char *>(entry.text.data());
     *loglevel = entry.level;

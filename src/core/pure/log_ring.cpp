@@ -42,10 +42,6 @@ void LogRing::push(int level, double time, std::string_view text) noexcept {
         if (count_ != 0 && end_ == 0 && tail_ >= head_ && size > size_ - tail_) {
             end_ = tail_;
             tail_ = 0;
-            if (head_ == end_) {  // nothing was left before the end
-                head_ = tail_ = end_ = 0;
-                count_ = 0;
-            }
             continue;
         }
         drop_oldest();

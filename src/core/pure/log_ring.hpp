@@ -39,7 +39,6 @@ private:
     };
 
     static std::size_t record_size(std::size_t text_len) noexcept;
-    std::size_t free_after_tail() const noexcept;
     bool fits_at_tail(std::size_t size) const noexcept;
     void drop_oldest() noexcept;
 
