@@ -206,3 +206,29 @@ nilbad log level
 [main::loop_traces(9)]
 --- no_error_log
 NYI
+
+=== TEST 8: lines logged without a request (init_worker_by_lua, a timer) are captured too
+--- log_level: warn
+--- http_config
+    lua_capture_error_log 100k;
+    init_worker_by_lua_block {
+        ngx.log(ngx.WARN, "from init_worker")
+        ngx.timer.at(0, function() ngx.log(ngx.WARN, "from a timer") end)
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.sleep(0.01)
+            local logs = assert(require("ngx.errlog").get_logs(100))
+            local found = {}
+            for i = 3, #logs, 3 do
+                local what = logs[i]:match("%[warn%] %d+#%d+: %[lua%] [^ ]+ (from [%a_ ]+)")
+                if what then found[#found + 1] = what end
+            end
+            ngx.say(table.concat(found, ", "))
+        }
+    }
+--- request
+GET /t
+--- response_body
+from init_worker, from a timer
