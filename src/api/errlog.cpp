@@ -1,6 +1,7 @@
 // lua_capture_error_log and the ngx.errlog functions that read it.
 #include "api/errlog.hpp"
 
+#include "core/ffi_error.hpp"
 #include "core/pure/log_ring.hpp"
 
 #include <pthread.h>
@@ -66,11 +67,6 @@ namespace {
 
 Capture *active = nullptr;
 
-int refuse(unsigned char *err, size_t *errlen, const char *message) {
-    *errlen = static_cast<size_t>(ngx_snprintf(err, *errlen, "%s", message) - err);
-    return NGX_ERROR;
-}
-
 }  // namespace
 
 Capture *create(ngx_pool_t *pool, std::size_t size) noexcept {
@@ -107,8 +103,8 @@ constexpr const char *not_set = "directive \"lua_capture_error_log\" is not set"
 }  // namespace
 
 NLF_API int ngx_http_lua_ffi_errlog_set_filter_level(int level, unsigned char *err, size_t *errlen) noexcept {
-    if (active == nullptr) return nlf::api::errlog::refuse(err, errlen, not_set);
-    if (level < NGX_LOG_STDERR || level > NGX_LOG_DEBUG) return nlf::api::errlog::refuse(err, errlen, "bad log level");
+    if (active == nullptr) return nlf::core::set_ffi_error(err, errlen, not_set);
+    if (level < NGX_LOG_STDERR || level > NGX_LOG_DEBUG) return nlf::core::set_ffi_error(err, errlen, "bad log level");
     active->set_filter_level(static_cast<ngx_uint_t>(level));
     return NGX_OK;
 }
@@ -117,7 +113,7 @@ NLF_API int ngx_http_lua_ffi_errlog_set_filter_level(int level, unsigned char *e
 // line is captured), level and time; NGX_DONE when there is none.
 NLF_API int ngx_http_lua_ffi_errlog_get_msg(char **log, int *loglevel, unsigned char *err, size_t *errlen,
                                             double *log_time) noexcept {
-    if (active == nullptr) return nlf::api::errlog::refuse(err, errlen, not_set);
+    if (active == nullptr) return nlf::core::set_ffi_error(err, errlen, not_set);
     nlf::core::LogRing::Entry entry{};
     const nlf::api::errlog::Capture::Busy busy(*active);
     if (!active->ring().pop(entry)) return NGX_DONE;

@@ -2,6 +2,7 @@
 #include "ngx.hpp"
 
 #include "core/context.hpp"
+#include "core/ffi_error.hpp"
 #include "core/pure/ffi_types.hpp"
 #include "http/request_ctx.hpp"
 

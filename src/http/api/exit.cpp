@@ -3,18 +3,12 @@
 // and redirect_internally in phases.cpp).
 #include "http/api/api.hpp"
 
-#include <cstdio>
 #include <cstring>
 
 using namespace nlf;
 using namespace nlf::http;
 
 namespace {
-
-void set_error(unsigned char *err, size_t *errlen, const char *msg) {
-    int n = std::snprintf(reinterpret_cast<char *>(err), *errlen, "%s", msg);
-    *errlen = std::min<size_t>(n < 0 ? 0 : n, *errlen);
-}
 
 bool valid_exit_status(int status) {
     return status == NGX_OK || status == NGX_ERROR || status == NGX_DECLINED ||
@@ -29,15 +23,15 @@ NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned ch
     RequestCtx *ctx = api_ctx(r, output_contexts | core::ctx_header_filter, rc);
     if (ctx == nullptr) return rc;
     if (status == NGX_AGAIN || status == NGX_DONE) {
-        set_error(err, errlen, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE");
+        core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE");
         return NGX_ERROR;
     }
     if (!valid_exit_status(status)) {
-        set_error(err, errlen, "bad argument to 'ngx.exit': invalid status code");
+        core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': invalid status code");
         return NGX_ERROR;
     }
     if (status == NGX_DECLINED && ctx->context == core::ctx_content) {
-        set_error(err, errlen, "bad argument to 'ngx.exit': NGX_DECLINED is not allowed in content_by_lua*");
+        core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': NGX_DECLINED is not allowed in content_by_lua*");
         return NGX_ERROR;
     }
     if (r->header_sent && status >= NGX_HTTP_SPECIAL_RESPONSE && status != NGX_HTTP_CLOSE &&
@@ -60,13 +54,13 @@ NLF_API int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, si
     RequestCtx *ctx = api_ctx(r, output_contexts, rc);
     if (ctx == nullptr) return rc;
     if (r->header_sent) {
-        set_error(err, errlen, "attempt to call ngx.redirect after sending out the headers");
+        core::set_ffi_error(err, errlen, "attempt to call ngx.redirect after sending out the headers");
         return NGX_ERROR;
     }
     const std::string_view target{reinterpret_cast<const char *>(uri), len};
     if (refuse_unsafe_uri(target, "redirect uri", "", reinterpret_cast<char *>(err), errlen)) return NGX_ERROR;
     if (!set_redirect_location(r, *ctx, target)) {
-        set_error(err, errlen, "no memory");
+        core::set_ffi_error(err, errlen, "no memory");
         return NGX_ERROR;
     }
     r->headers_out.status = static_cast<ngx_uint_t>(status);
@@ -99,12 +93,12 @@ NLF_API int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t
     ngx_str_t query{0, nullptr};
     ngx_str_t extra;
     if (!copy_to_pool(r->pool, uri, len, target) || !copy_to_pool(r->pool, args, args_len, extra)) {
-        set_error(err, errlen, "no memory");
+        core::set_ffi_error(err, errlen, "no memory");
         return NGX_ERROR;
     }
     ngx_uint_t flags = NGX_HTTP_LOG_UNSAFE;
     if (ngx_http_parse_unsafe_uri(r, &target, &query, &flags) != NGX_OK) {
-        set_error(err, errlen, "unsafe uri");
+        core::set_ffi_error(err, errlen, "unsafe uri");
         return NGX_ERROR;
     }
     if (extra.len) {
@@ -113,7 +107,7 @@ NLF_API int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t
         } else {
             auto *joined = static_cast<u_char *>(ngx_pnalloc(r->pool, query.len + 1 + extra.len));
             if (joined == nullptr) {
-                set_error(err, errlen, "no memory");
+                core::set_ffi_error(err, errlen, "no memory");
                 return NGX_ERROR;
             }
             u_char *p = ngx_cpymem(joined, query.data, query.len);
@@ -123,7 +117,7 @@ NLF_API int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t
         }
     }
     if (r->header_sent) {
-        set_error(err, errlen, "attempt to call ngx.exec after sending out response headers");
+        core::set_ffi_error(err, errlen, "attempt to call ngx.exec after sending out response headers");
         return NGX_ERROR;
     }
     ctx->exec_uri = target;

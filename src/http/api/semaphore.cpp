@@ -12,28 +12,23 @@ using api::semaphore::WaitOutcome;
 
 namespace {
 
-int refuse(unsigned char *err, size_t *errlen, std::string_view what, const char *where = "") {
-    *errlen = static_cast<size_t>(ngx_snprintf(err, *errlen, "%*s%s", what.size(), what.data(), where) - err);
-    return NGX_ERROR;
-}
-
 // The task that waits: the request's, or (without a request) the running timer's.
 core::Task *waiting_task(ngx_http_request_t *r, unsigned char *err, size_t *errlen, ngx_log_t *&log) {
     if (r == nullptr) {
         core::Task *timer = api::timer::running();
         if (timer == nullptr) {
-            refuse(err, errlen, "API disabled in the context of ", core::context_directive(core::requestless_context));
+            core::set_ffi_error(err, errlen, "API disabled in the context of ", core::context_directive(core::requestless_context));
         }
         log = ngx_cycle->log;
         return timer;
     }
     RequestCtx *ctx = RequestCtx::get(r);
     if (ctx == nullptr) {
-        refuse(err, errlen, "no request ctx found");
+        core::set_ffi_error(err, errlen, "no request ctx found");
         return nullptr;
     }
     if ((ctx->context & core::ctx_yieldable) == 0) {
-        refuse(err, errlen, "API disabled in the context of ", core::context_directive(ctx->context));
+        core::set_ffi_error(err, errlen, "API disabled in the context of ", core::context_directive(ctx->context));
         return nullptr;
     }
     log = r->connection->log;

@@ -230,8 +230,7 @@ NLF_API int ngx_http_lua_ffi_var_set(ngx_http_request_t *r, const u_char *name, 
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) {
         const char *msg = status == kNoRequest ? "no request ctx found" : "API disabled in the current context";
-        *errlen = static_cast<size_t>(ngx_snprintf(errbuf, *errlen, "%s", msg) - errbuf);
-        return NGX_ERROR;
+        return core::set_ffi_error(errbuf, errlen, msg);
     }
     VarRef ref = lookup_by_name(r, name, name_len, lowcase_buf);
     return set_value(r, ref, value, value_len, value == nullptr, errbuf, errlen);
