@@ -434,7 +434,7 @@ invalid location config: no runnable Lua code
 GET /t
 --- ignore_response
 --- error_log eval
-qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:31\):3: line three/
+qr/lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:31\):3: line three/
 
 === TEST 26: init_worker_by_lua runs in workers only, not in cache helpers
 --- http_config

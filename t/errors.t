@@ -18,7 +18,7 @@ GET /t
 --- response_body_like
 500 Internal Server Error
 --- error_log eval
-[qr/\[error\] .*failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):2: boom\nstack traceback:\n/,
+[qr/\[error\] .*lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):2: boom\nstack traceback:\ncoroutine 0:\n/,
  qr/in (?:upvalue|local|function) 'fail'/]
 
 === TEST 2: the worker keeps serving after errors
@@ -49,7 +49,7 @@ GET /t
 GET /t
 --- truncated_response
 --- error_log eval
-qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):4: late failure/
+qr/lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):4: late failure/
 
 === TEST 4: errors in rewrite and access give 500
 --- config
@@ -66,8 +66,8 @@ qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):4: late fai
 --- error_code eval
 [500, 500]
 --- error_log eval
-[qr/failed to run rewrite_by_lua\*: rewrite_by_lua\(nginx\.conf:\d+\):1: in rewrite/,
- qr/failed to run access_by_lua\*: access_by_lua\(nginx\.conf:\d+\):1: in access/]
+[qr/lua entry thread aborted: runtime error: rewrite_by_lua\(nginx\.conf:\d+\):1: in rewrite/,
+ qr/lua entry thread aborted: runtime error: access_by_lua\(nginx\.conf:\d+\):1: in access/]
 
 === TEST 5: an error after a wait gives 500 too
 --- config
@@ -81,7 +81,7 @@ qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):4: late fai
 GET /t
 --- error_code: 500
 --- error_log eval
-qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):3: after sleep/
+qr/lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):3: after sleep/
 
 === TEST 6: an error in log_by_lua is logged and the response is unaffected
 --- config
@@ -105,7 +105,7 @@ qr/failed to run log_by_lua\*: log_by_lua\(nginx\.conf:\d+\):1: attempt to index
 GET /t
 --- error_code: 500
 --- error_log
-failed to run content_by_lua*: (error object is not a string)
+lua entry thread aborted: runtime error: unknown reason
 
 === TEST 8: an error in init_worker_by_lua is logged and the worker still serves
 --- http_config

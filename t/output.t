@@ -135,7 +135,7 @@ false bad argument #1 to 'say' (table nested too deeply)
 GET /t
 --- error_code: 500
 --- error_log eval
-qr/failed to run content_by_lua\*: content_by_lua\(nginx\.conf:\d+\):2: bad argument #1 to 'say'/
+qr/lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):2: bad argument #1 to 'say'/
 
 === TEST 9: output from rewrite and access phases ends the request
 --- config

@@ -38,7 +38,7 @@ in a coroutine: true
 count while the handler waits: -1
 post: true
 
-=== TEST 2: resources taken at once; a wait with none times out, at once for 0
+=== TEST 2: resources taken at once; a wait with none times out: at once for 0 (nil, as OpenResty), after waiting (false)
 --- config
     location = /t {
         content_by_lua_block {
@@ -61,7 +61,7 @@ GET /t
 --- response_body
 2 true true 0
 niltimeout
-niltimeout
+falsetimeout
 timed out after the wait: true
 count 0
 count 3

@@ -10,8 +10,7 @@ local ffi_gc = ffi.gc
 local ffi_str = ffi.string
 local get_request = base.get_request
 local get_string_buf = base.get_string_buf
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local error = error
 local setmetatable = setmetatable
 local tonumber = tonumber
@@ -26,7 +25,7 @@ int ngx_http_lua_ffi_sema_count(ngx_http_lua_sema_t *sem);
 int ngx_http_lua_ffi_sema_wait(ngx_http_request_t *r, ngx_http_lua_sema_t *sem, int wait_ms,
     unsigned char *errstr, size_t *errlen);
 void ngx_http_lua_ffi_sema_gc(ngx_http_lua_sema_t *sem);
-int nlf_ffi_sema_granted(ngx_http_request_t *r);
+int nlf_ffi_sema_granted(void);
 ]]
 
 local ERR_BUF_SIZE = 128
@@ -106,11 +105,11 @@ function _M.wait(self, seconds)
         return nil, ffi_str(err, errlen[0])
     end
     -- `self` stays referenced from this frame while we wait: the semaphore lives on.
-    co_yield(YIELD)
-    if C.nlf_ffi_sema_granted(r) == 1 then
+    wait_for_scheduler()
+    if C.nlf_ffi_sema_granted() == 1 then
         return true
     end
-    return nil, "timeout"
+    return false, "timeout"
 end
 
 return _M

@@ -4,6 +4,7 @@ local base = require "resty.core.base"
 
 require "resty.core.constants"
 require "resty.core.coroutine"
+require "resty.core.thread"
 require "resty.core.output"
 require "resty.core.exit"
 require "resty.core.response"

@@ -16,24 +16,24 @@ public:
         // Only a cancelled wait can still be queued when Lua lets go of the semaphore
         // (a waiting coroutine holds it): let them time out.
         while (!ngx_queue_empty(&waiters_)) {
-            core::Task &task = core::Task::QueueLink::of(ngx_queue_head(&waiters_));
-            ngx_queue_remove(&task.queue_link.queue);
-            task.drop_queue_owner();
+            core::Thread &thread = core::Wait::QueueLink::of(ngx_queue_head(&waiters_));
+            ngx_queue_remove(&thread.wait.queue_link.queue);
+            thread.wait.drop_queue_owner();
         }
     }
 
     Semaphore(const Semaphore &) = delete;
     Semaphore &operator=(const Semaphore &) = delete;
 
-    WaitOutcome wait(core::Task &task, ngx_msec_t ms, ngx_log_t *log) noexcept {
+    WaitOutcome wait(core::Thread &thread, ngx_msec_t ms) noexcept {
         // The longest waiter comes first: no taking past the queue.
         if (ngx_queue_empty(&waiters_) && resources_ > 0) {
             --resources_;
             return WaitOutcome::taken;
         }
         if (ms == 0) return WaitOutcome::timed_out;
-        task.start_queued_wait(this, leave, ms, log);  // first: it ends a stale wait
-        ngx_queue_insert_tail(&waiters_, &task.queue_link.queue);
+        thread.wait.start_queued(this, leave, ms);  // first: it ends a stale wait
+        ngx_queue_insert_tail(&waiters_, &thread.wait.queue_link.queue);
         ++waiting_;
         return WaitOutcome::queued;
     }
@@ -41,11 +41,11 @@ public:
     void post(int n) noexcept {
         resources_ = n > INT_MAX - resources_ ? INT_MAX : resources_ + n;
         while (resources_ > 0 && !ngx_queue_empty(&waiters_)) {
-            core::Task &task = core::Task::QueueLink::of(ngx_queue_head(&waiters_));
-            ngx_queue_remove(&task.queue_link.queue);
+            core::Thread &thread = core::Wait::QueueLink::of(ngx_queue_head(&waiters_));
+            ngx_queue_remove(&thread.wait.queue_link.queue);
             --waiting_;
             --resources_;
-            task.grant();
+            thread.wait.grant();
         }
     }
 
@@ -54,13 +54,13 @@ public:
 private:
     // A wait ended without its turn (timeout, cancel), or a granted one was cancelled
     // before it resumed: its resource goes to the next waiter.
-    static void leave(core::Task &task, void *owner) noexcept {
+    static void leave(core::Thread &thread, void *owner) noexcept {
         auto *sem = static_cast<Semaphore *>(owner);
-        if (task.granted()) {
+        if (thread.wait.granted()) {
             sem->post(1);
             return;
         }
-        ngx_queue_remove(&task.queue_link.queue);
+        ngx_queue_remove(&thread.wait.queue_link.queue);
         --sem->waiting_;
     }
 
@@ -69,8 +69,8 @@ private:
     ngx_queue_t waiters_;
 };
 
-WaitOutcome wait(Semaphore &sem, core::Task &task, ngx_msec_t ms, ngx_log_t *log) noexcept {
-    return sem.wait(task, ms, log);
+WaitOutcome wait(Semaphore &sem, core::Thread &thread, ngx_msec_t ms) noexcept {
+    return sem.wait(thread, ms);
 }
 
 }  // namespace nlf::api::semaphore

@@ -10,9 +10,9 @@ namespace nlf::api::semaphore {
 class Semaphore;
 
 // What wait() did: took a resource at once, found none with no time to wait, or
-// queued the task (it resumes when granted or when `ms` have passed).
+// queued the thread (it resumes when granted or when `ms` have passed).
 enum class WaitOutcome { taken, timed_out, queued };
 
-WaitOutcome wait(Semaphore &sem, core::Task &task, ngx_msec_t ms, ngx_log_t *log) noexcept;
+WaitOutcome wait(Semaphore &sem, core::Thread &thread, ngx_msec_t ms) noexcept;
 
 }  // namespace nlf::api::semaphore

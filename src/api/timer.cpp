@@ -24,17 +24,19 @@ struct State {
     ngx_uint_t pending = 0;
     ngx_uint_t running = 0;
     ngx_queue_t pending_timers;  // those waiting for their delay
-    Timer *current = nullptr;    // whose thread runs now (ngx.sleep in a timer)
     // An idle connection that only stands in the worker's connections, so that nginx
-    // "closes" it, as it does all idle ones, when the worker starts to shut down.
+    // "closes" it, as it does all idle ones, when the worker starts to shut down. Taken
+    // when the worker starts: a timer never needs a connection of its own.
     ngx_connection_t *shutdown_watch = nullptr;
 };
 
 State state;
 
-class Timer final : public core::Task {
+// A timer: pending until its delay has passed, then the owner of its callback's run.
+class Timer final : public core::Owner {
 public:
-    Timer(int id, ngx_msec_t delay, bool every) noexcept : id_(id), delay_(delay), every_(every) {}
+    Timer(int id, ngx_msec_t delay, bool every) noexcept
+        : core::Owner(*state.vm, nullptr, core::new_owner_token()), id_(id), delay_(delay), every_(every) {}
 
     void arm() noexcept {
         ngx_queue_insert_tail(&state.pending_timers, &link_.queue);
@@ -42,12 +44,10 @@ public:
         due_.handler = on_due;
         due_.data = this;
         due_.log = ngx_cycle->log;
-        if (delay_ == 0 && !ngx_exiting) {
-            ngx_post_event(&due_, &ngx_posted_next_events);
+        if (delay_ == 0) {
+            core::post_next_iteration(&due_);
         } else {
-            // While the worker shuts down it waits for timers, not for posted events:
-            // a timer of 0 made then is due in 1 ms.
-            ngx_add_timer(&due_, delay_ == 0 ? 1 : delay_);
+            ngx_add_timer(&due_, delay_);
         }
     }
 
@@ -64,7 +64,7 @@ public:
 
     static Timer *of(ngx_queue_t *queue) noexcept { return reinterpret_cast<Link *>(queue)->timer; }
 
-    void wake() noexcept override { step(0); }
+    ngx_log_t *log() const noexcept override { return ngx_cycle->log; }
 
 private:
     static void on_due(ngx_event_t *ev) { static_cast<Timer *>(ev->data)->fire(false); }
@@ -92,16 +92,14 @@ private:
             return;
         }
         ++state.running;
-        thread_ = state.vm->acquire_thread();
-        lua_State *co = thread_.co;
-        lua_rawgeti(co, LUA_REGISTRYINDEX, state.runner_ref);
-        lua_pushinteger(co, id_);
-        lua_pushboolean(co, premature);
-        lua_pushboolean(co, again);
-        lua_pushboolean(co, 0);
-        run_ = core::new_owner_token();
-        core::set_coroutine_owner(co, nullptr, run_);
-        step(4);
+        lua_State *L = state.vm->L();
+        core::StackGuard guard(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, state.runner_ref);
+        lua_pushinteger(L, id_);
+        lua_pushboolean(L, premature);
+        lua_pushboolean(L, again);
+        lua_pushboolean(L, 0);
+        start(L, 4);
     }
 
     // The runner for a timer whose callback does not run: the id is let go (unless
@@ -119,29 +117,22 @@ private:
         }
     }
 
-    void step(int nargs) noexcept {
-        core::RequestlessContext in(core::ctx_timer, run_);
-        Timer *outer = state.current;
-        state.current = this;
-        const core::RunStatus status = core::resume(thread_.co, nargs);
-        state.current = outer;
-        switch (status) {
-        case core::RunStatus::yielded:
-            // A bare coroutine.yield: go on at the next event-loop iteration.
-            if (waiting() == core::Wait::none) start_yield(ngx_cycle->log);
-            return;
-        case core::RunStatus::failed: {
-            std::string error = core::guarded(ngx_cycle->log, std::string("(no memory)"), [&] {
-                return core::error_with_traceback(state.vm->L(), thread_.co);
-            });
-            ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                          "lua entry thread aborted: runtime error: %s, context: ngx.timer", error.c_str());
-            break;
-        }
-        case core::RunStatus::finished: break;
-        }
-        state.vm->forget_run_ctx(run_);
-        state.vm->release_thread(thread_);
+    const char *log_suffix() const noexcept override { return ", context: ngx.timer"; }
+
+    void enter() noexcept override {
+        saved_context_ = core::requestless_context;
+        saved_run_ = core::requestless_run;
+        core::requestless_context = core::ctx_timer;
+        core::requestless_run = token;
+    }
+
+    void leave() noexcept override {
+        core::requestless_context = saved_context_;
+        core::requestless_run = saved_run_;
+    }
+
+    void on_finished(core::RunEnd) noexcept override {
+        state.vm->forget_run_ctx(token);
         --state.running;
         delete this;
     }
@@ -157,8 +148,8 @@ private:
     const int id_;
     const ngx_msec_t delay_;
     const bool every_;
-    core::Vm::Thread thread_{};
-    std::uintptr_t run_ = 0;  // this run's owner token (core::requestless_run)
+    unsigned saved_context_ = 0;
+    std::uintptr_t saved_run_ = 0;
 };
 
 // ngx_get_connection and ngx_free_connection keep ngx_cycle->files[fd] (poll, select)
@@ -201,7 +192,6 @@ void on_shutdown(ngx_event_t *ev) {
 }
 
 bool watch_shutdown() noexcept {
-    if (state.shutdown_watch != nullptr) return true;
     ngx_connection_t *c;
     {
         FilesZeroKept kept;
@@ -230,10 +220,15 @@ void start(core::Vm &vm, const Limits &limits) noexcept {
     state.vm = &vm;
     state.limits = limits;
     ngx_queue_init(&state.pending_timers);
+    if (!watch_shutdown()) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "lua timer: no connection to watch for shutdown: pending timers will not run prematurely");
+    }
 }
 
-core::Task *running() noexcept {
-    return state.current;
+core::Thread *running() noexcept {
+    core::Owner *owner = core::Owner::active();
+    return core::requestless_context == core::ctx_timer && owner != nullptr ? owner->current() : nullptr;
 }
 
 }  // namespace nlf::api::timer
@@ -255,9 +250,7 @@ NLF_API int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **e
         return NGX_ERROR;
     }
     auto *timer = new (std::nothrow) Timer(id, static_cast<ngx_msec_t>(delay_ms), every != 0);
-    // Once the worker shuts down, nothing is pending long enough to need the watch.
-    if (timer == nullptr || (!ngx_exiting && !watch_shutdown())) {
-        delete timer;
+    if (timer == nullptr) {
         *err = "no memory";
         return NGX_ERROR;
     }
@@ -265,17 +258,13 @@ NLF_API int nlf_ffi_timer_start(long delay_ms, int every, int id, const char **e
     return NGX_OK;
 }
 
-// ngx.sleep in a timer's callback: NGX_AGAIN (the caller yields), or kBadContext when
-// no timer runs.
-NLF_API int nlf_ffi_timer_sleep(long ms) noexcept {
-    if (state.current == nullptr) return kBadContext;
-    state.current->start_sleep(static_cast<ngx_msec_t>(ms), ngx_cycle->log);
-    return NGX_AGAIN;
-}
-
-// 1 while a timer's callback runs (code without a request that may wait), else 0.
-NLF_API int nlf_ffi_timer_running(void) noexcept {
-    return state.current != nullptr ? 1 : 0;
+// ngx.exit in a timer's callback: the run ends once the caller yields. kBadContext
+// when no timer runs.
+NLF_API int nlf_ffi_timer_exit(void) noexcept {
+    core::Thread *thread = running();
+    if (thread == nullptr) return kBadContext;
+    thread->owner.request_exit();
+    return NGX_OK;
 }
 
 NLF_API int nlf_ffi_timer_count(int running) noexcept {

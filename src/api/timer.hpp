@@ -21,7 +21,8 @@ int set_runner_capi(lua_State *L);
 // early ("premature") when the worker starts to shut down.
 void start(core::Vm &vm, const Limits &limits) noexcept;
 
-// The timer whose callback runs now (code without a request that may wait), or null.
-core::Task *running() noexcept;
+// The thread of the timer's run that runs now (code without a request that may wait),
+// or null.
+core::Thread *running() noexcept;
 
 }  // namespace nlf::api::timer

@@ -23,24 +23,6 @@ int traceback_handler(lua_State *L) {
     return 1;
 }
 
-// coroutine.resume's check (thread) -> boolean: a coroutine runs for the request it
-// was created in. Requests are told apart by the token in exdata2 (see
-// set_coroutine_owner): a request's address may be reused by a later one. A
-// coroutine made without a request (init_by_lua) joins the resumer's.
-int adopt_coroutine(lua_State *L) {
-    lua_State *co = lua_tothread(L, 1);
-    if (co == nullptr) return luaL_argerror(L, 1, "coroutine expected");
-    void *resumer = lua_getexdata2(L);
-    void *owner = lua_getexdata2(co);
-    if (owner == nullptr) {
-        lua_setexdata(co, lua_getexdata(L));
-        lua_setexdata2(co, resumer);
-        owner = resumer;
-    }
-    lua_pushboolean(L, owner == resumer);
-    return 1;
-}
-
 // package.preload's loader of an embedded module (upvalue 1): its bytecode becomes a
 // function only when the module is required, so that modules nobody requires take no
 // memory and no main chunk stays reachable from package.preload once it has run.
@@ -108,7 +90,6 @@ Vm *Vm::create(ngx_pool_t *pool, ngx_log_t *log) {
     lua_setfield(L, -2, "null");
     lua_setglobal(L, "ngx");
     register_embedded_modules(L);
-    vm->register_capi("adopt_coroutine", adopt_coroutine);
 
     lua_newtable(L);
     vm->file_cache_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -274,7 +255,10 @@ Vm::Thread Vm::acquire_thread() {
 
 void Vm::release_thread(Thread thread) noexcept {
     if (thread.ref == LUA_NOREF) return;
-    if (lua_status(thread.co) == 0 && idle_threads_.size() < max_idle_threads_) {
+    if (idle_threads_.size() < max_idle_threads_) {
+        // One that ended in an error or was abandoned while it waited (ngx.exit, a
+        // client abort) starts afresh.
+        if (lua_status(thread.co) != 0) lua_resetthread(L_, thread.co);
         lua_settop(thread.co, 0);
         set_coroutine_owner(thread.co, nullptr, 0);
         idle_threads_.push_back(thread);

@@ -73,7 +73,8 @@ public:
         int ref = LUA_NOREF;
     };
     Thread acquire_thread();
-    // Returns the thread to the pool when it finished (status 0), else lets it go.
+    // Returns the thread to the pool (reset first unless it finished), or lets it go
+    // when the pool is full.
     void release_thread(Thread thread) noexcept;
     // lua_thread_cache_max_entries: how many finished threads the pool keeps (0: none).
     // False when memory runs out (the pool is left as it was).

@@ -1,6 +1,7 @@
 // The http module: directives, configuration, phase registration, init hooks.
 #include "http/module.hpp"
 
+#include "api/thread.hpp"
 #include "api/timer.hpp"
 
 #include "api/worker.hpp"
@@ -293,6 +294,8 @@ ngx_int_t configure_lua(ngx_conf_t *cf) {
     vm->set_search_paths(view(mcf->package_path), view(mcf->package_cpath), view(cf->cycle->prefix));
     vm->register_capi("output", output_capi);
     vm->register_capi("set_timer_runner", api::timer::set_runner_capi);
+    api::thread::register_capi(*vm);
+    register_thread_capi(*vm);
     api::shdict::inject(vm->L(), mcf->shared_dicts);
     if (std::string error = vm->load_api(); !error.empty()) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "failed to load the built-in Lua layer: %s",

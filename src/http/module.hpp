@@ -86,6 +86,9 @@ ngx_int_t log_handler(ngx_http_request_t *r);
 // lua_check_client_abort: watches the connection while Lua runs for `r`, when set.
 void watch_client_abort(ngx_http_request_t *r);
 
+// Adds ngx.on_abort's registration to "nlf.capi" (api/thread.cpp).
+void register_thread_capi(core::Vm &vm);
+
 // Reading the request body for Lua (api/request_body.cpp). prepare_body_read asks
 // nginx to keep it as OpenResty does: in one buffer when it fits, else in a temp file
 // kept (and removed) with the request. While nginx reads the rest of it,

@@ -1,7 +1,8 @@
-// Running Lua in the request phases. Rewrite, access and content run their handler
-// in an entry coroutine that may wait (ngx.sleep, ...): the handler then returns
-// NGX_DONE holding a reference on the request (r->main->count), and RequestCtx::wake
-// resumes the coroutine when the wait ends. Log runs synchronously.
+// Running Lua in the request phases. Rewrite, access and content run their handler in
+// the threads of the request's core::Owner, which may wait (ngx.sleep, ...): the phase
+// handler then returns NGX_DONE holding a reference on the request (r->main->count),
+// and RequestCtx::on_finished goes on with the request when the run ends. Log and the
+// filters run synchronously.
 #include "http/module.hpp"
 #include "http/output.hpp"
 #include "http/request_ctx.hpp"
@@ -16,11 +17,6 @@
 namespace nlf::http {
 
 namespace {
-
-struct Outcome {
-    bool suspended;
-    ngx_int_t rc;  // what the phase handler (or finalization) should see when done
-};
 
 // The rc that ends the request from this phase: content's rc goes to
 // ngx_http_finalize_request as is; rewrite and access must not return NGX_OK, which
@@ -81,59 +77,68 @@ ngx_int_t redirect_internally(RequestCtx &ctx, bool finalize) {
     return NGX_DONE;
 }
 
-void log_failure(ngx_log_t *log, unsigned context, lua_State *L, lua_State *co) {
-    core::guarded(log, 0, [&] {
-        std::string error = core::error_with_traceback(L, co);
-        ngx_log_error(NGX_LOG_ERR, log, 0, "failed to run %s: %s", core::context_directive(context),
-                      error.c_str());
-        return 0;
-    });
-}
-
-ngx_int_t fail(RequestCtx &ctx, core::Vm &vm) {
-    log_failure(ctx.r->connection->log, ctx.context, vm.L(), ctx.co);
+// The rc of a handler whose entry thread failed (logged by the loop).
+ngx_int_t fail(const RequestCtx &ctx) {
     return ctx.r->header_sent ? NGX_ERROR : NGX_HTTP_INTERNAL_SERVER_ERROR;
 }
 
-Outcome step(RequestCtx &ctx) {
-    core::Vm &vm = *main_conf(ctx.r)->vm;
-    switch (core::resume(ctx.co, 0)) {
-    case core::RunStatus::finished: return {false, finish_normally(ctx)};
-    case core::RunStatus::yielded:
-        if (ctx.exited) return {false, finish_exit(ctx)};
-        // A bare coroutine.yield() of the entry coroutine: give the event loop a turn.
-        if (ctx.waiting() == core::Wait::none) ctx.start_yield(ctx.r->connection->log);
-        return {true, NGX_DONE};
-    case core::RunStatus::failed: break;
+// ngx.on_abort's callback runs as a light thread of the run; it may end the request.
+void run_on_abort(RequestCtx &ctx) {
+    lua_State *L = ctx.vm.L();
+    core::StackGuard guard(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx.on_abort_ref);
+    ctx.drop_on_abort();
+    lua_State *co = lua_newthread(L);
+    lua_pushvalue(L, -2);
+    lua_xmove(L, co, 1);
+    if (ctx.spawn(L, co, 0) == nullptr) {
+        ngx_log_error(NGX_LOG_ALERT, ctx.r->connection->log, 0, "lua: no memory for the ngx.on_abort thread");
     }
-    return {false, fail(ctx, vm)};
 }
 
-// An HTTP/2 stream shares its connection: peeking at the socket says nothing about it.
-bool watches_own_connection(ngx_http_request_t *r) {
-#if (NGX_HTTP_V2)
-    if (r->stream != nullptr) return false;
-#endif
-    return r == r->main;
-}
-
-// lua_check_client_abort: the client closing its side ends a waiting handler.
+// lua_check_client_abort: the client closed its side while the handler runs. With a
+// callback of ngx.on_abort, that runs; otherwise the request ends (499).
 void check_client_abort(ngx_http_request_t *r) {
     ngx_connection_t *c = r->connection;
-    char probe;
-    ssize_t n = recv(c->fd, &probe, 1, MSG_PEEK);
-    if (n > 0 || (n == -1 && ngx_socket_errno == NGX_EAGAIN)) return;
+    ngx_err_t err = 0;
+#if (NGX_HTTP_V2)
+    // A stream's connection is nginx's stand-in: it marks it when the client resets
+    // the stream or closes the connection.
+    if (r->stream != nullptr) {
+        if (!c->error) return;
+    } else
+#endif
+    {
+        char probe;
+        const ssize_t n = recv(c->fd, &probe, 1, MSG_PEEK);
+        if (n > 0) return;
+        if (n == -1) {
+            err = ngx_socket_errno;
+            if (err == NGX_EAGAIN) return;
+        }
+        c->read->eof = 1;
+        c->error = 1;
+    }
     RequestCtx *ctx = RequestCtx::get(r);
     if (ctx == nullptr || !ctx->suspended) return;
-    ngx_log_error(NGX_LOG_INFO, c->log, ngx_socket_errno, "client prematurely closed connection");
+    ngx_log_error(NGX_LOG_INFO, c->log, err, "client prematurely closed connection");
+    r->read_event_handler = ngx_http_block_reading;
+    if (ctx->on_abort_ref != LUA_NOREF) {
+        run_on_abort(*ctx);
+        return;
+    }
     ctx->release();
     ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
+}
+
+bool watches_client_abort(ngx_http_request_t *r) {
+    return r->read_event_handler == check_client_abort;
 }
 
 }  // namespace
 
 void watch_client_abort(ngx_http_request_t *r) {
-    if (loc_conf(r)->check_client_abort && watches_own_connection(r)) r->read_event_handler = check_client_abort;
+    if (loc_conf(r)->check_client_abort && r == r->main) r->read_event_handler = check_client_abort;
 }
 
 namespace {
@@ -179,14 +184,6 @@ ngx_int_t read_body_first(RequestCtx &ctx, unsigned phase) {
     return NGX_OK;
 }
 
-// The entry coroutine is done: drop it and stop watching for client aborts.
-void end_entry(RequestCtx &ctx) {
-    ctx.release();
-    if (ctx.r->read_event_handler == check_client_abort) {
-        ctx.r->read_event_handler = ngx_http_block_reading;
-    }
-}
-
 ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) {
     RequestCtx *ctx = RequestCtx::get_or_create(r);
     if (ctx == nullptr) return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -204,47 +201,45 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
         const ngx_int_t rc = read_body_first(*ctx, phase);
         if (rc != NGX_OK) return rc;
     }
-    core::Vm &vm = *main_conf(r)->vm;
+    core::Vm &vm = ctx->vm;
     lua_State *L = vm.L();
     core::StackGuard guard(L);
     if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log, r)) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    core::Vm::Thread thread = vm.acquire_thread();
-    lua_State *co = thread.co;
-    ctx->co_ref = thread.ref;
-    lua_xmove(L, co, 1);
-    core::set_coroutine_owner(co, r, ctx->token);
-    ctx->co = co;
     ctx->entered = phase;
     ctx->context = phase;
-    ctx->exited = false;
     ctx->exit_code = NGX_OK;
     watch_client_abort(r);
-
-    Outcome out = step(*ctx);
-    if (out.suspended) {
+    ctx->start(L, 0);
+    if (ctx->running()) {
         ctx->suspended = true;
         r->main->count++;
         if (phase != core::ctx_content) r->write_event_handler = ngx_http_request_empty_handler;
         return NGX_DONE;
     }
-    end_entry(*ctx);
     if (ctx->exec_uri.len) return redirect_internally(*ctx, phase != core::ctx_content);
-    return out.rc;
+    return ctx->phase_rc;
 }
 
 }  // namespace
 
-void RequestCtx::wake() noexcept {
-    ngx_connection_t *c = r->connection;
-    Outcome out = step(*this);
-    if (out.suspended) {
-        ngx_http_run_posted_requests(c);
+void RequestCtx::on_finished(core::RunEnd how) noexcept {
+    ngx_int_t rc = NGX_OK;
+    switch (how) {
+    case core::RunEnd::finished: rc = finish_normally(*this); break;
+    case core::RunEnd::exited: rc = finish_exit(*this); break;
+    case core::RunEnd::failed: rc = fail(*this); break;
+    }
+    if (watches_client_abort(r)) r->read_event_handler = ngx_http_block_reading;
+    if (!suspended) {
+        // Within run_entry, which returns it.
+        phase_rc = rc;
         return;
     }
+    suspended = false;
+    ngx_connection_t *c = r->connection;
     const unsigned phase = entered;
-    end_entry(*this);
     if (exec_uri.len) {
         entered = 0;
         // What we held while the rewrite/access handler waited (content gave it back
@@ -253,16 +248,20 @@ void RequestCtx::wake() noexcept {
         redirect_internally(*this, true);
     } else if (phase == core::ctx_content) {
         entered = 0;
-        ngx_http_finalize_request(r, out.rc);
+        ngx_http_finalize_request(r, rc);
     } else {
         // Let nginx run the phase again: run_entry hands it phase_rc.
         phase_done = true;
-        phase_rc = out.rc;
+        phase_rc = rc;
         r->main->count--;
         r->write_event_handler = ngx_http_core_run_phases;
         ngx_http_core_run_phases(r);
     }
     ngx_http_run_posted_requests(c);
+}
+
+void RequestCtx::on_suspended() noexcept {
+    if (suspended) ngx_http_run_posted_requests(r->connection);
 }
 
 ngx_int_t server_rewrite_handler(ngx_http_request_t *r) {
@@ -287,7 +286,7 @@ ngx_int_t content_handler(ngx_http_request_t *r) {
 
 SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_State *co) {
     ngx_http_request_t *r = ctx.r;
-    core::Vm &vm = *main_conf(r)->vm;
+    core::Vm &vm = ctx.vm;
     lua_State *L = vm.L();
     core::StackGuard guard(L);
     if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log, r)) return SyncStatus::failed;
@@ -310,7 +309,12 @@ SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_
         status = SyncStatus::failed;
         break;
     case core::RunStatus::failed:
-        log_failure(r->connection->log, context, L, co);
+        core::guarded(r->connection->log, 0, [&] {
+            const std::string error = core::error_with_traceback(L, co);
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "failed to run %s: %s", core::context_directive(context),
+                          error.c_str());
+            return 0;
+        });
         status = SyncStatus::failed;
         break;
     }

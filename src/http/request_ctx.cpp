@@ -12,8 +12,11 @@ void destroy_ctx(void *data) {
     static_cast<RequestCtx *>(data)->~RequestCtx();
 }
 
-void release_ctx(void *data) {
-    static_cast<RequestCtx *>(data)->release();
+// The request ends (it may be long before its pool goes).
+void end_request(void *data) {
+    auto *ctx = static_cast<RequestCtx *>(data);
+    ctx->release();
+    ctx->drop_on_abort();
 }
 
 }  // namespace
@@ -26,10 +29,10 @@ RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
     // pending waits must be dropped then.
     ngx_http_cleanup_t *request_cln = ngx_http_cleanup_add(r, 0);
     if (mem == nullptr || pool_cln == nullptr || request_cln == nullptr) return nullptr;
-    auto *ctx = new (mem) RequestCtx(r, core::new_owner_token());
+    auto *ctx = new (mem) RequestCtx(r, *main_conf(r)->vm, core::new_owner_token());
     pool_cln->handler = destroy_ctx;
     pool_cln->data = ctx;
-    request_cln->handler = release_ctx;
+    request_cln->handler = end_request;
     request_cln->data = ctx;
     ngx_http_set_ctx(r, ctx, ngx_http_lua_ffi_module);
     // OpenResty runs each such request in a Lua VM of its own: its modules load anew.
@@ -39,18 +42,19 @@ RequestCtx *RequestCtx::get_or_create(ngx_http_request_t *r) noexcept {
 
 void RequestCtx::release() noexcept {
     if (body_read_in_progress == this) body_read_in_progress = nullptr;
-    cancel_wait();
+    abandon();
     suspended = false;
-    if (co_ref != LUA_NOREF) {
-        main_conf(r)->vm->release_thread({co, co_ref});
-        co_ref = LUA_NOREF;
-        co = nullptr;
-    }
+}
+
+void RequestCtx::drop_on_abort() noexcept {
+    if (on_abort_ref == LUA_NOREF) return;
+    luaL_unref(vm.L(), LUA_REGISTRYINDEX, on_abort_ref);
+    on_abort_ref = LUA_NOREF;
 }
 
 void RequestCtx::drop_ctx_table() noexcept {
     if (ctx_ref == LUA_NOREF) return;
-    lua_State *L = main_conf(r)->vm->L();
+    lua_State *L = vm.L();
     lua_getfield(L, LUA_REGISTRYINDEX, ctx_tables_key);
     if (lua_istable(L, -1)) luaL_unref(L, -1, ctx_ref);
     lua_pop(L, 1);

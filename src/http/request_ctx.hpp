@@ -1,6 +1,7 @@
 #pragma once
 #include "ngx.hpp"
 
+#include "core/context.hpp"
 #include "core/scheduler.hpp"
 #include "http/module.hpp"
 
@@ -10,36 +11,50 @@ namespace nlf::http {
 // some libraries reach it).
 inline constexpr char ctx_tables_key[] = "ngx_lua_ctx_tables";
 
-// The module's state for one request: the entry coroutine of the phase that runs
-// Lua, what it waits for, and the output state the ngx.* API shares.
-class RequestCtx final : public core::Task {
+// The module's state for one request: the owner of the threads of the phase that runs
+// Lua (core::Owner), and the output state the ngx.* API shares.
+class RequestCtx final : public core::Owner {
 public:
     static RequestCtx *get(ngx_http_request_t *r) noexcept {
         return static_cast<RequestCtx *>(ngx_http_get_module_ctx(r, ngx_http_lua_ffi_module));
     }
     static RequestCtx *get_or_create(ngx_http_request_t *r) noexcept;
 
-    void wake() noexcept override;
-
-    // Drops the entry coroutine and any pending wait; safe to call more than once.
+    // Drops the phase's threads and their waits; safe to call more than once.
     void release() noexcept;
+
+    // Lets ngx.on_abort's callback go.
+    void drop_on_abort() noexcept;
 
     // Lets the ngx.ctx table go. Runs with the request's pool, after the log phase.
     void drop_ctx_table() noexcept;
 
+    // ngx.exit & co: the handler ends with `code` (threads: once control is back in
+    // the loop; the synchronous phases: when their code yields).
+    void end_handler(ngx_int_t code) noexcept {
+        exit_code = code;
+        if (context & core::ctx_yieldable) {
+            request_exit();
+        } else {
+            exited = true;
+        }
+    }
+
+    ngx_log_t *log() const noexcept override { return r->connection->log; }
+    bool may_wait() const noexcept override { return (context & core::ctx_yieldable) != 0; }
+
     ngx_http_request_t *const r;
     unsigned context = 0;      // where Lua runs now (core::Context bit)
-    unsigned entered = 0;      // phase whose entry coroutine is live or just finished
-    lua_State *co = nullptr;   // the entry coroutine
-    int co_ref = LUA_NOREF;
-    bool suspended = false;    // the entry coroutine waits; we hold a r->main->count
+    unsigned entered = 0;      // phase whose threads are live or have just finished
+    bool suspended = false;    // the phase handler returned NGX_DONE; we hold a r->main->count
     bool phase_done = false;   // a suspended rewrite/access handler has finished
     ngx_int_t phase_rc = NGX_DECLINED;
-    bool exited = false;       // ngx.exit, ngx.redirect or ngx.exec was called
+    bool exited = false;       // ngx.exit in a synchronous phase (header filter)
     ngx_int_t exit_code = NGX_OK;
-    // ngx.exec's target (set with `exited`): the handler ends in an internal redirect.
+    // ngx.exec's target: the handler ends in an internal redirect.
     ngx_str_t exec_uri{0, nullptr};
     ngx_str_t exec_args{0, nullptr};
+    int on_abort_ref = LUA_NOREF;  // ngx.on_abort's callback, in the registry
     bool eof = false;          // the last buffer was sent
     int ctx_ref = LUA_NOREF;   // ngx.ctx: its slot in the registry's ngx_lua_ctx_tables
     bool mime_set = false;     // Lua set or cleared Content-Type: no default type then
@@ -74,19 +89,22 @@ public:
     // whether the request is still there after the handler returns.
     static inline RequestCtx *body_read_in_progress = nullptr;
 
-    // Result of an io wait, fetched by the Lua side after it resumes.
-    ngx_int_t wait_rc = NGX_OK;
-    const char *wait_error = nullptr;
+    // The threads waiting in ngx.flush(true) and ngx.req.read_body, if any.
+    core::Thread *flush_waiter = nullptr;
+    core::Thread *body_waiter = nullptr;
 
-    // Tells this request's coroutines from those of an earlier request that had the
-    // same address.
-    const std::uintptr_t token;
-
-    RequestCtx(ngx_http_request_t *req, std::uintptr_t serial) noexcept : r(req), token(serial) {}
-    ~RequestCtx() {
+    RequestCtx(ngx_http_request_t *req, core::Vm &vm, std::uintptr_t token) noexcept
+        : core::Owner(vm, req, token), r(req) {}
+    ~RequestCtx() override {
         release();
+        drop_on_abort();
         drop_ctx_table();
     }
+
+private:
+    void enter() noexcept override { context = entered; }
+    void on_finished(core::RunEnd how) noexcept override;
+    void on_suspended() noexcept override;
 };
 
 }  // namespace nlf::http

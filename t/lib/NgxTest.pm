@@ -26,6 +26,7 @@ package NgxTest;
 #   main_config http_config config   nginx.conf parts (main, http, server)
 #   user_files        ">>> path" lines, each followed by the file, under html/
 #   workers log_level no_module      worker_processes, error_log level, no load_module
+#   worker_connections                events { worker_connections } (default 1024)
 #   master_process    on (default) or off
 #   request           "METHOD URI" (+ body lines); eval may give an arrayref:
 #                     one connection per request, expectations may be arrayrefs
@@ -68,7 +69,8 @@ our @EXPORT = qw(run_tests lua_function_line loop_traces);
 
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
-    main_config http_config config user_files log_level workers master_process no_module
+    main_config http_config config user_files log_level workers worker_connections
+    master_process no_module
     request raw_request more_headers request_body body_pause timeout abort
     response_body response_body_like error_code response_headers
     response_headers_like truncated_response ignore_response must_die
@@ -309,6 +311,7 @@ sub nginx_conf {
     my $load    = exists $s->{no_module} ? '' : "load_module $MODULE;\n";
     my $user    = $> == 0 ? "user root;\n" : '';
     my $workers = value($s->{workers}) // 1;
+    my $connections = value($s->{worker_connections}) // 1024;
     my $master  = value($s->{master_process}) // 'on';
     my $level   = value($s->{log_level}) // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
@@ -321,7 +324,7 @@ error_log logs/error.log $level;
 pid logs/nginx.pid;
 
 events {
-    worker_connections 1024;
+    worker_connections $connections;
 }
 
 http {

@@ -16,8 +16,7 @@ local copy_result = base.copy_result
 local pairs_table = base.pairs_table
 local check_max = base.check_max
 local check_string = base.check_string
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local error = error
 local pairs = pairs
 local type = type
@@ -260,7 +259,7 @@ function ngx_req.set_uri(uri, jump, binary)
     if rc == OK then
         if jump then
             -- The handler ends: nginx searches the locations again for the new URI.
-            return co_yield(YIELD)
+            return wait_for_scheduler()
         end
         return
     end

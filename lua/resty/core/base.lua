@@ -8,6 +8,9 @@ local C = ffi.C
 local ffi_new = ffi.new
 local ffi_str = ffi.string
 local error = error
+local pcall = pcall
+local co_yield = coroutine.yield
+local band = bit.band
 local type = type
 local rawset = rawset
 local setmetatable = setmetatable
@@ -28,8 +31,8 @@ typedef struct {
 } ngx_http_lua_ffi_table_elt_t;
 
 int ngx_http_lua_ffi_get_phase(ngx_http_request_t *r, char **err);
-int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err);
-int nlf_ffi_timer_running(void);
+int nlf_ffi_wait_result(const char **err);
+void nlf_ffi_wait_cancel(void);
 void *nlf_ffi_key_shapes_new(void);
 void nlf_ffi_key_shapes_free(void *table);
 typedef struct {
@@ -227,7 +230,29 @@ end
 
 -- What an ngx.* call inside any coroutine yields when it must wait, so that
 -- coroutine.resume can pass the wait up to the scheduler (see resty.core.coroutine).
-_M.YIELD = setmetatable({}, { __tostring = function() return "ngx yield" end })
+local YIELD = setmetatable({}, { __tostring = function() return "ngx yield" end })
+_M.YIELD = YIELD
+-- What coroutine.resume resumes a coroutine with when the wait it passed up could not
+-- go further (the resumer runs inside a C call).
+local YIELD_FAILED = setmetatable({}, { __tostring = function() return "ngx yield failed" end })
+_M.YIELD_FAILED = YIELD_FAILED
+
+local function resumed(ok, first, ...)
+    if ok and first ~= YIELD_FAILED then
+        return first, ...
+    end
+    -- Inside a C call (a string.gsub callback, ...) nothing can wait: the wait just
+    -- started is dropped.
+    C.nlf_ffi_wait_cancel()
+    error("attempt to yield across C-call boundary", 0)
+end
+
+-- The second half of every wait: the FFI call has started it, the running coroutine
+-- yields to the scheduler, and this returns what the wait's end passes (or raises
+-- when the coroutine cannot yield).
+function _M.wait()
+    return resumed(pcall(co_yield, YIELD))
+end
 
 local str_buf_size = 4096
 local str_buf
@@ -345,9 +370,19 @@ function _M.check_status(rc, r, level)
     end
 end
 
+-- Raises unless the code running now may wait (rewrite, access, content, timers).
+local YIELDABLE = 0x2 + 0x4 + 0x8 + 0x80 + 0x8000
+
+-- `level` as error() counts it from the caller.
+function _M.check_yieldable(r, level)
+    if band(C.ngx_http_lua_ffi_get_phase(r, errmsg_ptr), YIELDABLE) == 0 then
+        error(_M.disabled_msg(r), level + 1)
+    end
+end
+
 -- After a yield for an io wait: the outcome and error message the scheduler left.
-function _M.wait_result(r)
-    local rc = C.nlf_ffi_wait_result(r, const_errmsg_ptr)
+function _M.wait_result()
+    local rc = C.nlf_ffi_wait_result(const_errmsg_ptr)
     if rc == 0 then
         return 0
     end

@@ -7,8 +7,7 @@ local ffi_str = ffi.string
 local get_request = base.get_request
 local check_status = base.check_status
 local no_request_msg = base.no_request_msg
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local error = error
 local type = type
 local tostring = tostring
@@ -20,6 +19,7 @@ int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned char *err,
                           size_t *errlen);
 int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, size_t len, int status,
                      unsigned char *err, size_t *errlen);
+int nlf_ffi_timer_exit(void);
 int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t len,
                  const unsigned char *args, size_t args_len, unsigned char *err, size_t *errlen);
 ]]
@@ -37,7 +37,7 @@ local errlen = base.get_size_ptr()
 -- status for check_status. Errors go to the code that called the ngx.* function.
 local function end_handler(rc, r, err)
     if rc == 0 then
-        return co_yield(YIELD)
+        return wait_for_scheduler()
     end
     if rc == -1 then
         error(ffi_str(err, errlen[0]), 3)
@@ -48,6 +48,10 @@ end
 function ngx.exit(rc)
     local r = get_request()
     if not r then
+        -- a timer's callback ends
+        if C.nlf_ffi_timer_exit() == 0 then
+            return wait_for_scheduler()
+        end
         error(no_request_msg(), 2)
     end
     if type(rc) ~= "number" then

@@ -10,8 +10,7 @@ local get_request = base.get_request
 local check_status = base.check_status
 local no_request_msg = base.no_request_msg
 local wait_result = base.wait_result
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local error = error
 local select = select
 local type = type
@@ -234,9 +233,9 @@ function ngx.flush(wait)
     local flag = wait and 1 or 0
     local rc, msg = control(OP_FLUSH, C.nlf_ffi_flush(r, flag, errmsg), flag)
     if rc == -2 then
-        co_yield(YIELD)
+        wait_for_scheduler()
         local err
-        rc, err = wait_result(r)
+        rc, err = wait_result()
         if rc ~= 0 then
             return nil, err
         end

@@ -11,8 +11,7 @@ local check_status = base.check_status
 local check_max = base.check_max
 local check_string = base.check_string
 local get_string_buf = base.get_string_buf
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local decode_args = ngx.decode_args
 local error = error
 local select = select
@@ -39,6 +38,7 @@ int nlf_ffi_req_finish_body(ngx_http_request_t *r, const char **err);
 local OK = 0
 local AGAIN = -2
 local DONE = -4
+local BUSY = -3
 -- nlf_ffi_req_body_state
 local DISCARDED = 1
 local NOT_READ = 2
@@ -69,12 +69,15 @@ function ngx_req.read_body(...)
     end
     if rc == AGAIN then
         -- resumed once the body is in
-        co_yield(YIELD)
+        wait_for_scheduler()
         return
     end
     if rc == DONE then
         -- nginx refused the body (413, ...): the handler ends with its status
-        return co_yield(YIELD)
+        return wait_for_scheduler()
+    end
+    if rc == BUSY then
+        error("another thread is reading the request body", 2)
     end
     check_status(rc, r, 2)
     error("failed to read request body", 2)

@@ -6,9 +6,7 @@ local base = require "resty.core.base"
 local C = ffi.C
 local get_request = base.get_request
 local check_status = base.check_status
-local no_request_msg = base.no_request_msg
-local YIELD = base.YIELD
-local co_yield = coroutine.yield
+local wait_for_scheduler = base.wait
 local error = error
 local select = select
 local tonumber = tonumber
@@ -18,7 +16,6 @@ local ceil = math.ceil
 
 ffi.cdef[[
 int nlf_ffi_sleep(ngx_http_request_t *r, long ms);
-int nlf_ffi_timer_sleep(long ms);
 ]]
 
 local MAX_MS = 0x7fffffff
@@ -27,10 +24,6 @@ local MAX_MS = 0x7fffffff
 -- Tail-called by ngx.sleep.
 local function sleep(sec)
     local r = get_request()
-    -- without a request, only a timer's callback may sleep
-    if not r and C.nlf_ffi_timer_running() == 0 then
-        error(no_request_msg(), 2)
-    end
     local t = type(sec) == "number" and sec or tonumber(sec)
     if not t then
         error("bad argument #1 to 'sleep' (number expected, got " .. type(sec) .. ")", 2)
@@ -40,12 +33,13 @@ local function sleep(sec)
     if not (ms >= 0 and ms <= MAX_MS) then
         error("invalid sleep duration \"" .. ms .. "\"", 2)
     end
-    local rc = r and C.nlf_ffi_sleep(r, ms) or C.nlf_ffi_timer_sleep(ms)
+    -- without a request, only a timer's callback may sleep
+    local rc = C.nlf_ffi_sleep(r, ms)
     if rc ~= -2 then
         check_status(rc, r, 2)
         error("failed to sleep", 2)
     end
-    co_yield(YIELD)
+    wait_for_scheduler()
 end
 
 function ngx.sleep(...)

@@ -33,6 +33,11 @@ inline RequestCtx *api_ctx(ngx_http_request_t *r, unsigned allowed, int &status)
     return ctx;
 }
 
+// The thread that may start a wait now: the running thread of the request's run when
+// Lua runs where it may wait, of the timer's run without a request; otherwise nullptr
+// with `status` set (no request context / bad context).
+core::Thread *waiting_thread(ngx_http_request_t *r, int &status) noexcept;
+
 // Stamps let the Lua side reuse what it built from request data while that data is
 // unchanged: they mix the request's identity (its connection and its number on it)
 // with the addresses and lengths the data is made of.

@@ -133,8 +133,7 @@ NLF_API int nlf_ffi_req_set_uri(ngx_http_request_t *r, const u_char *uri, size_t
     r->uri_changed = jump ? 1 : 0;
     ngx_http_set_exten(r);
     if (jump) {
-        ctx->exited = true;
-        ctx->exit_code = NGX_DECLINED;
+        ctx->end_handler(NGX_DECLINED);
     }
     return NGX_OK;
 }

@@ -40,8 +40,7 @@ NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned ch
                       "attempt to set status %d via ngx.exit after sending out the response status %ui",
                       status, r->headers_out.status);
     }
-    ctx->exited = true;
-    ctx->exit_code = status;
+    ctx->end_handler(status);
     return NGX_OK;
 }
 
@@ -64,8 +63,7 @@ NLF_API int nlf_ffi_redirect(ngx_http_request_t *r, const unsigned char *uri, si
         return NGX_ERROR;
     }
     r->headers_out.status = static_cast<ngx_uint_t>(status);
-    ctx->exited = true;
-    ctx->exit_code = status;
+    ctx->end_handler(status);
     return NGX_OK;
 }
 
@@ -122,7 +120,6 @@ NLF_API int nlf_ffi_exec(ngx_http_request_t *r, const unsigned char *uri, size_t
     }
     ctx->exec_uri = target;
     ctx->exec_args = query;
-    ctx->exited = true;
-    ctx->exit_code = NGX_DONE;
+    ctx->end_handler(NGX_DONE);
     return NGX_OK;
 }

@@ -9,45 +9,60 @@ namespace {
 
 constexpr const char *filter_error = "nginx output filter error";
 
-// Resumes the coroutine that waits in ngx.flush(true) once nginx has written
-// everything it buffered, or the send timeout expires.
+bool buffered(const ngx_connection_t *c) noexcept {
+    return (c->buffered & (NGX_HTTP_LOWLEVEL_BUFFERED | NGX_HTTP_WRITE_BUFFERED)) != 0;
+}
+
+// Keeps nginx writing what it buffered: false when the connection cannot wait.
+bool wait_writable(ngx_http_request_t *r) noexcept {
+    auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+    ngx_add_timer(r->connection->write, clcf->send_timeout);
+    return ngx_handle_write_event(r->connection->write, clcf->send_lowat) == NGX_OK;
+}
+
+// The thread that waits in ngx.flush(true) goes on once nginx has written everything
+// it buffered, or the send timeout expires.
 void on_flush_writable(ngx_http_request_t *r) {
     RequestCtx *ctx = RequestCtx::get(r);
+    if (ctx == nullptr || ctx->flush_waiter == nullptr) return;
     ngx_connection_t *c = r->connection;
     ngx_event_t *wev = c->write;
-    if (ctx == nullptr || ctx->waiting() != core::Wait::io) return;
+    ngx_int_t rc = NGX_OK;
+    const char *error = nullptr;
     if (wev->timedout) {
         wev->timedout = 0;
         c->timedout = 1;
-        ctx->wait_rc = NGX_ERROR;
-        ctx->wait_error = "timeout";
+        rc = NGX_ERROR;
+        error = "timeout";
     } else {
         if (wev->timer_set) {
             ngx_del_timer(wev);
         }
-        ngx_int_t rc = ngx_http_output_filter(r, nullptr);
-        if (rc == NGX_ERROR) {
-            ctx->wait_rc = NGX_ERROR;
-            ctx->wait_error = filter_error;
-        } else if (c->buffered & NGX_LOWLEVEL_BUFFERED) {
-            auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(
-                ngx_http_get_module_loc_conf(r, ngx_http_core_module));
-            ngx_add_timer(wev, clcf->send_timeout);
-            if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
-                ctx->wait_rc = NGX_ERROR;
-                ctx->wait_error = filter_error;
-            } else {
-                return;
-            }
-        } else {
-            ctx->wait_rc = NGX_OK;
+        if (ngx_http_output_filter(r, nullptr) == NGX_ERROR) {
+            rc = NGX_ERROR;
+            error = filter_error;
+        } else if (buffered(c)) {
+            if (wait_writable(r)) return;
+            rc = NGX_ERROR;
+            error = filter_error;
         }
     }
+    core::Thread *thread = ctx->flush_waiter;
+    ctx->flush_waiter = nullptr;
     r->write_event_handler = ngx_http_request_empty_handler;
-    ctx->clear_wait();
-    ctx->wake();
+    thread->wait.complete(rc, error);
 }
 
+// The flushing thread's wait is dropped (request end, the thread killed).
+void cancel_flush(void *data) noexcept {
+    auto *ctx = static_cast<RequestCtx *>(data);
+    ctx->flush_waiter = nullptr;
+    ngx_http_request_t *r = ctx->r;
+    if (r->write_event_handler == on_flush_writable) r->write_event_handler = ngx_http_request_empty_handler;
+    if (r->connection->write->timer_set) {
+        ngx_del_timer(r->connection->write);
+    }
+}
 
 enum class OutputOp { body, send_headers, eof, flush };
 
@@ -63,19 +78,20 @@ ngx_int_t flush(RequestCtx &ctx, bool wait, const char **err) noexcept {
         *err = filter_error;
         return NGX_ERROR;
     }
-    ngx_connection_t *c = r->connection;
-    if (!wait || !(c->buffered & NGX_LOWLEVEL_BUFFERED)) return NGX_OK;
-    auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(
-        ngx_http_get_module_loc_conf(r, ngx_http_core_module));
-    ngx_add_timer(c->write, clcf->send_timeout);
-    if (ngx_handle_write_event(c->write, clcf->send_lowat) != NGX_OK) {
+    core::Thread *thread = ctx.current();
+    if (!wait || thread == nullptr || !buffered(r->connection)) return NGX_OK;
+    if (ctx.flush_waiter != nullptr) {
+        *err = "another thread is flushing";
+        return NGX_ERROR;
+    }
+    if (!wait_writable(r)) {
         *err = filter_error;
         return NGX_ERROR;
     }
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua flush: waiting for the output to be written");
     // The caller yields; nlf_ffi_wait_result then gives the outcome.
-    ctx.start_io_wait();
-    ctx.wait_rc = NGX_OK;
-    ctx.wait_error = nullptr;
+    thread->wait.start_io(cancel_flush, &ctx);
+    ctx.flush_waiter = thread;
     r->write_event_handler = on_flush_writable;
     return NGX_AGAIN;
 }
@@ -153,9 +169,3 @@ NLF_API int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err) noe
     return run_output(r, OutputOp::flush, {}, wait, true, err);
 }
 
-NLF_API int nlf_ffi_wait_result(ngx_http_request_t *r, const char **err) noexcept {
-    RequestCtx *ctx = r ? RequestCtx::get(r) : nullptr;
-    if (ctx == nullptr) return kNoRequest;
-    *err = ctx->wait_error;
-    return static_cast<int>(ctx->wait_rc);
-}

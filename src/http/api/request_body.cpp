@@ -57,16 +57,23 @@ void prepare_body_read(ngx_http_request_t *r) noexcept {
 namespace {
 
 // ngx.req.read_body's read is done. Done at once, the call returns by itself;
-// otherwise the handler waits and is resumed now.
+// otherwise the thread that waits goes on now.
 void body_read_for_lua(ngx_http_request_t *r) {
     RequestCtx *ctx = RequestCtx::get(r);
     if (ctx == nullptr || !ctx->reading_body) return;
     end_body_read(*ctx);
     ctx->reading_body = false;
-    if (ctx->waiting() != core::Wait::io) return;
+    core::Thread *thread = ctx->body_waiter;
+    if (thread == nullptr) return;
+    ctx->body_waiter = nullptr;
     watch_client_abort(r);
-    ctx->clear_wait();
-    ctx->wake();
+    thread->wait.complete(NGX_OK, nullptr);
+}
+
+// The reading thread's wait is dropped (request end, the thread killed): nginx reads
+// on, and the next ngx.req.read_body waits for it.
+void cancel_body_wait(void *data) noexcept {
+    static_cast<RequestCtx *>(data)->body_waiter = nullptr;
 }
 
 // Closes (and, when it was to be removed with the request, removes) the file of the
@@ -153,13 +160,21 @@ NLF_API int nlf_ffi_req_read_body(ngx_http_request_t *r) noexcept {
     int status;
     RequestCtx *ctx = api_ctx(r, output_contexts, status);
     if (ctx == nullptr) return status;
+    core::Thread *thread = ctx->current();
+    if (thread == nullptr) return kBadContext;
+    if (ctx->body_waiter != nullptr) return NGX_BUSY;
+    if (ctx->reading_body) {
+        // A read that an earlier wait gave up on goes on: wait for it.
+        thread->wait.start_io(cancel_body_wait, ctx);
+        ctx->body_waiter = thread;
+        return NGX_AGAIN;
+    }
     prepare_body_read(r);
     ctx->reading_body = true;
     const ngx_int_t rc = ngx_http_read_client_request_body(r, body_read_for_lua);
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
         ctx->reading_body = false;
-        ctx->exited = true;
-        ctx->exit_code = rc;
+        ctx->end_handler(rc);
         return NGX_DONE;
     }
     // nginx holds the request while it reads; the waiting handler's own hold does now.
@@ -167,7 +182,8 @@ NLF_API int nlf_ffi_req_read_body(ngx_http_request_t *r) noexcept {
     if (rc == NGX_AGAIN && ctx->reading_body) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0, "lua read body: waiting for the rest");
         watch_body_read(*ctx);
-        ctx->start_io_wait();
+        thread->wait.start_io(cancel_body_wait, ctx);
+        ctx->body_waiter = thread;
         return NGX_AGAIN;
     }
     ctx->reading_body = false;

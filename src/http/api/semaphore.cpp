@@ -3,7 +3,6 @@
 #include "http/api/api.hpp"
 
 #include "api/semaphore.hpp"
-#include "api/timer.hpp"
 
 using namespace nlf;
 using namespace nlf::http;
@@ -12,27 +11,19 @@ using api::semaphore::WaitOutcome;
 
 namespace {
 
-// The task that waits: the request's, or (without a request) the running timer's.
-core::Task *waiting_task(ngx_http_request_t *r, unsigned char *err, size_t *errlen, ngx_log_t *&log) {
-    if (r == nullptr) {
-        core::Task *timer = api::timer::running();
-        if (timer == nullptr) {
-            core::set_ffi_error(err, errlen, "API disabled in the context of ", core::context_directive(core::requestless_context));
-        }
-        log = ngx_cycle->log;
-        return timer;
-    }
-    RequestCtx *ctx = RequestCtx::get(r);
-    if (ctx == nullptr) {
+// The thread that waits: the request's running one, or (without a request) the running
+// timer's.
+core::Thread *sema_waiter(ngx_http_request_t *r, unsigned char *err, size_t *errlen) {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread != nullptr) return thread;
+    if (status == kNoRequest) {
         core::set_ffi_error(err, errlen, "no request ctx found");
-        return nullptr;
+    } else {
+        const unsigned context = r != nullptr ? RequestCtx::get(r)->context : core::requestless_context;
+        core::set_ffi_error(err, errlen, "API disabled in the context of ", core::context_directive(context));
     }
-    if ((ctx->context & core::ctx_yieldable) == 0) {
-        core::set_ffi_error(err, errlen, "API disabled in the context of ", core::context_directive(ctx->context));
-        return nullptr;
-    }
-    log = r->connection->log;
-    return ctx;
+    return nullptr;
 }
 
 }  // namespace
@@ -41,10 +32,9 @@ core::Task *waiting_task(ngx_http_request_t *r, unsigned char *err, size_t *errl
 // and asks nlf_ffi_sema_granted when it resumes; ERROR with a message in `err`.
 NLF_API int ngx_http_lua_ffi_sema_wait(ngx_http_request_t *r, Semaphore *sem, int wait_ms, unsigned char *err,
                                        size_t *errlen) noexcept {
-    ngx_log_t *log = nullptr;
-    core::Task *task = waiting_task(r, err, errlen, log);
-    if (task == nullptr) return NGX_ERROR;
-    switch (api::semaphore::wait(*sem, *task, static_cast<ngx_msec_t>(wait_ms < 0 ? 0 : wait_ms), log)) {
+    core::Thread *thread = sema_waiter(r, err, errlen);
+    if (thread == nullptr) return NGX_ERROR;
+    switch (api::semaphore::wait(*sem, *thread, static_cast<ngx_msec_t>(wait_ms < 0 ? 0 : wait_ms))) {
     case WaitOutcome::taken: return NGX_OK;
     case WaitOutcome::timed_out: return NGX_DECLINED;
     case WaitOutcome::queued: break;
@@ -53,7 +43,8 @@ NLF_API int ngx_http_lua_ffi_sema_wait(ngx_http_request_t *r, Semaphore *sem, in
 }
 
 // After a wait that yielded: 1 when the semaphore's turn came, 0 when it timed out.
-NLF_API int nlf_ffi_sema_granted(ngx_http_request_t *r) noexcept {
-    core::Task *task = r != nullptr ? static_cast<core::Task *>(RequestCtx::get(r)) : api::timer::running();
-    return task != nullptr && task->granted() ? 1 : 0;
+NLF_API int nlf_ffi_sema_granted(void) noexcept {
+    core::Owner *owner = core::Owner::active();
+    core::Thread *thread = owner != nullptr ? owner->current() : nullptr;
+    return thread != nullptr && thread->wait.granted() ? 1 : 0;
 }
