@@ -400,7 +400,7 @@ SHDICT_MEMORY = {
 }
 
 PERCALL = ["say", "get_phase", "status_get", "status_set", "headers_sent", "worker_id",
-           "log_filtered", "sleep0", "var_uri", "req_get_headers", "req_get_headers_fresh",
+           "log_filtered", "sleep0", "thread_spawn_wait", "var_uri", "req_get_headers", "req_get_headers_fresh",
            "req_get_uri_args", "req_get_uri_args_fresh", "req_get_headers_changing",
            "req_get_uri_args_changing", "resp_header_set",
            "re_match", "re_find", "re_gsub", "re_gsub_func", "md5", "md5_bin",

@@ -1,10 +1,12 @@
-// The one place that includes nginx's (C) headers; every source includes this first.
+// The one place that includes nginx's core (C) headers; every source includes this
+// first. src/core and src/api stay free of the http subsystem (a stream subsystem
+// shares them); src/http includes ngx_http.hpp beside this.
 #pragma once
 
 extern "C" {
 #include <ngx_config.h>
 #include <ngx_core.h>
-#include <ngx_http.h>
+#include <ngx_event.h>
 #include <nginx.h>
 
 #include <lauxlib.h>

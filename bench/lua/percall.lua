@@ -66,6 +66,21 @@ function cases.sleep0(n)
     end
 end
 
+-- A light thread that returns at once, waited on: spawn + wait of a zombie.
+local function returns_at_once()
+    return 1
+end
+
+function cases.thread_spawn_wait(n)
+    local spawn, wait = ngx.thread.spawn, ngx.thread.wait
+    local sum = 0
+    for _ = 1, n do
+        local _, v = wait(spawn(returns_at_once))
+        sum = sum + v
+    end
+    return sum
+end
+
 function cases.var_uri(n)
     local var = ngx.var
     local len = 0
@@ -419,6 +434,7 @@ local iterations = {
     req_get_headers_changing = 200000,
     req_get_uri_args_changing = 200000,
     sleep0 = 5000,
+    thread_spawn_wait = 100000,
 }
 
 local _M = {}

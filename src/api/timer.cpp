@@ -92,14 +92,13 @@ private:
             return;
         }
         ++state.running;
-        lua_State *L = state.vm->L();
-        core::StackGuard guard(L);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, state.runner_ref);
-        lua_pushinteger(L, id_);
-        lua_pushboolean(L, premature);
-        lua_pushboolean(L, again);
-        lua_pushboolean(L, 0);
-        start(L, 4);
+        lua_State *co = begin();
+        lua_rawgeti(co, LUA_REGISTRYINDEX, state.runner_ref);
+        lua_pushinteger(co, id_);
+        lua_pushboolean(co, premature);
+        lua_pushboolean(co, again);
+        lua_pushboolean(co, 0);
+        run(4);
     }
 
     // The runner for a timer whose callback does not run: the id is let go (unless

@@ -260,7 +260,6 @@ void Vm::release_thread(Thread thread) noexcept {
         // client abort) starts afresh.
         if (lua_status(thread.co) != 0) lua_resetthread(L_, thread.co);
         lua_settop(thread.co, 0);
-        set_coroutine_owner(thread.co, nullptr, 0);
         idle_threads_.push_back(thread);
         return;
     }

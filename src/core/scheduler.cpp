@@ -40,6 +40,7 @@ void Wait::on_event(ngx_event_t *ev) {
 
 void Wait::arm(WaitKind kind) noexcept {
     cancel();
+    event_ = ngx_event_t{};
     event_.handler = on_event;
     event_.data = this;
     event_.log = thread_.owner.log();
@@ -60,11 +61,12 @@ void Wait::start_yield() noexcept {
     post_next_iteration(&event_);
 }
 
-void Wait::start_io(CancelHook cancel, void *data) noexcept {
-    arm(WaitKind::io);
+void Wait::start_io(CancelHook hook, void *data) noexcept {
+    cancel();
+    kind_ = WaitKind::io;
     rc = NGX_OK;
     error = nullptr;
-    cancel_ = cancel;
+    cancel_ = hook;
     cancel_data_ = data;
 }
 
@@ -73,7 +75,6 @@ bool Wait::complete(ngx_int_t result, const char *message) noexcept {
     rc = result;
     error = message;
     kind_ = WaitKind::none;
-    cancel_ = nullptr;
     thread_.wake();
     return true;
 }
@@ -95,7 +96,8 @@ void Wait::grant() noexcept {
 }
 
 void Wait::start_threads() noexcept {
-    arm(WaitKind::threads);
+    cancel();
+    kind_ = WaitKind::threads;
 }
 
 void Wait::leave_queue() noexcept {
@@ -103,16 +105,26 @@ void Wait::leave_queue() noexcept {
     queue_owner_ = nullptr;
 }
 
-void Wait::cancel() noexcept {
-    if (kind_ == WaitKind::queue) leave_queue();
-    if (kind_ == WaitKind::io && cancel_ != nullptr) cancel_(cancel_data_);
-    cancel_ = nullptr;
-    // nginx's event macros are bare statement lists: always brace them.
-    if (event_.timer_set) {
-        ngx_del_timer(&event_);
-    }
-    if (event_.posted) {
-        ngx_delete_posted_event(&event_);
+void Wait::cancel_pending() noexcept {
+    switch (kind_) {
+    case WaitKind::queue:
+        leave_queue();
+        [[fallthrough]];
+    case WaitKind::sleep:
+    case WaitKind::yield:
+        // nginx's event macros are bare statement lists: always brace them.
+        if (event_.timer_set) {
+            ngx_del_timer(&event_);
+        }
+        if (event_.posted) {
+            ngx_delete_posted_event(&event_);
+        }
+        break;
+    case WaitKind::io:
+        if (cancel_ != nullptr) cancel_(cancel_data_);
+        break;
+    case WaitKind::threads:
+    case WaitKind::none: break;
     }
     kind_ = WaitKind::none;
 }
@@ -120,12 +132,9 @@ void Wait::cancel() noexcept {
 // ---- Thread
 
 Thread::Thread(Owner &o, Vm::Thread state, bool is_entry) noexcept
-    : owner(o), co(state.co), entry(is_entry), ref_(state.ref) {
-    wait.queue_link = {{}, this};
-}
+    : owner(o), co(state.co), entry(is_entry), ref_(state.ref) {}
 
 Thread::~Thread() {
-    wait.cancel();
     if (entry) {
         owner.vm.release_thread({co, ref_});
     } else {
@@ -144,19 +153,16 @@ Owner::Owner(Vm &v, void *req, std::uintptr_t owner_token) noexcept : request(re
 }
 
 Owner::~Owner() {
-    abandoned_ = false;
-    depth_ = 0;
     drop_all();
 }
 
-void Owner::start(lua_State *L, int nargs) noexcept {
+lua_State *Owner::begin() noexcept {
     drop_all();
     exiting_ = failed_ = entry_done_ = abandoned_ = false;
     Vm::Thread state = vm.acquire_thread();
-    lua_xmove(L, state.co, nargs + 1);
     set_coroutine_owner(state.co, request, token);
     entry_ = new (entry_storage_) Thread(*this, state, true);
-    resume(*entry_, nargs);
+    return state.co;
 }
 
 void Owner::resume(Thread &first, int nargs) noexcept {
@@ -299,12 +305,12 @@ void Owner::end_thread(Thread &thread) noexcept {
     delete &thread;
 }
 
-void Owner::drop_all() noexcept {
+void Owner::drop_threads() noexcept {
     while (!ngx_queue_empty(&threads_)) end_thread(Thread::of(ngx_queue_head(&threads_)));
     if (entry_ != nullptr) end_thread(*entry_);
 }
 
-void Owner::abandon() noexcept {
+void Owner::abandon_threads() noexcept {
     if (depth_ > 0) {
         // A thread of ours is on the C stack: the loop drops everything once back.
         abandoned_ = true;

@@ -33,7 +33,7 @@ enum class WaitKind : unsigned char {
 // it (wake), or by cancel(). The result stays here for the Lua side to fetch.
 class Wait {
 public:
-    explicit Wait(Thread &thread) noexcept : thread_(thread) {}
+    explicit Wait(Thread &thread) noexcept : queue_link{{}, &thread}, thread_(thread) {}
     ~Wait() { cancel(); }
     Wait(const Wait &) = delete;
     Wait &operator=(const Wait &) = delete;
@@ -71,29 +71,34 @@ public:
     // ngx.thread.wait: resumed by the loop when a thread this one waits on ends.
     void start_threads() noexcept;
 
-    // Drops whatever is pending; idempotent.
-    void cancel() noexcept;
+    // Drops whatever is pending; idempotent. Nothing is armed while kind() is none.
+    void cancel() noexcept {
+        if (kind_ != WaitKind::none) cancel_pending();
+    }
 
     WaitKind kind() const noexcept { return kind_; }
     // For the one who completes an io wait: the outcome the Lua side fetches, then the
     // thread goes on. Returns false (and does nothing) unless the thread waits for io.
     bool complete(ngx_int_t rc, const char *error) noexcept;
-    ngx_int_t rc = NGX_OK;
-    const char *error = nullptr;
+    // Set when an io wait starts.
+    ngx_int_t rc;
+    const char *error;
 
 private:
     static void on_event(ngx_event_t *ev);
     void arm(WaitKind kind) noexcept;
     void leave_queue() noexcept;
+    void cancel_pending() noexcept;
 
+    // Only kind_ is set while no wait has started: what a kind uses, its start sets.
     Thread &thread_;
-    ngx_event_t event_{};
     WaitKind kind_ = WaitKind::none;
     bool granted_ = false;
-    void *queue_owner_ = nullptr;
-    LeaveQueue leave_ = nullptr;
-    CancelHook cancel_ = nullptr;
-    void *cancel_data_ = nullptr;
+    ngx_event_t event_;  // sleep, yield, queue
+    void *queue_owner_;
+    LeaveQueue leave_;
+    CancelHook cancel_;  // io
+    void *cancel_data_;
 };
 
 // A Lua coroutine the loop resumes: an owner's entry thread or one of its light threads.
@@ -141,10 +146,12 @@ public:
     Owner(const Owner &) = delete;
     Owner &operator=(const Owner &) = delete;
 
-    // Runs the function on top of `L` (under its `nargs` arguments) in a new entry
-    // thread until it finishes or every thread waits. The run may end inside
-    // (on_finished is called before this returns).
-    void start(lua_State *L, int nargs) noexcept;
+    // A new run: returns its entry thread's coroutine, for the caller to push the
+    // function and its arguments on; run(nargs) then runs it until it finishes or
+    // every thread waits. The run may end inside (on_finished is called before run
+    // returns). abandon() drops a run that is not to start after all.
+    lua_State *begin() noexcept;
+    void run(int nargs) noexcept { resume(*entry_, nargs); }
 
     // The one resume loop: resumes `thread` with `nargs` values on its stack, then
     // whatever that lets go on (a waiter of a thread that ended), then settles the run
@@ -170,7 +177,9 @@ public:
 
     // Every thread and wait is dropped, nothing more runs (request end, client abort,
     // worker exit); on_finished is not called. Idempotent.
-    void abandon() noexcept;
+    void abandon() noexcept {
+        if (entry_ != nullptr || !ngx_queue_empty(&threads_)) abandon_threads();
+    }
     bool running() const noexcept { return entry_ != nullptr; }
 
     // The thread being resumed now (spawn's first run nests one inside another), or null.
@@ -207,7 +216,11 @@ private:
     Thread *after_resume(Thread &thread, int status, int &nargs) noexcept;
     void settle() noexcept;
     void end_thread(Thread &thread) noexcept;
-    void drop_all() noexcept;
+    void drop_all() noexcept {
+        if (entry_ != nullptr || !ngx_queue_empty(&threads_)) drop_threads();
+    }
+    void drop_threads() noexcept;
+    void abandon_threads() noexcept;
     void log_failure(const Thread &thread) noexcept;
     bool any_live_light_thread() const noexcept;
 

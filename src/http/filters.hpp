@@ -1,5 +1,5 @@
 #pragma once
-#include "ngx.hpp"
+#include "ngx_http.hpp"
 
 #include "http/request_ctx.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "ngx.hpp"
+#include "ngx_http.hpp"
 
 #include "core/pure/ffi_types.hpp"
 #include "core/pure/header_text.hpp"

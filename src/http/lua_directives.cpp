@@ -168,16 +168,21 @@ bool evaluate_path(ngx_http_request_t *r, const LuaCode &code, ngx_str_t &path) 
 }  // namespace
 
 bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log,
-                   ngx_http_request_t *r) {
+                   ngx_http_request_t *r, lua_State *to) {
+    lua_State *L = vm.L();
+    if (to == nullptr) to = L;
     if (code.ref != LUA_NOREF) {
-        lua_rawgeti(vm.L(), LUA_REGISTRYINDEX, code.ref);
+        lua_rawgeti(to, LUA_REGISTRYINDEX, code.ref);
         return true;
     }
     ngx_str_t path = code.file;
     if (code.file_value != nullptr && (r == nullptr || !evaluate_path(r, code, path))) return false;
     return core::guarded(log, false, [&] {
         std::string error;
-        if (vm.push_file(reinterpret_cast<const char *>(path.data), !code_cache, error)) return true;
+        if (vm.push_file(reinterpret_cast<const char *>(path.data), !code_cache, error)) {
+            if (to != L) lua_xmove(L, to, 1);
+            return true;
+        }
         ngx_log_error(NGX_LOG_ERR, log, 0, "failed to load external Lua file \"%V\": %s", &path,
                       error.c_str());
         return false;

@@ -1,5 +1,5 @@
 #pragma once
-#include "ngx.hpp"
+#include "ngx_http.hpp"
 
 #include "api/errlog.hpp"
 #include "api/shdict.hpp"
@@ -122,10 +122,10 @@ char *resolve_lua_file(ngx_conf_t *cf, const ngx_str_t &path, LuaCode &code, boo
 // ngx.say & co through the C API, when Lua filters may run (api/output.cpp).
 int output_capi(lua_State *L);
 
-// Pushes the function of `code` on the VM's stack; false (and logs) when a file
-// cannot be loaded.
+// Pushes the function of `code` on the stack of `to` (nullptr: the VM's main thread);
+// false (and logs) when a file cannot be loaded.
 // `r` evaluates a file path with variables; nullptr where there is no request.
 bool push_lua_code(core::Vm &vm, const LuaCode &code, bool code_cache, ngx_log_t *log,
-                   ngx_http_request_t *r = nullptr);
+                   ngx_http_request_t *r = nullptr, lua_State *to = nullptr);
 
 }  // namespace nlf::http

@@ -201,17 +201,16 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
         const ngx_int_t rc = read_body_first(*ctx, phase);
         if (rc != NGX_OK) return rc;
     }
-    core::Vm &vm = ctx->vm;
-    lua_State *L = vm.L();
-    core::StackGuard guard(L);
-    if (!push_lua_code(vm, code, llcf->code_cache, r->connection->log, r)) {
+    lua_State *co = ctx->begin();
+    if (!push_lua_code(ctx->vm, code, llcf->code_cache, r->connection->log, r, co)) {
+        ctx->abandon();
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     ctx->entered = phase;
     ctx->context = phase;
     ctx->exit_code = NGX_OK;
     watch_client_abort(r);
-    ctx->start(L, 0);
+    ctx->run(0);
     if (ctx->running()) {
         ctx->suspended = true;
         r->main->count++;
@@ -288,9 +287,7 @@ SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_
     ngx_http_request_t *r = ctx.r;
     core::Vm &vm = ctx.vm;
     lua_State *L = vm.L();
-    core::StackGuard guard(L);
-    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log, r)) return SyncStatus::failed;
-    lua_xmove(L, co, 1);
+    if (!push_lua_code(vm, code, loc_conf(r)->code_cache, r->connection->log, r, co)) return SyncStatus::failed;
     core::set_coroutine_owner(co, r, ctx.token);
     const unsigned saved_context = ctx.context;
     const bool saved_exited = ctx.exited;

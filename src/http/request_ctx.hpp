@@ -1,5 +1,5 @@
 #pragma once
-#include "ngx.hpp"
+#include "ngx_http.hpp"
 
 #include "core/context.hpp"
 #include "core/scheduler.hpp"
