@@ -788,3 +788,104 @@ lua flush: waiting for the output to be written
 ["500", "", "ok", "500", "ok"]
 --- error_log
 fails while it could wait
+
+=== TEST 34: ngx.exec while a thread still reads the body: no crash, the new location's read ends with what nginx has
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.thread.spawn(function() ngx.req.read_body() end)
+            ngx.sleep(0.05)
+            ngx.exec("/target")
+        }
+    }
+    location = /target {
+        content_by_lua_block {
+            ngx.req.read_body()
+            ngx.say("target: ", ngx.req.get_body_data())
+        }
+    }
+--- request
+POST /t
+0123456789
+--- body_pause: 0.3
+--- response_body_like
+^target: 0
+
+=== TEST 35: ngx.flush(true) that waits in the first run of rewrite keeps its write events
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            local s = string.rep("x", 1024 * 1024)
+            for i = 1, 4 do ngx.print(s) assert(ngx.flush(true)) end
+            ngx.exit(200)
+        }
+    }
+--- request
+GET /t
+--- timeout: 10
+--- response_body eval
+"x" x (4 * 1024 * 1024)
+
+=== TEST 36: a wait on threads whose yield failed leaves no link: later waits are not cut short
+--- config
+    location = /t {
+        content_by_lua_block {
+            local t = ngx.thread.spawn(function() ngx.sleep(0.05) return "A" end)
+            ngx.say(pcall(string.gsub, "x", "x", function() ngx.thread.wait(t) end))
+            local started = ngx.now()
+            ngx.sleep(0.2)
+            ngx.update_time()
+            ngx.say("slept in full: ", ngx.now() - started >= 0.19)
+            ngx.say(ngx.thread.wait(t))
+        }
+    }
+--- request
+GET /t
+--- response_body
+falseattempt to yield across C-call boundary
+slept in full: true
+trueA
+
+=== TEST 37: a killed thread, or one gone with its run, cannot be resumed
+--- config
+    location = /t {
+        content_by_lua_block {
+            local t = ngx.thread.spawn(function() ngx.sleep(0.05) ngx.log(ngx.ERR, "killed thread ran") end)
+            ngx.thread.kill(t)
+            ngx.say(coroutine.resume(t))
+            ngx.ctx.kept = ngx.thread.spawn(function() ngx.sleep(1) end)
+            ngx.exit(200)
+        }
+        log_by_lua_block {
+            ngx.log(ngx.WARN, "resume kept: ", select(2, coroutine.resume(ngx.ctx.kept)))
+        }
+    }
+--- request
+GET /t
+--- response_body
+falsecannot resume dead coroutine
+--- error_log
+resume kept: cannot resume dead coroutine
+--- no_error_log
+killed thread ran
+
+=== TEST 38: an entry thread abandoned while its coroutine waited is reused clean
+--- config
+    location = /exit {
+        content_by_lua_block {
+            ngx.thread.spawn(function() ngx.sleep(0.01) ngx.exit(204) end)
+            local co = coroutine.create(function() ngx.sleep(5) end)
+            coroutine.resume(co)
+        }
+    }
+    location = /t {
+        content_by_lua_block {
+            ngx.say(coroutine.status(coroutine.running()))
+        }
+    }
+--- request eval
+["GET /exit", "GET /t", "GET /t"]
+--- error_code eval
+[204, 200, 200]
+--- response_body eval
+["", "running\n", "running\n"]

@@ -124,6 +124,8 @@ void Wait::cancel_pending() noexcept {
         if (cancel_ != nullptr) cancel_(cancel_data_);
         break;
     case WaitKind::threads:
+        thread_.owner.forget_waiter(thread_);
+        break;
     case WaitKind::none: break;
     }
     kind_ = WaitKind::none;
@@ -207,10 +209,6 @@ Thread *Owner::after_resume(Thread &thread, int status, int &nargs) noexcept {
     Thread *waiter = thread.waiter;
     // A thread waited on never runs nested (its parent, the waiter, was suspended).
     if (waiter == nullptr || exiting_ || abandoned_ || depth_ > 1) return nullptr;
-    for (ngx_queue_t *q = ngx_queue_head(&threads_); q != ngx_queue_sentinel(&threads_); q = ngx_queue_next(q)) {
-        Thread &t = Thread::of(q);
-        if (t.waiter == waiter) t.waiter = nullptr;
-    }
     waiter->wait.cancel();
     lua_rawgeti(waiter->co, LUA_REGISTRYINDEX, thread.ref_);
     nargs = 1 + collect(thread, waiter->co);
@@ -291,11 +289,15 @@ void Owner::kill(Thread &thread) noexcept {
     end_thread(thread);
 }
 
-void Owner::end_thread(Thread &thread) noexcept {
+void Owner::forget_waiter(const Thread &waiter) noexcept {
     for (ngx_queue_t *q = ngx_queue_head(&threads_); q != ngx_queue_sentinel(&threads_); q = ngx_queue_next(q)) {
         Thread &t = Thread::of(q);
-        if (t.waiter == &thread) t.waiter = nullptr;
+        if (t.waiter == &waiter) t.waiter = nullptr;
     }
+}
+
+// A thread that waited on others stops doing so as its Wait goes (cancel).
+void Owner::end_thread(Thread &thread) noexcept {
     if (&thread == entry_) {
         entry_ = nullptr;
         thread.~Thread();

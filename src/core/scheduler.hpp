@@ -220,6 +220,9 @@ private:
         if (entry_ != nullptr || !ngx_queue_empty(&threads_)) drop_threads();
     }
     void drop_threads() noexcept;
+    friend class Wait;
+    // The threads `waiter` waited on (ngx.thread.wait) forget it.
+    void forget_waiter(const Thread &waiter) noexcept;
     void abandon_threads() noexcept;
     void log_failure(const Thread &thread) noexcept;
     bool any_live_light_thread() const noexcept;

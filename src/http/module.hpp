@@ -97,6 +97,7 @@ void register_thread_capi(core::Vm &vm);
 void prepare_body_read(ngx_http_request_t *r) noexcept;
 void watch_body_read(RequestCtx &ctx) noexcept;
 void end_body_read(RequestCtx &ctx) noexcept;
+void stop_watching_body_read(RequestCtx &ctx) noexcept;
 
 enum class SyncStatus { done, exited, failed };
 

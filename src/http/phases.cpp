@@ -64,6 +64,8 @@ ngx_int_t redirect_internally(RequestCtx &ctx, bool finalize) {
     ngx_str_t uri = ctx.exec_uri;
     ngx_str_t args = ctx.exec_args;
     ctx.exec_uri = {0, nullptr};
+    // The new location's handlers get nginx's own body reading back.
+    stop_watching_body_read(ctx);
     if (uri.data[0] == '@') {
         if (args.len) {
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -214,7 +216,10 @@ ngx_int_t run_entry(ngx_http_request_t *r, unsigned phase, const LuaCode &code) 
     if (ctx->running()) {
         ctx->suspended = true;
         r->main->count++;
-        if (phase != core::ctx_content) r->write_event_handler = ngx_http_request_empty_handler;
+        // Unless a wait took the write events (ngx.flush(true)).
+        if (phase != core::ctx_content && r->write_event_handler == ngx_http_core_run_phases) {
+            r->write_event_handler = ngx_http_request_empty_handler;
+        }
         return NGX_DONE;
     }
     if (ctx->exec_uri.len) return redirect_internally(*ctx, phase != core::ctx_content);

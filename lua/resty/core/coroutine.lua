@@ -24,14 +24,17 @@ local pcall = pcall
 local type = type
 
 -- coroutine -> "running" (it waits itself) or "normal" (it passes up the wait of one
--- it resumed), while the wait is passed up.
+-- it resumed), while the wait is passed up by a coroutine.resume; the scheduler's own
+-- threads are never marked (they are refused anyway).
 local blocked = setmetatable({}, { __mode = "k" })
+-- coroutine -> the one it resumed whose wait it passes up.
+local relaying = setmetatable({}, { __mode = "k" })
 
 local relay
 
 local function pass_back(co, me, ok, ...)
     blocked[co] = nil
-    blocked[me] = nil
+    relaying[me] = nil
     if not ok then
         return relay(co, me, co_resume(co, YIELD_FAILED))
     end
@@ -41,10 +44,8 @@ end
 -- `me` resumed `co`, which returned or yielded these values.
 relay = function(co, me, ok, first, ...)
     if ok and first == YIELD then
-        if blocked[co] == nil then
-            blocked[co] = "running"
-        end
-        blocked[me] = "normal"
+        blocked[co] = relaying[co] and "normal" or "running"
+        relaying[me] = co
         return pass_back(co, me, pcall(co_yield, YIELD))
     end
     return ok, first, ...
@@ -54,6 +55,11 @@ end
 local function refusal(co)
     if type(co) ~= "thread" then
         return nil
+    end
+    local parent = parent_of[co]
+    -- a light thread waited on, killed, or gone with its run
+    if parent ~= nil and (parent == DEAD or not thread_state(co)) then
+        return "cannot resume dead coroutine"
     end
     local why = adopt_coroutine(co)
     if why then

@@ -41,6 +41,10 @@ void watch_body_read(RequestCtx &ctx) noexcept {
     ctx.r->read_event_handler = body_read_event;
 }
 
+void stop_watching_body_read(RequestCtx &ctx) noexcept {
+    if (ctx.r->read_event_handler == body_read_event) ctx.r->read_event_handler = ctx.nginx_body_handler;
+}
+
 void end_body_read(RequestCtx &ctx) noexcept {
     if (RequestCtx::body_read_in_progress == &ctx) RequestCtx::body_read_in_progress = nullptr;
 }
