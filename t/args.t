@@ -273,7 +273,7 @@ foo=3
 b%20r=hello%20world
 baz=32&baz=hello
 a|||
-e=~-._%2A%27%28%29%21%E2%82%AC
+e=~-._*'()!%E2%82%AC
 true
 
 === TEST 14: encode_args refuses bad input
@@ -454,3 +454,24 @@ GET /t?a=1&b=1&c=1
 1 1 1 | mine true [] | 3 x true nil
 1,2
 2 [] true true
+
+=== TEST 20: set_uri_args escapes control bytes, spaces and DEL of a string (the proxied request line stays valid), and of table keys and values
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            local which = ngx.var.arg_which
+            if which == "string" then
+                ngx.req.set_uri_args("a\rb\nc\0d e\127&f=%41")
+            else
+                ngx.req.set_uri_args({ ["k\r"] = "v\n\0" })
+            end
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        content_by_lua_block { ngx.say(ngx.var.args) }
+    }
+--- request eval
+["GET /t?which=string", "GET /t?which=table"]
+--- response_body eval
+["a%0Db%0Ac%00d%20e%7F&f=%41\n", "k%0D=v%0A%00\n"]
