@@ -273,7 +273,7 @@ foo=3
 b%20r=hello%20world
 baz=32&baz=hello
 a|||
-e=~-._%2A%27%28%29%21%E2%82%AC
+e=~-._*'()!%E2%82%AC
 true
 
 === TEST 14: encode_args refuses bad input
@@ -454,3 +454,72 @@ GET /t?a=1&b=1&c=1
 1 1 1 | mine true [] | 3 x true nil
 1,2
 2 [] true true
+
+=== TEST 20: set_uri_args escapes control bytes, spaces and DEL of a string (the proxied request line stays valid), and of table keys and values
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            local which = ngx.var.arg_which
+            if which == "string" then
+                ngx.req.set_uri_args("a\rb\nc\0d e\127&f=%41")
+            else
+                ngx.req.set_uri_args({ ["k\r"] = "v\n\0" })
+            end
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        content_by_lua_block { ngx.say(ngx.var.args) }
+    }
+--- request eval
+["GET /t?which=string", "GET /t?which=table"]
+--- response_body eval
+["a%0Db%0Ac%00d%20e%7F&f=%41\n", "k%0D=v%0A%00\n"]
+
+=== TEST 21: get_uri_args(max, tab) fills the caller's table, cleared first (lua-resty-core 0.1.31), also from the kept copy, with "truncated"; a non-table refused
+--- config
+    location = /t {
+        content_by_lua_block {
+            local mine = { stale = "x", a = "old" }
+            local args, err = ngx.req.get_uri_args(3, mine)
+            ngx.say(args == mine, " ", tostring(mine.stale), " ", mine.a, " ", #mine.b, " ", err)
+            mine.extra = 1
+            args, err = ngx.req.get_uri_args(3, mine)
+            ngx.say(args == mine, " ", tostring(mine.extra), " ", mine.a, " ", mine.b[2], " ", err)
+            args, err = ngx.req.get_uri_args(nil, {})
+            ngx.say(args.c, " ", tostring(err))
+            local ok, e = pcall(function() local r = ngx.req.get_uri_args(nil, "t") return r end)
+            ngx.say(e)
+        }
+    }
+--- request
+GET /t?a=1&b=2&b=3&c=4
+--- response_body_like
+^true nil 1 2 truncated
+true nil 1 3 truncated
+4 nil
+content_by_lua\(nginx\.conf:\d+\):\d+: bad argument #2 to 'get_uri_args' \(table expected, got string\)
+$
+
+=== TEST 22: get_uri_args(max, tab) is JIT-compiled: the copy into the table is a loop trace, the rest of the call and the caller's loop side traces linked to it
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local get_uri_args = ngx.req.get_uri_args
+            local mine = {}
+            local n = 0
+            for i = 1, 300 do
+                n = n + #get_uri_args(nil, mine).a
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t?a=xyz&b=2
+--- response_body
+900
+--- error_log eval
+[qr/\[TRACE\s+\d+ args\.lua:\d+ loop\]/, qr/\[TRACE\s+\d+ \(\d+\/\d+\) args\.lua:\d+ -> \d+\]/]
+--- no_error_log
+NYI

@@ -127,3 +127,31 @@ GET /t
 [loop_traces(5, 8)]
 --- no_error_log
 NYI
+
+=== TEST 8: os.getenv in init_by_lua sees the values of env directives (read from the configuration, as lua-resty-core does); in a worker the system's os.getenv is back
+--- main_config
+env NLF_TEST_VAR=from_conf;
+env NLF_TEST_EMPTY=;
+env PATH;
+--- http_config
+    init_by_lua_block {
+        init_seen = {
+            tostring(os.getenv("NLF_TEST_VAR")), "[" .. tostring(os.getenv("NLF_TEST_EMPTY")) .. "]",
+            tostring(os.getenv("NLF_TEST_VA")), tostring(os.getenv("NLF_TEST_VARX")),
+            tostring(os.getenv("PATH") ~= nil),
+        }
+        init_getenv = os.getenv
+    }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say(table.concat(init_seen, " "))
+            ngx.say(os.getenv("NLF_TEST_VAR"), " ", debug.getinfo(os.getenv, "S").what,
+                    " ", init_getenv("NLF_TEST_VAR"), " ", debug.getinfo(init_getenv, "S").what)
+        }
+    }
+--- request
+GET /t
+--- response_body
+from_conf [] nil nil true
+from_conf C from_conf Lua

@@ -232,3 +232,24 @@ NYI
 GET /t
 --- response_body
 from init_worker, from a timer
+
+=== TEST 9: get_sys_filter_level without a request: init_by_lua sees nginx's start-up level (notice), init_worker_by_lua and timers the error_log's
+--- http_config
+    init_by_lua_block { init_level = require("ngx.errlog").get_sys_filter_level() }
+    init_worker_by_lua_block {
+        worker_level = require("ngx.errlog").get_sys_filter_level()
+        ngx.timer.at(0, function() timer_level = require("ngx.errlog").get_sys_filter_level() end)
+    }
+--- config
+    location = /t {
+        error_log logs/location.log warn;
+        content_by_lua_block {
+            ngx.sleep(0.01)
+            ngx.say(init_level, " ", worker_level, " ", timer_level, " ",
+                    require("ngx.errlog").get_sys_filter_level())
+        }
+    }
+--- request
+GET /t
+--- response_body
+6 8 8 5

@@ -54,6 +54,7 @@ hi
 --- request
 GET /t
 --- error_code: 404
+--- status_line: HTTP/1.1 404 Not Found
 --- response_body_like
 <title>404 Not Found</title>
 

@@ -492,3 +492,26 @@ GET /t?a=1&b=2
 X-Foo: bar
 --- response_body
 true
+
+=== TEST 21: the ngx.req module's add_header adds empty values (alone or in a table), as OpenResty's; set_header with an empty value clears
+--- config
+    location = /t {
+        rewrite_by_lua_block {
+            local req = require "ngx.req"
+            req.add_header("Foo", "")
+            req.add_header("Bar", { "", "x" })
+            ngx.req.set_header("Baz", "1")
+            ngx.req.set_header("Baz", "")
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo {
+        content_by_lua_block {
+            local h = ngx.req.get_headers()
+            ngx.say("[", h.foo, "] [", table.concat(h.bar, ","), "] ", tostring(h.baz))
+        }
+    }
+--- request
+GET /t
+--- response_body
+[] [,x] nil

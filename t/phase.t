@@ -62,3 +62,28 @@ GET /t
 qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):5 loop\]/
 --- no_error_log
 NYI
+
+=== TEST 4: ngx.get_raw_phase(r) gives the context bit of a request, the process's without one; JIT-compiled
+--- http_config
+    init_worker_by_lua_block { worker_phase = ngx.get_raw_phase(nil) }
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local get_raw_phase = ngx.get_raw_phase
+            local r = require("resty.core.base").get_request()
+            local sum = 0
+            for i = 1, 500 do
+                sum = sum + get_raw_phase(r)
+            end
+            ngx.say(worker_phase, " ", sum / 500)
+        }
+    }
+--- request
+GET /t
+--- response_body
+256 8
+--- error_log eval
+[main::loop_traces(6)]
+--- no_error_log
+NYI

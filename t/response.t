@@ -156,21 +156,24 @@ GET /t
 true
 $
 
-=== TEST 11: a fractional status is refused
+=== TEST 11: a fractional status loses its fraction, as in OpenResty; one beyond int range is refused
 --- config
-    location = /t {
+    location = /number {
         content_by_lua_block {
-            local ok, err = pcall(function() ngx.status = 201.5 end)
-            ngx.say(err)
-            ok, err = pcall(function() ngx.status = 2^32 + 200 end)
-            ngx.say(err)
+            local ok, err = pcall(function() ngx.status = 2^32 + 200 end)
+            ngx.status = 201.7
+            ngx.say(ngx.status, " ", err)
         }
     }
---- request
-GET /t
---- response_body_like
-invalid HTTP status code 201\.5
-.*invalid HTTP status code 4294967496
+    location = /string {
+        content_by_lua_block { ngx.status = "202.9" ngx.say(ngx.status) }
+    }
+--- request eval
+["GET /number", "GET /string"]
+--- error_code eval
+[201, 202]
+--- response_body_like eval
+["^201 content_by_lua\\(nginx\\.conf:\\d+\\):2: invalid HTTP status code 4294967496\n\\z", "^202\n\\z"]
 
 === TEST 12: reading and setting ngx.status are JIT-compiled
 --- config
@@ -196,3 +199,55 @@ GET /t
 [loop_traces(4, 7)]
 --- no_error_log
 NYI
+
+=== TEST 13: status 101 has its reason phrase in the status line (nginx has none for it), for ngx.status and ngx.resp.set_status
+--- config
+    location = /status {
+        content_by_lua_block {
+            ngx.status = ngx.HTTP_SWITCHING_PROTOCOLS
+            ngx.send_headers()
+            ngx.flush(true)
+        }
+    }
+    location = /set_status {
+        content_by_lua_block {
+            require("ngx.resp").set_status(101)
+            ngx.send_headers()
+            ngx.flush(true)
+        }
+    }
+--- raw_request eval
+["GET /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+ "GET /set_status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"]
+--- error_code eval
+[101, 101]
+--- status_line eval
+["HTTP/1.1 101 Switching Protocols", "HTTP/1.1 101 Switching Protocols"]
+--- response_body eval
+["", ""]
+
+=== TEST 14: ngx.resp.set_status's reason reaches the status line over HTTP/1.0 and 1.1; ngx.status after it takes nginx's again
+--- config
+    location = /reason {
+        content_by_lua_block {
+            require("ngx.resp").set_status(299, "Very Good")
+            ngx.say("x")
+        }
+    }
+    location = /reset {
+        content_by_lua_block {
+            require("ngx.resp").set_status(299, "Very Good")
+            ngx.status = 404
+            ngx.say("x")
+        }
+    }
+--- raw_request eval
+["GET /reason HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+ "GET /reason HTTP/1.0\r\nHost: localhost\r\n\r\n",
+ "GET /reset HTTP/1.0\r\nHost: localhost\r\n\r\n"]
+--- error_code eval
+[299, 299, 404]
+--- status_line eval
+["HTTP/1.1 299 Very Good", "HTTP/1.1 299 Very Good", "HTTP/1.1 404 Not Found"]
+--- response_body eval
+["x\n", "x\n", "x\n"]

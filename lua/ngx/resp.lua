@@ -42,7 +42,7 @@ function _M.set_status(status, reason)
         error("bad argument #2 to 'set_status' (string expected, got " .. type(reason) .. ")", 2)
     end
     local rc = -1
-    if n % 1 == 0 and n >= 100 and n <= 999 then
+    if n >= 100 and n < 1000 then  -- the int conversion drops a fraction, as OpenResty's
         rc = C.ngx_http_lua_ffi_set_resp_status_and_reason(r, n, reason, reason and #reason or 0)
     end
     if rc == -1 then

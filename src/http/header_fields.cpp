@@ -35,7 +35,7 @@ bool FieldText::store(ngx_pool_t *pool, ngx_str_t &dst) noexcept {
     return true;
 }
 
-bool FieldValues::prepare(ngx_pool_t *pool, const HeaderValues &given, bool single) noexcept {
+bool FieldValues::prepare(ngx_pool_t *pool, const HeaderValues &given, bool single, bool keep_empty) noexcept {
     if (given.size() > inline_.size()) {
         void *mem = ngx_palloc(pool, given.size() * sizeof(FieldText));
         if (mem == nullptr) return false;
@@ -43,7 +43,7 @@ bool FieldValues::prepare(ngx_pool_t *pool, const HeaderValues &given, bool sing
     }
     n_ = 0;
     for (size_t i = 0; i < given.size(); ++i) {
-        if (given[i].empty()) continue;
+        if (given[i].empty() && !keep_empty) continue;
         if (single) n_ = 0;
         if (!items_[n_++].prepare(pool, given[i], core::HeaderPart::value)) return false;
     }

@@ -11,11 +11,12 @@
 // the request and response header APIs.
 namespace nlf::http {
 
-// The values Lua gives for a header: one string, or a table of them.
+// The values Lua gives for a header: one string (a null `single` is nil, no value), or a
+// table of them.
 class HeaderValues {
 public:
     HeaderValues(std::string_view single, const core::FfiStr *many, size_t count) noexcept
-        : single_(single), many_(many), count_(many ? count : (single.empty() ? 0 : 1)) {}
+        : single_(single), many_(many), count_(many ? count : (single.data() == nullptr ? 0 : 1)) {}
 
     size_t size() const noexcept { return count_; }
     std::string_view operator[](size_t i) const noexcept {
@@ -59,12 +60,13 @@ private:
     bool pooled_;  // text_ is NUL-terminated pool memory
 };
 
-// The non-empty values among `given` (an empty string, like nil, means no value),
-// prepared; at most `single ? 1 : all` of them (the last ones).
+// The values among `given`, prepared: the non-empty ones (an empty string, like nil,
+// means no value) unless `keep_empty` (ngx.req's add_header adds empty values, as
+// OpenResty's does); at most `single ? 1 : all` of them (the last ones).
 class FieldValues {
 public:
     // False when out of memory.
-    bool prepare(ngx_pool_t *pool, const HeaderValues &given, bool single) noexcept;
+    bool prepare(ngx_pool_t *pool, const HeaderValues &given, bool single, bool keep_empty = false) noexcept;
 
     size_t size() const noexcept { return n_; }
     FieldText &operator[](size_t i) noexcept { return items_[i]; }

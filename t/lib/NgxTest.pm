@@ -37,7 +37,8 @@ package NgxTest;
 #                     hangs up then, and no response is expected
 #   ignore_response truncated_response   no response checks / must be cut short
 #   must_die          nginx must fail to start; error_log then includes stderr
-#   error_code (default 200) response_body response_body_like
+#   error_code (default 200) status_line (exact, e.g. "HTTP/1.1 101 Switching
+#                     Protocols") response_body response_body_like
 #   response_headers ("Name: value", "!Name") response_headers_like
 #   error_log no_error_log grep_error_log grep_error_log_out wait skip ONLY
 #                     (every block fails on an [alert] in the log, but for those its
@@ -72,7 +73,7 @@ my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers worker_connections
     master_process no_module
     request raw_request more_headers request_body body_pause timeout abort
-    response_body response_body_like error_code response_headers
+    response_body response_body_like error_code status_line response_headers
     response_headers_like truncated_response ignore_response must_die
     error_log no_error_log grep_error_log grep_error_log_out wait
     skip ONLY LAST
@@ -81,7 +82,7 @@ my %KNOWN = map { $_ => 1 } qw(
 # Sections that describe the HTTP response.  In a block that never looks at a
 # response (must_die, abort, ignore_response) they would be silently unchecked,
 # so their presence there is reported as an error instead.
-my @RESPONSE_SECTIONS = qw(response_body response_body_like error_code
+my @RESPONSE_SECTIONS = qw(response_body response_body_like error_code status_line
     response_headers response_headers_like truncated_response);
 
 my $REPO    = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../..');
@@ -632,6 +633,9 @@ sub check_response {
 
     my $code = value(pick($s->{error_code}, $i)) // 200;
     is($r->{status}, $code, "$label - status code");
+    if (exists $s->{status_line}) {
+        is($r->{status_line}, value(pick($s->{status_line}, $i)), "$label - status line");
+    }
 
     if (exists $s->{response_body}) {
         is($r->{body}, pick($s->{response_body}, $i), "$label - response_body");
@@ -678,7 +682,7 @@ sub parse_response() {
         /^([^:\s]+)\s*:\s*(.*?)\s*$/ or return { error => "bad header line '$_'" };
         push @headers, [$1, $2];
     }
-    my $r = { status => $status, headers => \@headers, truncated => '' };
+    my $r = { status => $status, status_line => $status_line, headers => \@headers, truncated => '' };
     my $body = substr $raw, $end + 4;
 
     if ($method eq 'HEAD' || $status =~ /^(?:1..|204|304)$/) {

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <cstdio>
 
 #include <string>
 #include <utility>
@@ -84,8 +85,26 @@ TEST(UriArgs, LimitAndTruncation) {
     EXPECT_FALSE(p.truncated);
 }
 
-TEST(UriArgs, EscapesAllButUnreserved) {
-    EXPECT_EQ(escape("aZ09-._~"), "aZ09-._~");
+std::string escape_controls(std::string_view s) {
+    std::string out(s.size() + 2 * nlf::core::control_bytes(s), '\0');
+    EXPECT_EQ(nlf::core::escape_controls(s, reinterpret_cast<unsigned char *>(out.data())), out.size());
+    return out;
+}
+
+TEST(UriArgs, EscapesControlsSpaceAndDelOnly) {
+    for (int c = 0; c < 256; ++c) {
+        const std::string one(1, static_cast<char>(c));
+        const bool escaped = c <= ' ' || c == 0x7f;
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", c);
+        EXPECT_EQ(escape_controls(one), escaped ? std::string(hex) : one) << c;
+    }
+    EXPECT_EQ(escape_controls(std::string_view("a\rb\nc\0d e%#&\xe4", 13)), "a%0Db%0Ac%00d%20e%#&\xe4");
+}
+
+TEST(UriArgs, EscapesAllButUnreservedAndSubDelimsOpenRestyKeeps) {
+    EXPECT_EQ(escape("aZ09-._~!'()*"), "aZ09-._~!'()*");
+    EXPECT_EQ(escape("\"#$,;@[]^`{|}\x7f"), "%22%23%24%2C%3B%40%5B%5D%5E%60%7B%7C%7D%7F");
     EXPECT_EQ(escape("b r=&+/?%"), "b%20r%3D%26%2B%2F%3F%25");
     EXPECT_EQ(escape("\xe4\xbd\xa0"), "%E4%BD%A0");
 }

@@ -13,6 +13,7 @@ local disabled_msg = base.disabled_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local copy_result = base.copy_result
+local clear_tab = base.clear_tab
 local pairs_table = base.pairs_table
 local check_max = base.check_max
 local check_string = base.check_string
@@ -88,12 +89,25 @@ local function decode_uri_args(r, max)
     return n
 end
 
-function ngx_req.get_uri_args(max_args)
+-- Into `tab`, cleared first, when the caller gives a table to reuse (lua-resty-core
+-- 0.1.31); the arguments are those of `args`.
+local function fill(tab, args)
+    clear_tab(tab)
+    for k, v in pairs(args) do
+        tab[k] = v
+    end
+    return tab
+end
+
+function ngx_req.get_uri_args(max_args, tab)
     local r = get_request()
     if not r then
         error(no_request_msg(), 2)
     end
     local max = check_max(max_args, "get_uri_args")
+    if tab ~= nil and type(tab) ~= "table" then
+        error("bad argument #2 to 'get_uri_args' (table expected, got " .. type(tab) .. ")", 2)
+    end
     if max ~= last_max then
         stamp[0] = 0
         last_max = max
@@ -121,6 +135,9 @@ function ngx_req.get_uri_args(max_args)
         if keep then
             kept, kept_arrays, kept_truncated = copy_result(args, arrays), arrays, truncated[0]
         end
+    end
+    if tab then
+        args = fill(tab, args)
     end
     if truncated[0] ~= 0 then
         return args, "truncated"

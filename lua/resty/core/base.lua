@@ -218,7 +218,8 @@ function _M.copy_result(t, arrays)
 end
 
 -- The request of the running coroutine (its thread.exdata), nil without one
--- (exdata itself gives a NULL pointer then, which is truthy).
+-- (exdata itself gives a NULL pointer then, which is truthy). Always one value, so
+-- that `f(get_request())` passes an argument outside requests too.
 local exdata = require "thread.exdata"
 
 function _M.get_request()
@@ -226,6 +227,7 @@ function _M.get_request()
     if r ~= nil then
         return r
     end
+    return nil
 end
 
 -- What an ngx.* call inside any coroutine yields when it must wait, so that

@@ -37,6 +37,16 @@ function ngx.get_phase()
     return phase_of_context[context]
 end
 
+-- The context bit of request `r` (nil: the process's), as lua-resty-core's own modules
+-- read it.
+function ngx.get_raw_phase(r)
+    local context = C.ngx_http_lua_ffi_get_phase(r, errmsg)
+    if context == -1 then
+        error(ffi_str(errmsg[0]), 2)
+    end
+    return context
+end
+
 return {
     version = base.version,
 }

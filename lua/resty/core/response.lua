@@ -8,7 +8,6 @@ local no_request_msg = base.no_request_msg
 local error = error
 local type = type
 local tonumber = tonumber
-local floor = math.floor
 local tostring = tostring
 
 ffi.cdef[[
@@ -41,7 +40,8 @@ local function set_status(status)
         error("bad value for ngx.status (number expected, got " .. type(status) .. ")", 3)
     end
     -- Checked here too: the FFI conversion to int would wrap huge numbers into range.
-    local rc = (n >= 100 and n <= 999 and floor(n) == n) and C.ngx_http_lua_ffi_set_resp_status(r, n) or -1
+    -- It drops a fraction, as OpenResty's does ("201.7" sets 201).
+    local rc = (n >= 100 and n < 1000) and C.ngx_http_lua_ffi_set_resp_status(r, n) or -1
     if rc == -1 then
         error("invalid HTTP status code " .. tostring(status), 3)
     end

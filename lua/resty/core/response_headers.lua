@@ -132,7 +132,7 @@ local function set_resp_header(key, value, override, level)
         is_nil = 1
     elseif type(value) == "table" then
         if #value == 0 and not override then
-            error("invalid header value", level)
+            return  -- ngx.resp.add_header(name, {}) adds nothing, as in OpenResty
         end
         local count_or_bad
         mvals, count_or_bad = value_array(value)

@@ -13,9 +13,25 @@ int hex_value(unsigned char c) noexcept {
     return -1;
 }
 
-bool unreserved(unsigned char c) noexcept {
+// What OpenResty's URI-component escaping leaves as it is: RFC 3986's unreserved
+// characters and the sub-delims "!'()*" (as JavaScript's encodeURIComponent does).
+bool component_safe(unsigned char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+           c == '-' || c == '.' || c == '_' || c == '~' || c == '!' || c == '\'' || c == '(' ||
+           c == ')' || c == '*';
+}
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+unsigned char *put_escaped(unsigned char *p, unsigned char c) noexcept {
+    *p++ = '%';
+    *p++ = static_cast<unsigned char>(hex_digits[c >> 4]);
+    *p++ = static_cast<unsigned char>(hex_digits[c & 0xf]);
+    return p;
+}
+
+bool control_or_space(unsigned char c) noexcept {
+    return c <= ' ' || c == 0x7f;
 }
 
 FfiStr str(const unsigned char *data, std::size_t len) noexcept {
@@ -80,15 +96,30 @@ std::size_t parse_args(unsigned char *text, std::size_t len, FfiPair *out, std::
 }
 
 std::size_t escape_uri_component(std::string_view src, unsigned char *dst) noexcept {
-    static constexpr char hex[] = "0123456789ABCDEF";
     unsigned char *p = dst;
     for (unsigned char c : src) {
-        if (unreserved(c)) {
+        if (component_safe(c)) {
             *p++ = c;
         } else {
-            *p++ = '%';
-            *p++ = static_cast<unsigned char>(hex[c >> 4]);
-            *p++ = static_cast<unsigned char>(hex[c & 0xf]);
+            p = put_escaped(p, c);
+        }
+    }
+    return static_cast<std::size_t>(p - dst);
+}
+
+std::size_t control_bytes(std::string_view src) noexcept {
+    return static_cast<std::size_t>(std::count_if(src.begin(), src.end(), [](char c) {
+        return control_or_space(static_cast<unsigned char>(c));
+    }));
+}
+
+std::size_t escape_controls(std::string_view src, unsigned char *dst) noexcept {
+    unsigned char *p = dst;
+    for (unsigned char c : src) {
+        if (control_or_space(c)) {
+            p = put_escaped(p, c);
+        } else {
+            *p++ = c;
         }
     }
     return static_cast<std::size_t>(p - dst);

@@ -21,9 +21,18 @@ std::size_t unescape_arg(unsigned char *s, std::size_t len) noexcept;
 std::size_t parse_args(unsigned char *text, std::size_t len, FfiPair *out, std::size_t capacity,
                        std::size_t max, bool &truncated) noexcept;
 
-// Writes `src` escaped as a URI component (everything but ALPHA, DIGIT, "-", ".",
-// "_", "~" as %XX) to `dst`, which has room for 3 * src.size() bytes. Returns the
-// length written.
+// Writes `src` escaped as a URI component as OpenResty escapes it (everything but
+// ALPHA, DIGIT and "-._~!'()*" as %XX) to `dst`, which has room for 3 * src.size()
+// bytes. Returns the length written.
 std::size_t escape_uri_component(std::string_view src, unsigned char *dst) noexcept;
+
+// The bytes of `src` that escape_controls escapes: controls, space and DEL.
+std::size_t control_bytes(std::string_view src) noexcept;
+
+// Writes `src` with its control bytes, space and DEL as %XX (what OpenResty escapes in a
+// query string given to ngx.req.set_uri_args, so that it cannot break the request
+// line) to `dst`, which has room for src.size() + 2 * control_bytes(src) bytes.
+// Returns the length written.
+std::size_t escape_controls(std::string_view src, unsigned char *dst) noexcept;
 
 }  // namespace nlf::core

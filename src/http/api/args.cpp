@@ -97,10 +97,13 @@ NLF_API size_t nlf_ffi_escape_uri_component(const u_char *src, size_t len, u_cha
 NLF_API int nlf_ffi_req_set_uri_args(ngx_http_request_t *r, const u_char *args, size_t len) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
-    auto *copy = static_cast<u_char *>(ngx_pnalloc(r->pool, len ? len : 1));
+    // Control bytes and spaces are escaped, as OpenResty does: sent raw they would break
+    // the request line of a proxied request.
+    const std::string_view text{reinterpret_cast<const char *>(args), len};
+    const size_t size = len + 2 * core::control_bytes(text);
+    auto *copy = static_cast<u_char *>(ngx_pnalloc(r->pool, size ? size : 1));
     if (copy == nullptr) return NGX_ERROR;
-    if (len) std::memcpy(copy, args, len);
-    r->args = {len, copy};
+    r->args = {core::escape_controls(text, copy), copy};
     r->valid_unparsed_uri = 0;
     return NGX_OK;
 }

@@ -195,7 +195,7 @@ int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderV
     err = "no memory";
     FieldText key;
     FieldValues values;
-    if (!key.prepare(r->pool, name, core::HeaderPart::name) || !values.prepare(r->pool, given, false)) {
+    if (!key.prepare(r->pool, name, core::HeaderPart::name) || !values.prepare(r->pool, given, false, !override)) {
         return NGX_ERROR;
     }
     if (!acceptable(key.view(), values, err)) return NGX_ERROR;

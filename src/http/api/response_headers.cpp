@@ -494,7 +494,9 @@ NLF_API int nlf_ffi_resp_get_headers(ngx_http_request_t *r, u_char *buf, size_t 
     return list_headers(r, *ctx, buf, size, max, raw != 0, truncated);
 }
 
-// The status, and the reason phrase of the status line when `reason_len` > 0.
+// The status, and the reason phrase of the status line when `reason_len` > 0. 101 gets
+// its reason phrase always, as OpenResty: nginx has none for it, and WebSocket clients
+// read it.
 NLF_API int ngx_http_lua_ffi_set_resp_status_and_reason(ngx_http_request_t *r, int status, const char *reason,
                                                         size_t reason_len) noexcept {
     int rc;
@@ -506,7 +508,9 @@ NLF_API int ngx_http_lua_ffi_set_resp_status_and_reason(ngx_http_request_t *r, i
         return NGX_DECLINED;
     }
     ngx_str_t line{0, nullptr};
-    if (reason_len > 0) {
+    if (status == NGX_HTTP_SWITCHING_PROTOCOLS) {
+        ngx_str_set(&line, "101 Switching Protocols");
+    } else if (reason_len > 0) {
         std::string_view text{reason, reason_len};
         const size_t len = 4 + reason_len + 2 * core::header_escapes(text, core::HeaderPart::value);
         line.data = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
@@ -518,4 +522,9 @@ NLF_API int ngx_http_lua_ffi_set_resp_status_and_reason(ngx_http_request_t *r, i
     r->headers_out.status_line = line;
     r->err_status = 0;
     return NGX_OK;
+}
+
+// ngx.status = status: the status line is nginx's for the code (101's is ours, above).
+NLF_API int ngx_http_lua_ffi_set_resp_status(ngx_http_request_t *r, int status) noexcept {
+    return ngx_http_lua_ffi_set_resp_status_and_reason(r, status, nullptr, 0);
 }
