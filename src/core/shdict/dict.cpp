@@ -309,9 +309,15 @@ void Dict::remove(Off o) noexcept {
 Off Dict::allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &forcible) noexcept {
     Heap h = heap();
     std::uint64_t move_budget = std::uint64_t{units} * kMoveBudgetPerUnit + kMoveBudgetMin;
+    bool joined = false;
     for (;;) {
         if (const Off b = h.allocate(units)) return b;
-        if (h.free_units() >= units && join_free_space(units, move_budget)) return h.allocate(units);
+        // Once per call: in a zone under churn the free space is often many holes that
+        // nothing fits, and every further attempt would fail the same way.
+        if (!joined && h.free_units() >= units) {
+            joined = true;
+            if (join_free_space(units, move_budget)) return h.allocate(units);
+        }
         const Off victim = h_.lru_tail;
         const bool live = victim != 0 && !expired(item(victim), now);
         if (victim == 0 || (live && evict == Evict::no)) {
@@ -327,11 +333,15 @@ Off Dict::allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &fo
 bool Dict::join_free_space(std::uint32_t units, std::uint64_t &move_budget) noexcept {
     Heap h = heap();
     auto moved = [this, &h](Off from, Off to) { repoint(h, from, to); };
-    // A hole may end the heap or sit before a block that fits nowhere else: a few of
-    // the largest are tried.
+    // A hole that reaches the end of the heap cannot grow: the next largest is tried.
+    // Any other failure (no free block fits the neighbour, the budget is spent) ends the
+    // attempt: under churn the free space is often many holes that nothing fits, and
+    // trying further holes costs more than it finds.
     Off start = h.large_free_block();
     for (int tries = 0; start != 0 && tries < kJoinStarts; ++tries, start = h.smaller_free_block(start)) {
-        for (Off hole = start; hole != 0; hole = h.move_neighbour_away(hole, move_budget, moved)) {
+        for (Off hole = start; !h.ends_heap(hole);) {
+            hole = h.move_neighbour_away(hole, move_budget, moved);
+            if (hole == 0) return false;
             if (h.units_of(hole) >= units) return true;
         }
     }

@@ -78,6 +78,7 @@ public:
 
     std::uint32_t units_of(Off b) const noexcept { return word(b) >> block::kSizeShift; }
     bool is_node(Off b) const noexcept { return word(b) & block::kNode; }
+    bool ends_heap(Off b) const noexcept { return b + units_of(b) >= s_.end; }
     void mark_node(Off b) noexcept { word(b) |= block::kNode; }
 
     // Free blocks from the largest size class down: the first, and the one after the
@@ -132,7 +133,8 @@ Off Heap::move_neighbour_away(Off hole, std::uint64_t &budget, Moved &&moved) no
     const Off from = hole + hole_units;
     if (from >= s_.end) return 0;
     const std::uint32_t size = units_of(from);
-    if (size > budget) return 0;
+    // Without free space beside the hole as large as the block, no search can succeed.
+    if (size > budget || s_.free_units - hole_units < size) return 0;
     // The hole itself must not be the destination.
     remove_free(hole, hole_units);
     const Off to = allocate(size);
