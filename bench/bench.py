@@ -29,6 +29,20 @@ NGINX = "/usr/sbin/nginx"
 PEER_MODULES = ["/usr/lib/nginx/modules/ndk_http_module.so",
                 "/usr/lib/nginx/modules/ngx_http_lua_module.so"]
 
+# The `api` scenarios' work; SAY is their answer.
+API_CONFIG = """location = /b {
+            content_by_lua_block {
+                local uri = ngx.var.uri
+                local headers = ngx.req.get_headers()
+                local args = ngx.req.get_uri_args()
+                local from = ngx.re.find(uri, "^/b", "jo")
+                ngx.header["X-Uri"] = uri
+                ngx.header["X-Arg"] = args.a
+                local hits = ngx.shared.bench_api:incr("hits", 1, 0)
+                SAY
+            }
+        }"""
+
 # name -> what the scenario needs in nginx.conf and what a correct response is.
 SCENARIOS = {
     "static": {
@@ -47,18 +61,7 @@ SCENARIOS = {
         "about": "ngx.var, request headers, uri args, ngx.re.find, two response headers, "
                  "shdict incr, ngx.say",
         "http_config": "lua_shared_dict bench_api 1m;",
-        "config": """location = /b {
-            content_by_lua_block {
-                local uri = ngx.var.uri
-                local headers = ngx.req.get_headers()
-                local args = ngx.req.get_uri_args()
-                local from = ngx.re.find(uri, "^/b", "jo")
-                ngx.header["X-Uri"] = uri
-                ngx.header["X-Arg"] = args.a
-                local hits = ngx.shared.bench_api:incr("hits", 1, 0)
-                ngx.say(from, " ", headers["host"] ~= nil, " ", hits > 0)
-            }
-        }""",
+        "config": API_CONFIG.replace("SAY", 'ngx.say(from, " ", headers["host"] ~= nil, " ", hits > 0)'),
         "path": "/b?a=1&b=2",
         "expect": "1 true true\n",
     },
@@ -91,6 +94,35 @@ SCENARIOS = {
         "files": {"b.txt": "static file\n"},
         "path": "/b.txt",
         "expect": "STATIC FILE\n",
+    },
+    "shdict_full": {
+        "about": "a full 1 MiB shdict under churn: 10 gets with a set on each miss, "
+                 "then an add, delete or get_stale (50,000 keys, 1-3 s expiry, values 40-200 B)",
+        "http_config": "lua_shared_dict bench_full 1m;",
+        "config": 'location = /b { content_by_lua_block { require("churn").request() } }',
+        "path": "/b",
+        "expect": "ok\n",
+    },
+    "log": {
+        "about": "log_by_lua reading three variables, after a static answer",
+        "config": """location = /b {
+            return 200 "ok\\n";
+            log_by_lua_block {
+                local seen = #ngx.var.uri + #ngx.var.status + #ngx.var.remote_addr
+                if seen == 0 then ngx.log(ngx.ERR, "no variables") end
+            }
+        }""",
+        "path": "/b",
+        "expect": "ok\n",
+    },
+    "api_say": {
+        "about": "the api work, answered with one ngx.say of many values",
+        "http_config": "lua_shared_dict bench_api 1m;",
+        "config": API_CONFIG.replace("SAY", 'ngx.say(ngx.var.request_method, " ", ngx.var.uri, " ", '
+                                            'headers["user-agent"], " ", from, " ", args.x, " ", ngx.time())'),
+        "path": "/b?a=1&x=7",
+        "headers": {"User-Agent": "bench"},
+        "expect_re": r"GET /b bench 1 7 \d+\n",
     },
 }
 
@@ -178,9 +210,10 @@ http {{
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def get(self, path):
+    def get(self, path, headers=None):
         try:
-            with urllib.request.urlopen(self.url(path), timeout=60) as resp:
+            request = urllib.request.Request(self.url(path), headers=headers or {})
+            with urllib.request.urlopen(request, timeout=60) as resp:
                 return resp.status, resp.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode(errors="replace")
@@ -213,7 +246,7 @@ http {{
         tick = os.sysconf("SC_CLK_TCK")
         return int(fields[11]) / tick, int(fields[12]) / tick
 
-    def instructions_per_request(self, path, warmup, requests):
+    def instructions_per_request(self, path, headers, warmup, requests):
         """Instructions the nginx process ran per request (user space, callgrind):
         counted from zero after `warmup` requests, over `requests` more on one
         keep-alive connection."""
@@ -226,7 +259,7 @@ http {{
                 if i == warmup:
                     subprocess.run(["callgrind_control", "-z", str(self.valgrind.pid)],
                                    capture_output=True, check=True, timeout=60)
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers)
                 conn.getresponse().read()
             subprocess.run(["callgrind_control", "-d", str(self.valgrind.pid)],
                            capture_output=True, check=True, timeout=60)
@@ -263,9 +296,10 @@ def first_error(text):
     return text.strip()[:200] or "unknown failure"
 
 
-def wrk(url, seconds, connections):
+def wrk(url, seconds, connections, headers=None):
     pin = ["taskset", "-c", "0"] if (os.cpu_count() or 1) > 1 else []
-    out = subprocess.run(pin + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+    header_args = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run(pin + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s"] + header_args + [url],
                          capture_output=True, text=True).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
@@ -292,8 +326,10 @@ def run_scenario(name, spec, our_module, rounds, seconds):
             if server.error:
                 result[stack] = {"cannot_run": server.error}
                 continue
-            status, body = server.get(spec["path"])
-            if status != 200 or body != spec["expect"]:
+            status, body = server.get(spec["path"], spec.get("headers"))
+            expected = (re.fullmatch(spec["expect_re"], body) if "expect_re" in spec
+                        else body == spec["expect"])
+            if status != 200 or not expected:
                 reason = first_error(server.log()) if status >= 500 else f"status {status}"
                 result[stack] = {"cannot_run": f"wrong response ({reason})"}
                 continue
@@ -305,12 +341,12 @@ def run_scenario(name, spec, our_module, rounds, seconds):
         # A warm-up run each (JIT traces, caches), then rounds that alternate which
         # stack goes first, so that neither always follows the other.
         for server in runnable.values():
-            wrk(server.url(spec["path"]), 1, 32)
+            wrk(server.url(spec["path"]), 1, 32, spec.get("headers"))
         order = list(runnable.items())
         for i in range(rounds):
             for stack, server in (order if i % 2 == 0 else order[::-1]):
                 user_before = server.worker_cpu_seconds()[0]
-                rps, requests = wrk(server.url(spec["path"]), seconds, 32)
+                rps, requests = wrk(server.url(spec["path"]), seconds, 32, spec.get("headers"))
                 samples[stack].append(rps)
                 user_us[stack].append((server.worker_cpu_seconds()[0] - user_before) * 1e6 / requests)
         for stack, server in runnable.items():
@@ -334,7 +370,7 @@ def run_scenario(name, spec, our_module, rounds, seconds):
                 result[stack]["instructions_error"] = server.error
                 continue
             result[stack]["instructions_per_request"] = server.instructions_per_request(
-                spec["path"], CALLGRIND_WARMUP, CALLGRIND_REQUESTS)
+                spec["path"], spec.get("headers") or {}, CALLGRIND_WARMUP, CALLGRIND_REQUESTS)
         except (OSError, RuntimeError, subprocess.SubprocessError, AttributeError) as e:
             result[stack]["instructions_error"] = str(e)[:200]
         finally:
@@ -431,6 +467,62 @@ def run_shdict_memory(our_module):
     return results
 
 
+# Writes into a full, fragmented zone (bench/lua/churn.lua): the mean cost of `add` of
+# a new key and of get-then-set on a miss, and the churn workload's requests timed one
+# by one (median, 99.9th percentile and slowest: the longest pause of the zone's lock).
+SHDICT_FULL_PROBE = {
+    "http_config": "lua_shared_dict bench_full_probe 1m;",
+    "config": 'location = /shdict_full { content_by_lua_block { require("churn").probe() } }',
+}
+
+
+def run_shdict_full(our_module):
+    spec = SHDICT_FULL_PROBE
+    results = {}
+    for stack in ("ours", "peer"):
+        server = Server(stack, module_lines(stack, our_module), spec["http_config"], spec["config"], None)
+        try:
+            if server.error:
+                results[stack] = {"cannot_run": server.error}
+                continue
+            status, body = server.get("/shdict_full")
+            figures = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", body)}
+            results[stack] = (figures if status == 200 and "churn_max" in figures
+                              else {"cannot_run": first_error(server.log())})
+        finally:
+            server.stop()
+    return results
+
+
+def lua_layer(scenarios):
+    """User-space instructions per request above the `static` scenario, per stack:
+    what the Lua layer costs, without nginx's own work and the kernel's networking,
+    which are the same for both stacks."""
+    base = scenarios.get("static", {})
+    layer = {}
+    for name, r in scenarios.items():
+        if name == "static":
+            continue
+        entry = {}
+        for stack in ("ours", "peer"):
+            if "instructions_per_request" in r.get(stack, {}) and \
+                    "instructions_per_request" in base.get(stack, {}):
+                entry[stack] = (r[stack]["instructions_per_request"]
+                                - base[stack]["instructions_per_request"])
+        if entry.get("peer", 0) > 0 and "ours" in entry:
+            entry["ratio"] = entry["ours"] / entry["peer"]
+        layer[name] = entry
+    return layer
+
+
+def lua_layer_rows(layer):
+    rows = []
+    for name, e in layer.items():
+        share = f"{e['ratio']:.2f}×" if "ratio" in e else "—"
+        rows.append(f"| {name} | {cell(e, 'ours', 0)} | {cell(e, 'peer', 0)} | {share} |")
+    return rows
+
+
 def version_of(cmd, pattern):
     out = subprocess.run(cmd, capture_output=True, text=True)
     m = re.search(pattern, out.stdout + out.stderr)
@@ -476,6 +568,17 @@ def markdown(report):
         f"- Per call: CPU time of a loop inside one request after a warm-up, the fastest of 5 "
         f"(scale {meta['scale']}).",
         "",
+        "## The Lua layer",
+        "",
+        "User-space instructions per request above the `static` scenario (callgrind, the same",
+        "count on every run): what running Lua adds to a request, without nginx's own work and",
+        "the kernel's networking, which are the same for both stacks and hide it in requests",
+        "per second on loopback. Lower is better.",
+        "",
+        "| scenario | ours above static | peer above static | ours / peer |",
+        "|---|---:|---:|---:|",
+    ] + lua_layer_rows(report["lua_layer"]) + [
+        "",
         "## Requests per second",
         "",
         "| scenario | what | ours | peer | ours / peer | user CPU µs/request ours / peer | "
@@ -510,6 +613,23 @@ def markdown(report):
     for name, r in report["percall"].items():
         ours, peer = r.get("ours"), r.get("peer")
         lines.append(f"| {name} | {cell(ours, 'ns', 1)} | {cell(peer, 'ns', 1)} | {ratio(ours, peer, 'ns')} |")
+    full = report["shdict_full"]
+    lines += ["", "## Writes into a full shared dictionary", "",
+              "A 1 MiB zone filled past capacity with 100-byte values (`bench/lua/churn.lua`): "
+              "nanoseconds per `add` of a new key and per `get` then `set` on a miss (over 50,000 "
+              "keys), the fastest of 5 loops of 100,000; then the `shdict_full` request's work "
+              "(11 calls) timed 20,000 times one by one, in µs: the slowest is the longest a "
+              "worker holds up its other connections (it includes preemption by other processes).",
+              "", "| | ours | peer | ours / peer |", "|---|---:|---:|---:|"]
+    for key, what in (("add", "`add` of a new key (ns)"), ("miss_set", "`get` + `set` on a miss (ns)"),
+                      ("churn_median", "churn request, median (µs)"),
+                      ("churn_p999", "churn request, 99.9th percentile (µs)"),
+                      ("churn_max", "churn request, slowest (µs)")):
+        lines.append(f"| {what} | {cell(full.get('ours'), key, 2)} | {cell(full.get('peer'), key, 2)} | "
+                     f"{ratio(full.get('ours'), full.get('peer'), key)} |")
+    for stack in ("ours", "peer"):
+        if full.get(stack) and "cannot_run" in full[stack]:
+            lines.append(f"\n`{stack}` cannot run it: {full[stack]['cannot_run']}")
     mem = report["shdict_memory"]
     lines += ["", "## Shared dictionary memory", "",
               f"Zone bytes used per key after setting {mem['keys']:,} keys like `key:00000001` to "
@@ -526,6 +646,13 @@ def markdown(report):
         if mem.get(stack) and "cannot_run" in mem[stack]:
             lines.append(f"\n`{stack}` cannot run it: {mem[stack]['cannot_run']}")
     lines += ["", "## Notes", "",
+              "- The Lua layer: `make bench ONLY=...` runs `static` too, which every figure of that",
+              "  table is counted from. `log` answers as `static` does, so its figure is the",
+              "  `log_by_lua` handler alone; `filters` serves a file instead (`static` returns a",
+              "  string), which the two stacks share. `api_say` sends `User-Agent: bench` (wrk and",
+              "  the counted requests alike), which its answer prints.",
+              "- `shdict_full` keeps its zone full from the first requests on (50,000 keys of",
+              "  90-250 bytes against 1 MiB): most `get`s miss, and every `set` makes room.",
               "- Instructions per request: the nginx process under valgrind's callgrind (no master),",
               f"  counted over {CALLGRIND_REQUESTS} requests on one keep-alive connection after "
               f"{CALLGRIND_WARMUP} uncounted ones;",
@@ -589,6 +716,9 @@ def main():
 
     rounds, seconds, scale = (4, 1, 0.2) if args.quick else (8, 3, 1.0)
     names = args.only.split(",") if args.only else list(SCENARIOS)
+    # The Lua-layer figures are counted from the static scenario.
+    if "static" not in names:
+        names.insert(0, "static")
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     report = {
         "meta": {
@@ -611,6 +741,9 @@ def main():
     report["percall"] = run_percall(args.module, scale)
     print("shared dictionary memory ...", file=sys.stderr, flush=True)
     report["shdict_memory"] = run_shdict_memory(args.module)
+    print("full shared dictionary ...", file=sys.stderr, flush=True)
+    report["shdict_full"] = run_shdict_full(args.module)
+    report["lua_layer"] = lua_layer(report["scenarios"])
 
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results", report["meta"]["file"]), "w") as f:
@@ -619,6 +752,9 @@ def main():
     with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w") as f:
         f.write(text)
     print(text)
+    print("\nLua layer (instructions per request above static, ours / peer):", file=sys.stderr)
+    for row in lua_layer_rows(report["lua_layer"]):
+        print("  " + row.strip("| ").replace(" | ", "  "), file=sys.stderr)
 
 
 if __name__ == "__main__":

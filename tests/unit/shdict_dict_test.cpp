@@ -275,8 +275,11 @@ TEST(ShdictDict, SafeStoreNeverEvictsAndKeepsTheOldValue) {
     z.check();
 }
 
-TEST(ShdictDict, ScatteredFreeSpaceIsUsedWithoutEvicting) {
-    Zone z(64 << 10);
+namespace {
+
+// Fills the zone with 200-byte values k0, k1, ... and deletes every other one: half the
+// heap is free, in holes the size of one item. Returns how many were stored.
+int scatter_free_space(Zone &z) {
     bool forcible = false;
     int n = 0;
     while (z.dict->store(StoreMode::set, true, z.dict->key("k" + std::to_string(n)), str(std::string(200, 'x')),
@@ -284,12 +287,39 @@ TEST(ShdictDict, ScatteredFreeSpaceIsUsedWithoutEvicting) {
         ++n;
     }
     for (int i = 0; i < n; i += 2) z.set("k" + std::to_string(i), Value{});
-    // Half the heap is free, in 200-byte holes: a 20 kB value fits only once they join.
+    return n;
+}
+
+}  // namespace
+
+TEST(ShdictDict, ScatteredFreeSpaceIsUsedWithoutEvicting) {
+    Zone z(64 << 10);
+    bool forcible = false;
+    const int n = scatter_free_space(z);
+    // A 20 kB value fits only once the holes join.
     const std::string big(20000, 'z');
     ASSERT_EQ(z.dict->store(StoreMode::set, true, z.dict->key("big"), str(big), 0, 0, z.now, forcible),
               Status::ok);
     EXPECT_FALSE(forcible);
     EXPECT_EQ(z.get_string("big"), big);
+    for (int i = 1; i < n; i += 2) EXPECT_EQ(z.get_string("k" + std::to_string(i)), std::string(200, 'x'));
+    z.check();
+}
+
+TEST(ShdictDict, ScatteredFreeSpaceIsJoinedBeforeAnyEviction) {
+    Zone z(64 << 10);
+    bool forcible = false;
+    const int n = scatter_free_space(z);
+    // A write that may evict joins a few holes by moving the items between them,
+    // moving not much more than it writes, and evicts nothing.
+    const std::uint64_t moved_before = z.dict->moved_bytes();
+    const std::string value(1000, 'z');
+    ASSERT_EQ(z.dict->store(StoreMode::set, false, z.dict->key("new"), str(value), 0, 0, z.now, forcible),
+              Status::ok);
+    EXPECT_FALSE(forcible);
+    EXPECT_GT(z.dict->moved_bytes(), moved_before);
+    EXPECT_LE(z.dict->moved_bytes() - moved_before, 4 * value.size());
+    EXPECT_EQ(z.get_string("new"), value);
     for (int i = 1; i < n; i += 2) EXPECT_EQ(z.get_string("k" + std::to_string(i)), std::string(200, 'x'));
     z.check();
 }

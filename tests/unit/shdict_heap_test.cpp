@@ -125,6 +125,54 @@ TEST(ShdictHeap, CompactionMovesOnlyWhatTheRequestNeeds) {
     t.check();
 }
 
+TEST(ShdictHeap, MovingANeighbourAwayGrowsAHole) {
+    TestHeap t(1001);  // exactly the 100 blocks: no free tail
+    std::map<Off, std::uint64_t> live;
+    scatter(t, live);
+    const auto free_before = t.heap.free_units();
+    const Off hole = 1;
+    const Off neighbour = 11;
+    t.heap.mark_node(neighbour);
+    std::uint64_t budget = 25;
+    Off moved_to = 0;
+    const Off grown = t.heap.move_neighbour_away(hole, budget, [&](Off from, Off to) {
+        EXPECT_EQ(from, neighbour);
+        EXPECT_EQ(t.memory[to + 1], live[from]);
+        moved_to = to;
+    });
+    t.check();
+    // The hole, the moved block's place and the hole after it join.
+    EXPECT_EQ(grown, hole);
+    EXPECT_EQ(t.heap.units_of(grown), 30u);
+    EXPECT_EQ(budget, 15u);
+    ASSERT_NE(moved_to, 0u);
+    EXPECT_TRUE(t.heap.is_node(moved_to));
+    EXPECT_EQ(t.heap.free_units(), free_before);
+    // The next neighbour costs 10 more than is left of a budget of 5.
+    budget = 5;
+    EXPECT_EQ(t.heap.move_neighbour_away(grown, budget, [](Off, Off) { ADD_FAILURE(); }), 0u);
+    EXPECT_EQ(budget, 5u);
+    t.check();
+}
+
+TEST(ShdictHeap, ANeighbourMovesOnlyIntoAnotherFreeBlock) {
+    TestHeap t(61);
+    const Off a = t.heap.allocate(10);
+    const Off big = t.heap.allocate(20);
+    const Off b = t.heap.allocate(10);
+    const Off c = t.heap.allocate(20);
+    ASSERT_EQ(t.heap.free_units(), 0u);
+    t.heap.release(a);
+    t.heap.release(b);
+    std::uint64_t budget = 100;
+    // `big` fits only where it is (with the hole before it): nothing moves.
+    EXPECT_EQ(t.heap.move_neighbour_away(a, budget, [](Off, Off) { ADD_FAILURE(); }), 0u);
+    EXPECT_EQ(budget, 100u);
+    EXPECT_EQ(t.heap.units_of(big), 20u);
+    (void)c;
+    t.check();
+}
+
 TEST(ShdictHeap, RandomAllocationsKeepInvariants) {
     TestHeap t(5000);
     std::mt19937 rng(7);

@@ -14,7 +14,7 @@ namespace {
 constexpr std::uint64_t kMagic = 0x4e4c462d53484443ull;  // "NLF-SHDC"
 // Bumped whenever the layout in shared memory changes: a reload that brings a module
 // of another layout starts the zone afresh instead of misreading it.
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 // Heap bytes per bucket: chains average at most 4 items even in a zone full of the
 // smallest ones, for an index of at most 1/64 of the zone. Denser, the index of a large zone
 // spreads a small hot set over more pages than the TLB holds, and lookups slow down.
@@ -23,6 +23,11 @@ constexpr std::uint32_t kMinBuckets = 16;
 constexpr std::uint32_t kMaxBuckets = 1u << 30;
 // Expired items at the tail of the LRU list that each write frees on the way.
 constexpr int kReclaimPerWrite = 2;
+// What an allocation may move to join scattered free space: this many units per unit
+// requested, plus a floor so that a small item can move a larger neighbour.
+constexpr std::uint64_t kMoveBudgetPerUnit = 4;
+constexpr std::uint64_t kMoveBudgetMin = 64;
+constexpr int kJoinStarts = 4;
 
 struct ListEnds {
     Off head;
@@ -294,33 +299,66 @@ void Dict::remove(Off o) noexcept {
     }
 }
 
-// Offsets held across this call are stale afterwards: it may compact the heap.
+// Offsets held across this call are stale afterwards: it moves items.
+//
+// A full zone pays here on every write, so the work stays bounded: moves that join
+// scattered free space are limited to a few times the request's size per call, and
+// otherwise the least recently used items go (exact LRU order) until a block fits.
+// Only a store that must not evict compacts the whole heap, rather than fail while
+// enough memory is free.
 Off Dict::allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &forcible) noexcept {
     Heap h = heap();
+    std::uint64_t move_budget = std::uint64_t{units} * kMoveBudgetPerUnit + kMoveBudgetMin;
+    bool joined = false;
     for (;;) {
         if (const Off b = h.allocate(units)) return b;
-        if (h.free_units() >= units) {
+        // Once per call: in a zone under churn the free space is often many holes that
+        // nothing fits, and every further attempt would fail the same way.
+        if (!joined && h.free_units() >= units) {
+            joined = true;
+            if (join_free_space(units, move_budget)) return h.allocate(units);
+        }
+        const Off victim = h_.lru_tail;
+        const bool live = victim != 0 && !expired(item(victim), now);
+        if (victim == 0 || (live && evict == Evict::no)) {
+            if (h.free_units() < units) return 0;
             compact(units);
             return h.allocate(units);
         }
-        const Off victim = h_.lru_tail;
-        if (victim == 0) return 0;
-        const bool live = !expired(item(victim), now);
-        if (live && evict == Evict::no) return 0;
         forcible = forcible || live;
         remove(victim);
     }
 }
 
+bool Dict::join_free_space(std::uint32_t units, std::uint64_t &move_budget) noexcept {
+    Heap h = heap();
+    auto moved = [this, &h](Off from, Off to) { repoint(h, from, to); };
+    // A hole that reaches the end of the heap cannot grow: the next largest is tried.
+    // Any other failure (no free block fits the neighbour, the budget is spent) ends the
+    // attempt: under churn the free space is often many holes that nothing fits, and
+    // trying further holes costs more than it finds.
+    Off start = h.large_free_block();
+    for (int tries = 0; start != 0 && tries < kJoinStarts; ++tries, start = h.smaller_free_block(start)) {
+        for (Off hole = start; !h.ends_heap(hole);) {
+            hole = h.move_neighbour_away(hole, move_budget, moved);
+            if (hole == 0) return false;
+            if (h.units_of(hole) >= units) return true;
+        }
+    }
+    return false;
+}
+
 void Dict::compact(std::uint32_t units) noexcept {
     Heap h = heap();
-    h.compact(units, [this, &h](Off from, Off to) {
-        if (h.is_node(to)) {
-            repoint_node(to);
-        } else {
-            repoint_item(from, to);
-        }
-    });
+    h.compact(units, [this, &h](Off from, Off to) { repoint(h, from, to); });
+}
+
+void Dict::repoint(const Heap &h, Off from, Off to) noexcept {
+    if (h.is_node(to)) {
+        repoint_node(to);
+    } else {
+        repoint_item(from, to);
+    }
 }
 
 void Dict::repoint_item(Off from, Off to) noexcept {

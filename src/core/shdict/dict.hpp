@@ -140,6 +140,9 @@ public:
 
     std::uint32_t bucket_count() const noexcept { return h_.bucket_count; }
     std::uint64_t free_bytes() const noexcept { return heap_state().free_units * kUnit; }
+    // Bytes of items ever moved to join scattered free space (the cost of writes into a
+    // fragmented zone); for tests.
+    std::uint64_t moved_bytes() const noexcept { return heap_state().moved_units * kUnit; }
 
     // Checks every invariant of the index, the LRU list, the lists and the heap; for
     // tests. Returns false with `why` set.
@@ -194,7 +197,11 @@ private:
 
     enum class Evict { no, yes };
     Off allocate(std::uint32_t units, Evict evict, std::uint64_t now, bool &forcible) noexcept;
+    // Moves items out of the way of a large free block until it holds `units`, within
+    // `move_budget` units moved (which it spends).
+    bool join_free_space(std::uint32_t units, std::uint64_t &move_budget) noexcept;
     void compact(std::uint32_t units) noexcept;
+    void repoint(const Heap &h, Off from, Off to) noexcept;
     void repoint_item(Off from, Off to) noexcept;
     void repoint_node(Off to) noexcept;
 

@@ -122,7 +122,7 @@ Off Heap::allocate(std::uint32_t units) noexcept {
     return b;
 }
 
-void Heap::release(Off b) noexcept {
+Off Heap::release(Off b) noexcept {
     std::uint32_t units = units_of(b);
     s_.free_units += units;
     const Off next = b + units;
@@ -146,6 +146,25 @@ void Heap::release(Off b) noexcept {
     }
     make_free(b, units, prev_is_free);
     set_prev_free_flag(b + units, true);
+    return b;
+}
+
+Off Heap::large_free_block() const noexcept {
+    if (s_.lists.first_bitmap == 0) return 0;
+    const unsigned first = top_bit(s_.lists.first_bitmap);
+    return s_.lists.heads[first][top_bit(s_.lists.second_bitmap[first])];
+}
+
+Off Heap::smaller_free_block(Off b) const noexcept {
+    if (const Off next = next_free(b)) return next;
+    const Level l = level_of(units_of(b));
+    if (const std::uint32_t seconds = s_.lists.second_bitmap[l.first] & ((1u << l.second) - 1)) {
+        return s_.lists.heads[l.first][top_bit(seconds)];
+    }
+    const std::uint32_t firsts = s_.lists.first_bitmap & ((1u << l.first) - 1);
+    if (firsts == 0) return 0;
+    const unsigned first = top_bit(firsts);
+    return s_.lists.heads[first][top_bit(s_.lists.second_bitmap[first])];
 }
 
 void Heap::add_free_range(Off begin, Off end) noexcept {

@@ -1,6 +1,8 @@
 // The allocator of a shared dictionary: a two-level segregated-fit heap (TLSF) over a
 // range of the zone, with boundary tags so that neighbouring free blocks merge at
-// once, and a compaction pass for when free space exists but is scattered.
+// once. When free space exists but is scattered, single used blocks move out of the
+// way of a free one into other free blocks (bounded work, for every write), and a full
+// compaction pass remains for stores that may not evict.
 //
 // Everything lives in shared memory that processes may map at different addresses
 // (and that survives reloads), so blocks refer to each other by offset: `Off` counts
@@ -47,6 +49,7 @@ struct HeapState {
     Off begin;
     Off end;
     std::uint64_t free_units;
+    std::uint64_t moved_units;  // ever moved to join free space: what writes paid for it
     FreeLists lists;
 };
 
@@ -61,9 +64,11 @@ public:
     // A used block of at least `units` units (its flags cleared), or 0 when no single
     // free block is large enough.
     Off allocate(std::uint32_t units) noexcept;
-    void release(Off b) noexcept;
+    // Returns the free block that `b` became part of.
+    Off release(Off b) noexcept;
 
     std::uint64_t free_units() const noexcept { return s_.free_units; }
+    std::uint64_t moved_units() const noexcept { return s_.moved_units; }
     std::uint64_t total_units() const noexcept { return s_.end - s_.begin; }
     // The largest block the heap could ever hand out.
     std::uint32_t max_block_units() const noexcept {
@@ -73,7 +78,20 @@ public:
 
     std::uint32_t units_of(Off b) const noexcept { return word(b) >> block::kSizeShift; }
     bool is_node(Off b) const noexcept { return word(b) & block::kNode; }
+    bool ends_heap(Off b) const noexcept { return b + units_of(b) >= s_.end; }
     void mark_node(Off b) noexcept { word(b) |= block::kNode; }
+
+    // Free blocks from the largest size class down: the first, and the one after the
+    // free block `b` (0 after the last).
+    Off large_free_block() const noexcept;
+    Off smaller_free_block(Off b) const noexcept;
+
+    // Grows the free block `hole` by moving the used block right after it into another
+    // free block, when that block is at most `budget` units (which it then spends).
+    // Returns the grown free block, or 0 when there is no such neighbour or no other
+    // free block fits it. `moved(from, to)` runs right after the move, as for compact().
+    template <typename Moved>
+    Off move_neighbour_away(Off hole, std::uint64_t &budget, Moved &&moved) noexcept;
 
     // Slides used blocks towards the start of the heap until the free space they leave
     // behind forms one stretch of at least `units` (or the end of the heap is reached),
@@ -110,6 +128,28 @@ private:
 };
 
 template <typename Moved>
+Off Heap::move_neighbour_away(Off hole, std::uint64_t &budget, Moved &&moved) noexcept {
+    const std::uint32_t hole_units = units_of(hole);
+    const Off from = hole + hole_units;
+    if (from >= s_.end) return 0;
+    const std::uint32_t size = units_of(from);
+    // Without free space beside the hole as large as the block, no search can succeed.
+    if (size > budget || s_.free_units - hole_units < size) return 0;
+    // The hole itself must not be the destination.
+    remove_free(hole, hole_units);
+    const Off to = allocate(size);
+    insert_free(hole, hole_units);
+    if (to == 0) return 0;
+    const std::uint32_t to_word = word(to);
+    std::memcpy(base_ + std::size_t{to} * kUnit, base_ + std::size_t{from} * kUnit, std::size_t{size} * kUnit);
+    word(to) = to_word | (word(from) & block::kNode);
+    moved(from, to);
+    budget -= size;
+    s_.moved_units += size;
+    return release(from);
+}
+
+template <typename Moved>
 void Heap::compact(std::uint32_t units, Moved &&moved) noexcept {
     Off to = s_.begin;
     Off b = s_.begin;
@@ -124,6 +164,7 @@ void Heap::compact(std::uint32_t units, Moved &&moved) noexcept {
                 std::memmove(base_ + std::size_t{to} * kUnit, base_ + std::size_t{b} * kUnit,
                              std::size_t{size} * kUnit);
                 word(to) &= ~block::kPrevFree;
+                s_.moved_units += size;
                 moved(b, to);
             }
             to += size;
