@@ -389,7 +389,7 @@ GET /t
 --- no_error_log
 NYI
 
-=== TEST 22: up to five values and more take different paths: same output, same errors
+=== TEST 22: up to twelve values and more take different paths: same output, same errors
 --- config
     location = /t {
         content_by_lua_block {
@@ -400,6 +400,10 @@ NYI
             ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, print)))
             ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, 5, 6, print)))
             ngx.say(select(2, pcall(ngx.print, 1, 2, 3, 4, 5, 6, {x = 1})))
+            ngx.say(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+            ngx.say(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+            ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, print)))
+            ngx.say(select(2, pcall(ngx.say, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, print)))
         }
     }
 --- request
@@ -409,3 +413,32 @@ GET /t
 . "bad argument #5 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
 . "bad argument #7 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
 . "bad argument #7 to 'print' (non-array table found)\n"
+. "123456789101112\n12345678910111213\n"
+. "bad argument #12 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
+. "bad argument #13 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, got function)\n"
+
+=== TEST 23: an answer written as one ngx.say of many values is compiled
+A handler commonly writes its answer as one call of a dozen values: from code LuaJIT
+never compiles, that call still runs in a trace of its own.
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local function handler(...)
+                for i = 1, 200 do
+                    ngx.say("GET", " ", "/t", " ", "agent", " ", 1, " ", i % 2, " ", 7, ".")
+                end
+            end
+            jit.off(handler)
+            handler()
+        }
+    }
+--- request
+GET /t
+--- response_body eval
+join("", map { "GET /t agent 1 " . ($_ % 2) . " 7.\n" } 1 .. 200)
+--- error_log eval
+my $line = lua_function_line("resty/core/output.lua", "output_values");
+qr/\[TRACE\s+\d+ output\.lua:$line return\]/
+--- no_error_log
+NYI

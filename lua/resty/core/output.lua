@@ -33,6 +33,8 @@ int nlf_ffi_flush(ngx_http_request_t *r, int wait, const char **err);
 local errmsg = base.get_const_errmsg_ptr()
 local out_buf = buffer.new(256)
 local MAX_NESTING = 100
+-- What output_values takes; more go through output_many.
+local MAX_FIXED_VALUES = 12
 
 local function bad_value(argi, fname, what)
     return "bad argument #" .. argi .. " to '" .. fname .. "' (" .. what .. ")"
@@ -153,8 +155,8 @@ local function send_filled(r, newline, err)
     return finish(r, output_buffered(r, newline))
 end
 
--- Puts values i .. n of at most five. Tail recursion: compiled into the caller.
-local function put_five(fname, i, n, a, b, c, d, e)
+-- Puts values i .. n of at most twelve. Tail recursion: compiled into the caller.
+local function put_fixed(fname, i, n, a, b, c, d, e, f, g, h, j, k, l, m)
     if i > n then
         return nil
     end
@@ -162,18 +164,19 @@ local function put_five(fname, i, n, a, b, c, d, e)
     if err then
         return err
     end
-    return put_five(fname, i + 1, n, b, c, d, e)
+    return put_fixed(fname, i + 1, n, b, c, d, e, f, g, h, j, k, l, m)
 end
 
--- ngx.say and ngx.print with up to five values: of fixed arity, so that it is
--- compiled on its own (see output_string). Tail-called by them (see finish).
-local function output_values(newline, fname, n, a, b, c, d, e)
+-- ngx.say and ngx.print with up to twelve values (the common calls, an answer
+-- written as one call included): of fixed arity, so that it is compiled on its own
+-- (see output_string). Tail-called by them (see finish).
+local function output_values(newline, fname, n, a, b, c, d, e, f, g, h, j, k, l, m)
     local r = get_request()
     if not r then
         error(no_request_msg(), 2)
     end
     out_buf:reset()
-    return send_filled(r, newline, put_five(fname, 1, n, a, b, c, d, e))
+    return send_filled(r, newline, put_fixed(fname, 1, n, a, b, c, d, e, f, g, h, j, k, l, m))
 end
 
 -- ngx.say and ngx.print with more values, tail-called by them.
@@ -191,7 +194,7 @@ end
 local function writer(newline, fname)
     return function(...)
         local n = select("#", ...)
-        if n > 5 then
+        if n > MAX_FIXED_VALUES then
             return output_many(newline, fname, ...)
         end
         local s = ...
