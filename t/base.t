@@ -39,7 +39,7 @@ GET /t
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^0
 .*unsupported subsystem: http
 $

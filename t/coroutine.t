@@ -223,5 +223,5 @@ content
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):4: inner failure$

@@ -295,6 +295,8 @@ return { n = 0 }
 ["GET /off", "GET /off", "GET /update", "GET /off", "GET /on", "GET /on"]
 --- response_body eval
 ["v1 1 2 true 1 true\n", "v1 1 2 true 2 true\n", "updated\n", "v2 1 2 true 3 true\n", "3\n", "4\n"]
+--- error_log
+lua_code_cache is off; this will hurt performance
 
 === TEST 17: rewrite and log handlers of the server apply to its locations
 --- config
@@ -336,6 +338,8 @@ server-level log
 [204, 403]
 --- no_error_log
 by_lua ran
+--- error_log
+access forbidden by rule
 
 === TEST 19: content_by_lua inside if
 --- config
@@ -569,6 +573,7 @@ rewrite saw []; access ran before deny
 GET /t
 --- error_code: 403
 --- error_log
+access forbidden by rule
 rewrite saw [set ran]
 --- no_error_log
 access_by_lua must not run

@@ -141,6 +141,8 @@ set_filter_level: true nil
 5 number true test2
 4 number true test3
 0 left
+--- error_log
+test3
 
 === TEST 6: lines of a location with an error_log of its own; a few at a time; the oldest go first when the buffer is full
 --- http_config

@@ -40,6 +40,8 @@ qr/filtered status \d+/
 filtered status 200
 filtered status 201
 filtered status 404
+--- error_log
+open() "$TEST_NGINX_HTML_DIR/missing" failed (2: No such file or directory)
 
 === TEST 3: output APIs are disabled in header_filter
 --- config
@@ -207,7 +209,7 @@ appended
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^\d+\n(?:\d+\n)*$
 
 === TEST 12: bad values for ngx.arg
@@ -244,7 +246,7 @@ x
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of content_by_lua\*
 content_by_lua\(nginx\.conf:\d+\):4: attempt to write to ngx\.arg outside body_filter_by_lua\*
 $

@@ -425,7 +425,7 @@ nil new
 --- raw_request eval
 "GET /t?a=1 HTTP/1.1\r\nHost: localhost\r\nX-V: aaa\r\n\r\n"
 . "GET /t?a=2 HTTP/1.1\r\nHost: localhost\r\nX-V: bbb\r\nConnection: close\r\n\r\n"
---- response_body_like
+--- response_body_like chomp
 ok
 --- error_log
 seen: aaa aaa aaa 1 1

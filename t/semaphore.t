@@ -115,12 +115,19 @@ a=true b=true c=true d=true; count 1
             assert(ngx.timer.at(0, function()
                 results.long = tostring((sem:wait(2)))
             end))
-            ngx.sleep(0.01)
+            -- polled, not slept for: on a loaded machine the timers start late
+            local function wait_for(done)
+                for _ = 1, 400 do
+                    if done() then return end
+                    ngx.sleep(0.005)
+                end
+            end
+            wait_for(function() return sem:count() == -2 end)
             ngx.say("count ", sem:count())
-            ngx.sleep(0.08)
+            wait_for(function() return results.short end)
             ngx.say("short: ", results.short, ", count ", sem:count())
             sem:post()
-            ngx.sleep(0.01)
+            wait_for(function() return results.long end)
             ngx.say("long: ", results.long, ", count ", sem:count())
         }
     }

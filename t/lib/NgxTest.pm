@@ -34,13 +34,32 @@ package NgxTest;
 #                     (so that nginx reads the body in several events)
 #   timeout           seconds per request (default 3); with abort the client
 #                     hangs up then, and no response is expected
-#   ignore_response truncated_response   no response checks / must be cut short
-#   must_die          nginx must fail to start; error_log then includes stderr
-#   error_code (default 200) response_body response_body_like
+#   no_response       the server closes the connection without sending a byte
+#   ignore_response   no response checks (the block must then check the log)
+#   truncated_response  the response must be cut short
+#   must_die          nginx must fail to start (error_log says why); error_log
+#                     then includes stderr
+#   error_code (default 200) response_body
+#   response_body_like  a regex matched against the body as in OpenResty's
+#                     Test::Nginx: unanchored, /s, and the section's final newline
+#                     is part of it (use "chomp", or the one-line "--- x: y" form)
 #   response_headers ("Name: value", "!Name") response_headers_like
-#   error_log no_error_log grep_error_log grep_error_log_out wait skip ONLY
-#                     (every block fails on an [alert] in the log, but for those its
-#                     error_log expects)
+#   error_log         patterns (lines, or eval: strings/regexes) the log must have,
+#                     matched against lines at the block's log_level or above
+#                     (default info: nginx's debug lines echo the request itself)
+#   no_error_log      patterns the log must not have (any level)
+#   allow_error_log   patterns that may appear, not required (racy lines)
+#   grep_error_log grep_error_log_out   every match of a pattern, in order
+#   wait skip         seconds to wait before stopping nginx; skip the block
+#
+# Every block must check something (one of the response sections, error_log,
+# no_error_log, grep_error_log, no_response).  Every block fails on an
+# [error], [crit], [alert] or [emerg] line, a worker that exited with a code
+# other than 0 or on a signal, or a sanitizer report, unless an error_log (or
+# allow_error_log) pattern matches that line's message: a pattern matching
+# only the timestamp and level ("[error]") or the context nginx appends
+# (", client: ...") expects nothing in particular.  Sanitizer reports are
+# never expected.  A "--- ONLY" or "--- LAST" left in a file fails it.
 #
 # Environment: NGX_BIN (default /usr/sbin/nginx), NGX_MODULE (default
 # <repo>/build/ngx_http_lua_ffi_module.so), NGX_PRELOAD (LD_PRELOAD for nginx,
@@ -71,8 +90,8 @@ my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers master_process no_module
     request raw_request more_headers request_body body_pause timeout abort
     response_body response_body_like error_code response_headers
-    response_headers_like truncated_response ignore_response must_die
-    error_log no_error_log grep_error_log grep_error_log_out wait
+    response_headers_like truncated_response ignore_response no_response must_die
+    error_log no_error_log allow_error_log grep_error_log grep_error_log_out wait
     skip ONLY LAST
 );
 
@@ -81,6 +100,19 @@ my %KNOWN = map { $_ => 1 } qw(
 # so their presence there is reported as an error instead.
 my @RESPONSE_SECTIONS = qw(response_body response_body_like error_code
     response_headers response_headers_like truncated_response);
+
+# A block must have at least one of these (the default checks, status 200 and
+# a clean log, prove little on their own).
+my @ASSERTIONS = (@RESPONSE_SECTIONS, qw(error_log no_error_log grep_error_log no_response));
+
+# error_log levels, least severe first.
+my @LEVELS = qw(debug info notice warn error crit alert emerg);
+my %LEVEL_RANK = map { $LEVELS[$_] => $_ } 0 .. $#LEVELS;
+# A log line starts "2026/01/02 03:04:05 [level] pid#tid: *conn " (error.log) or
+# "nginx: [level] " (stderr before the configuration is read); other lines go
+# on the one before (tracebacks) or are not nginx's (jit.v, sanitizers).
+my $LINE_PREFIX = qr{^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?|nginx: \[(\w+)\] )};
+
 
 my $REPO    = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../..');
 my $NGX_BIN = $ENV{NGX_BIN} // '/usr/sbin/nginx';
@@ -140,7 +172,14 @@ sub run_tests() {
     # (done_testing still prints the final count).
     plan('no_plan') unless Test::More->builder->has_plan;
 
-    $self->run_block($_) for $self->blocks;
+    my @blocks = $self->blocks;
+    # Test::Base runs only an ONLY block, and none after a LAST one: left in a
+    # file, either would pass the file while most of it never ran.
+    for my $marker (qw(ONLY LAST)) {
+        fail("--- $marker is left in $0: the other blocks did not run")
+            if grep { exists $_->{$marker} } @blocks;
+    }
+    $self->run_block($_) for @blocks;
     Test::More::done_testing();
 }
 
@@ -188,7 +227,7 @@ sub block_errors {
     push @err, @{ $block->{_ngx_eval_errors} || [] };
 
     my %has = map { $_ => 1 } grep { exists $block->{$_} } keys %KNOWN;
-    my ($no_response) = grep { $has{$_} } qw(must_die abort ignore_response);
+    my ($no_response) = grep { $has{$_} } qw(must_die abort ignore_response no_response);
     my $has_request = $has{request} || $has{raw_request};
     if ($no_response) {
         push @err, "section '$_' is never checked in a '$no_response' block"
@@ -199,8 +238,18 @@ sub block_errors {
     }
     if (!$has_request && !$has{must_die}) {
         push @err, "section '$_' needs a 'request' section"
-            for grep { $has{$_} } qw(more_headers request_body timeout abort ignore_response);
+            for grep { $has{$_} } qw(more_headers request_body timeout abort ignore_response
+                                     no_response);
     }
+    my @log_checks = grep { $has{$_} } qw(error_log no_error_log grep_error_log);
+    if (!grep { $has{$_} } @ASSERTIONS) {
+        push @err, "no section checks anything (" . join(', ', @ASSERTIONS) . ")";
+    } elsif ($no_response && !@log_checks && !$has{no_response}) {
+        push @err, "a '$no_response' block must check the log (error_log, no_error_log, "
+                   . "grep_error_log)";
+    }
+    push @err, "a 'must_die' block names why in error_log"
+        if $has{must_die} && !$has{error_log};
     push @err, "'request' and 'raw_request' are mutually exclusive"
         if $has{request} && $has{raw_request};
     push @err, "'grep_error_log' and 'grep_error_log_out' go together"
@@ -219,7 +268,7 @@ sub block_errors {
         if defined $master && $master !~ /^(?:on|off)$/;
     my $level = value($block->{log_level} && $block->{log_level}[0]);
     push @err, "unknown log_level '$level'"
-        if defined $level && $level !~ /^(?:debug|info|notice|warn|error|crit|alert|emerg)$/;
+        if defined $level && !exists $LEVEL_RANK{$level};
 
     push @err, "module $MODULE not found (build it, or set NGX_MODULE)"
         if !$has{no_module} && !-f $MODULE;
@@ -607,6 +656,11 @@ sub check_response {
         return;
     }
     return if exists $s->{ignore_response};
+    if (exists $s->{no_response}) {
+        ok(!length $res->{raw}, "$label - connection closed without a response")
+            or diag("$label: got ($res->{state}):\n" . printable($res->{raw}));
+        return;
+    }
 
     if ($res->{state} ne 'eof' || !length $res->{raw}) {
         fail("$label - response");
@@ -635,7 +689,9 @@ sub check_response {
     }
     if (exists $s->{response_body_like}) {
         my $re = pick($s->{response_body_like}, $i);
-        if (ref $re ne 'Regexp') { chomp $re; $re = qr/$re/s }
+        # As in OpenResty's Test::Nginx: the section's final newline is part of
+        # the pattern (a line must end there), "chomp" drops it.
+        $re = qr/$re/s if ref $re ne 'Regexp';
         like($r->{body}, $re, "$label - response_body_like");
     }
 
@@ -742,11 +798,16 @@ sub startup_logs {
 sub check_logs {
     my $t = shift;
     my ($s, $name) = ($t->{sec}, $t->{name});
-    my $log = $self->read_logs($t);
+    my @lines = split /\n/, $self->read_logs($t);
+    my $log = join '', map { "$_\n" } @lines;
+    my $min_level = $LEVEL_RANK{ value($s->{log_level}) // 'info' };
+    my $matchable = join '', map { "$_\n" } grep { matchable_line($_, $min_level) } @lines;
+    my @expected = log_patterns($s->{error_log});
 
-    for my $pat (log_patterns($s->{error_log})) {
-        ok(scalar(log_matches($log, $pat)), "$name - error_log has " . describe($pat))
-            or diag("$name: not found in $t->{prefix}/logs/");
+    for my $pat (@expected) {
+        ok(scalar(log_matches($matchable, $pat)), "$name - error_log has " . describe($pat))
+            or diag("$name: not found in $t->{prefix}/logs/"
+                    . ($matchable ne $log ? " (at level $LEVELS[$min_level] or above)" : ''));
     }
     for my $pat (log_patterns($s->{no_error_log})) {
         my @hits = log_matches($log, $pat, 'lines');
@@ -763,23 +824,71 @@ sub check_logs {
         is($got, $s->{grep_error_log_out}, "$name - grep_error_log " . describe($pat));
     }
 
-    # Problems no test may have.  UBSan reports are recognized by not being
-    # nginx log lines: Lua errors are logged as "... runtime error: ..." too.
-    my $must_die = exists $s->{must_die};
-    # An alert the block expects (error_log) is what it tests, not a problem.
-    my @expected = log_patterns($s->{error_log});
-    my $expected_alert = sub {
-        my $line = shift;
-        return grep { ref $_ eq 'Regexp' ? $line =~ $_ : index($line, $_) >= 0 } @expected;
-    };
-    my @bad = grep {
-           (/\[alert\]/ && !/lua_code_cache is off/ && !$expected_alert->($_))
-        || (/\[emerg\]/ && !$must_die)
-        || /exited on signal|AddressSanitizer|LeakSanitizer/
-        || (/runtime error:/ && !m{^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[})
-    } split /\n/, $log;
-    ok(!@bad, "$name - no alerts or crashes in the logs")
-        or diag("$name:\n" . join '', map { "  $_\n" } @bad[0 .. ($#bad < 19 ? $#bad : 19)]);
+    my @allowed = (@expected, log_patterns($s->{allow_error_log}));
+    my @bad;
+    for my $i (0 .. $#lines) {
+        next unless problem_line($lines[$i]);
+        my $end = $i;
+        $end++ while $end < $#lines && $lines[$end + 1] !~ $LINE_PREFIX;
+        push @bad, $lines[$i] unless forgiven(join("\n", @lines[$i .. $end]), \@allowed);
+    }
+    ok(!@bad, "$name - no unexpected errors, alerts or crashes in the logs")
+        or diag("$name: (a block that expects one of these names it in error_log)\n"
+                . join '', map { "  $_\n" } @bad[0 .. ($#bad < 19 ? $#bad : 19)]);
+}
+
+
+# What error_log patterns are matched against: lines at the block's log_level
+# (default info) or above, and lines without a level.  At debug level nginx
+# echoes the request itself ("http request line: ...", headers, args), which
+# would match almost any pattern naming something the request sends.
+sub matchable_line() {
+    my ($line, $min_level) = @_;
+    return 1 unless $line =~ $LINE_PREFIX;
+    my $rank = $LEVEL_RANK{ $1 // $2 } // 0;
+    return 0 if $rank < $min_level;
+    return $rank > 0 || $line !~ /\] \d+#\d+: \*\d+ http (?:request line|uri|args|exten|header):/;
+}
+
+# Lines no block may have unless it expects them: errors and worse, a worker
+# that died or exited with a failure code, sanitizer reports.  UBSan reports
+# are told from Lua's "... runtime error: ..." by not being nginx log lines.
+sub problem_line() {
+    my $line = shift;
+    return 1 if $line =~ /AddressSanitizer|LeakSanitizer/;
+    if ($line =~ $LINE_PREFIX) {
+        my $rank = $LEVEL_RANK{ $1 // $2 } // 0;
+        return $rank >= $LEVEL_RANK{error}
+            || $line =~ /process \d+ exited (?:on signal|with (?:fatal )?code [1-9])/;
+    }
+    return $line =~ /runtime error:/;
+}
+
+# A problem the block expects: an error_log pattern matches the message of the
+# entry (the line and the unprefixed lines after it, a traceback), not merely
+# its timestamp and level ("[alert]" expects no alert in particular) nor the
+# context nginx appends (client, request, ...).  Sanitizer reports never are.
+sub forgiven() {
+    my ($entry, $expected) = @_;
+    return 0 if $entry =~ /^[^\n]*(?:AddressSanitizer|LeakSanitizer)/ || $entry !~ $LINE_PREFIX;
+    my $msg_start = $+[0];
+    my $msg_end = length $entry;
+    for my $ctx (', client: ', ', context: ') {
+        my $at = rindex $entry, $ctx;
+        $msg_end = $at if $at > $msg_start && $at < $msg_end;
+    }
+    for my $pat (@$expected) {
+        if (ref $pat eq 'Regexp') {
+            while ($entry =~ /$pat/g) {
+                return 1 if $-[0] < $msg_end && $+[0] > $msg_start;
+            }
+        } else {
+            for (my $pos = index $entry, $pat; $pos >= 0; $pos = index $entry, $pat, $pos + 1) {
+                return 1 if $pos < $msg_end && $pos + length($pat) > $msg_start;
+            }
+        }
+    }
+    return 0;
 }
 
 # error_log/no_error_log value: lines of a string, elements of an arrayref
