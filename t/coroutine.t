@@ -209,6 +209,7 @@ trueraw
 GET /t
 --- response_body
 content
+--- no_repeat: the coroutine made at startup runs once
 
 === TEST 12: errors raised through coroutine.wrap carry the caller's position
 --- config

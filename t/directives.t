@@ -224,6 +224,7 @@ ngx.say("version 1")
 ["version 1\n", "updated\n", "version 2\n"]
 --- error_log eval
 qr/\[alert\] .*lua_code_cache is off; this will hurt performance in \S+nginx\.conf:\d+/
+--- no_repeat: counts the requests since the start
 
 === TEST 15: with the code cache on, a file is compiled once
 --- user_files
@@ -297,6 +298,7 @@ return { n = 0 }
 ["v1 1 2 true 1 true\n", "v1 1 2 true 2 true\n", "updated\n", "v2 1 2 true 3 true\n", "3\n", "4\n"]
 --- error_log
 lua_code_cache is off; this will hurt performance
+--- no_repeat: counts the requests since the start
 
 === TEST 17: rewrite and log handlers of the server apply to its locations
 --- config
@@ -737,6 +739,7 @@ malloc_trim(1) returned
 ["GET /t", "GET /t", "GET /t"]
 --- response_body eval
 ["false\n", "true\n", "true\n"]
+--- no_repeat: the threads of the first run change the answer
 
 === TEST 42: lua_thread_cache_max_entries 0: every handler gets a new thread
 --- http_config

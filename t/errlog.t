@@ -234,3 +234,4 @@ NYI
 GET /t
 --- response_body
 from init_worker, from a timer
+--- no_repeat: the lines logged at startup are captured once

@@ -181,6 +181,9 @@ only this
 --- config
     location = /t {
         return 200 "body\n";
+        # A filter that changes the length must drop Content-Length (as in OpenResty),
+        # or a keep-alive client reads the appended bytes as the next response.
+        header_filter_by_lua_block { ngx.header.content_length = nil }
         body_filter_by_lua_block {
             if ngx.arg[2] then ngx.arg[1] = ngx.arg[1] .. "appended\n" end
         }

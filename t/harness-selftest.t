@@ -269,6 +269,7 @@ X-Foo: hello world
 Host: example.com
 --- response_body
 hello world|example.com|close
+--- no_repeat: shows the request's Connection header
 
 
 
@@ -492,3 +493,82 @@ POST /t
 --- config
 --- request
 GET /never
+
+
+
+=== TEST 22: repeat_each sends the requests again over one keep-alive connection
+--- no_module
+--- config
+    location = /a { return 200 "a $connection_requests\n"; }
+    location = /b { return 200 "b $connection_requests\n"; }
+--- request eval
+["GET /a", "GET /b"]
+--- repeat_each: 2
+--- response_body_like eval
+["^a [13]\n\\z", "^b [24]\n\\z"]
+
+
+
+=== TEST 23: pipelined_requests go out at once; each response is checked
+--- no_module
+--- config
+    location = /t { return 200 "$arg_n $connection_requests\n"; }
+    location = /empty { return 204; }
+--- pipelined_requests eval
+["GET /t?n=1", "HEAD /t?n=2", "GET /empty", "GET /t?n=4"]
+--- error_code eval
+[200, 200, 204, 200]
+--- response_body eval
+["1 1\n", "", "", "4 4\n"]
+
+
+
+=== TEST 24: concurrency sends each request from several clients at once
+--- no_module
+--- config
+    location = /t { return 200 "$arg_n\n"; }
+--- request eval
+["GET /t?n=1", "GET /t?n=2"]
+--- concurrency: 5
+--- response_body eval
+["1\n", "2\n"]
+
+
+
+=== TEST 25: a chunked keep-alive response is framed by its last chunk
+--- no_module
+--- config
+    location / {
+        root $TEST_NGINX_HTML_DIR;
+        ssi on;
+    }
+--- user_files
+>>> page.html
+a<!--# echo var="connection_requests" -->b
+--- request
+GET /page.html
+--- repeat_each: 3
+--- response_body_like
+^a[123]b
+
+
+
+=== TEST 26: forced_eagain: nginx reads and writes one byte at a time through EAGAIN
+--- no_module
+--- config
+    location = /t {
+        client_body_buffer_size 64k;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location = /echo { return 200 "$content_length\n"; }
+--- forced_eagain
+--- request
+POST /t
+0123456789
+--- response_body
+10
+--- log_level: debug
+--- error_log eval
+[qr/recv: fd:\d+ 1 of \d+/, qr/recv\(\) not ready/, qr/writev: 1 of \d+/]
+--- no_error_log eval
+[qr/recv: fd:\d+ (?:[2-9]|\d\d+) of/, qr/writev: (?:[2-9]|\d\d+) of/]

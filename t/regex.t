@@ -475,6 +475,7 @@ true
 ll
 falsechanging jit stack size is not allowed when some regexs have already been compiled and cached
 $
+--- no_repeat: changes a per-worker option for the requests after it
 
 === TEST 18: JIT compilation of patterns (j) is logged at debug level
 --- config

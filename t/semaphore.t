@@ -277,3 +277,4 @@ NYI
 --- response_body eval
 ["false attempt to yield across C-call boundary\nthe sleep was not cut short: true\ncount 1\ntrue count 0\n",
  "count 0\ncount 2\n"]
+--- no_repeat: the semaphore keeps what the first run left

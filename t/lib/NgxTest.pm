@@ -34,6 +34,20 @@ package NgxTest;
 #                     (so that nginx reads the body in several events)
 #   timeout           seconds per request (default 3); with abort the client
 #                     hangs up then, and no response is expected
+#   pipelined_requests  eval list of requests written at once on one keep-alive
+#                     connection (the last says Connection: close); each response
+#                     checked as with an arrayref request
+#   repeat_each       N: the block's requests are sent N times over one keep-alive
+#                     connection, each response checked (TEST_NGINX_REPEAT_EACH=N
+#                     does so for every block that can be repeated)
+#   no_repeat         reason: TEST_NGINX_REPEAT_EACH leaves this block alone (its
+#                     answers depend on what the earlier requests did)
+#   concurrency       N: each request is sent by N clients at once, each checked
+#   forced_eagain     r, w or rw (empty: rw): nginx's socket reads/writes fail with
+#                     EAGAIN every other call and move one byte otherwise
+#                     (tests/forced_eagain; TEST_NGINX_FORCED_EAGAIN=rw for every
+#                     block, TEST_NGINX_FORCED_EAGAIN_BYTES for more than one byte)
+#   no_forced_eagain  reason: TEST_NGINX_FORCED_EAGAIN leaves this block alone
 #   no_response       the server closes the connection without sending a byte
 #   ignore_response   no response checks (the block must then check the log)
 #   truncated_response  the response must be cut short
@@ -63,7 +77,10 @@ package NgxTest;
 #
 # Environment: NGX_BIN (default /usr/sbin/nginx), NGX_MODULE (default
 # <repo>/build/ngx_http_lua_ffi_module.so), NGX_PRELOAD (LD_PRELOAD for nginx,
-# e.g. a sanitizer runtime), TEST_NGINX_NO_CLEAN=1 (keep all prefixes), and
+# e.g. a sanitizer runtime), NGX_FORCED_EAGAIN_LIB (default nlf_forced_eagain.so
+# beside the module), TEST_NGINX_NO_CLEAN=1 (keep all prefixes),
+# TEST_NGINX_LOG_LEVEL (error_log level of blocks without log_level; default
+# debug), TEST_NGINX_REPEAT_EACH, TEST_NGINX_FORCED_EAGAIN(_BYTES) (above), and
 # any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
@@ -88,7 +105,8 @@ our @EXPORT = qw(run_tests lua_function_line loop_traces);
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers master_process no_module
-    request raw_request more_headers request_body body_pause timeout abort
+    request raw_request pipelined_requests more_headers request_body body_pause timeout abort
+    repeat_each no_repeat concurrency forced_eagain no_forced_eagain
     response_body response_body_like error_code response_headers
     response_headers_like truncated_response ignore_response no_response must_die
     error_log no_error_log allow_error_log grep_error_log grep_error_log_out wait
@@ -118,6 +136,10 @@ my $REPO    = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../..');
 my $NGX_BIN = $ENV{NGX_BIN} // '/usr/sbin/nginx';
 my $MODULE  = File::Spec->rel2abs($ENV{NGX_MODULE}
                                   // "$REPO/build/ngx_http_lua_ffi_module.so");
+# The LD_PRELOAD library of the forced-EAGAIN mode (tests/forced_eagain), built
+# beside the module.
+my $FORCED_EAGAIN_LIB = File::Spec->rel2abs($ENV{NGX_FORCED_EAGAIN_LIB}
+                                            // File::Basename::dirname($MODULE) . '/nlf_forced_eagain.so');
 
 use constant {
     START_TIMEOUT   => 5,     # seconds for nginx to come up (or die, for must_die)
@@ -228,7 +250,7 @@ sub block_errors {
 
     my %has = map { $_ => 1 } grep { exists $block->{$_} } keys %KNOWN;
     my ($no_response) = grep { $has{$_} } qw(must_die abort ignore_response no_response);
-    my $has_request = $has{request} || $has{raw_request};
+    my $has_request = $has{request} || $has{raw_request} || $has{pipelined_requests};
     if ($no_response) {
         push @err, "section '$_' is never checked in a '$no_response' block"
             for grep { $has{$_} } @RESPONSE_SECTIONS;
@@ -239,7 +261,7 @@ sub block_errors {
     if (!$has_request && !$has{must_die}) {
         push @err, "section '$_' needs a 'request' section"
             for grep { $has{$_} } qw(more_headers request_body timeout abort ignore_response
-                                     no_response);
+                                     no_response repeat_each concurrency);
     }
     my @log_checks = grep { $has{$_} } qw(error_log no_error_log grep_error_log);
     if (!grep { $has{$_} } @ASSERTIONS) {
@@ -250,8 +272,10 @@ sub block_errors {
     }
     push @err, "a 'must_die' block names why in error_log"
         if $has{must_die} && !$has{error_log};
-    push @err, "'request' and 'raw_request' are mutually exclusive"
-        if $has{request} && $has{raw_request};
+    push @err, "'request', 'raw_request' and 'pipelined_requests' are mutually exclusive"
+        if ($has{request} // 0) + ($has{raw_request} // 0) + ($has{pipelined_requests} // 0) > 1;
+    push @err, "'pipelined_requests' needs an eval list of requests"
+        if $has{pipelined_requests} && ref $block->{pipelined_requests}[0] ne 'ARRAY';
     push @err, "'grep_error_log' and 'grep_error_log_out' go together"
         if !$has{grep_error_log} != !$has{grep_error_log_out};
 
@@ -260,9 +284,21 @@ sub block_errors {
         push @err, "'$sec' must be a number of seconds, not '$v'"
             if defined $v && $v !~ /^(?:\d+(?:\.\d*)?|\.\d+)$/;
     }
-    my $workers = value($block->{workers} && $block->{workers}[0]);
-    push @err, "'workers' must be a positive integer"
-        if defined $workers && $workers !~ /^[1-9]\d*$/;
+    for my $sec (qw(no_repeat no_forced_eagain)) {
+        push @err, "'$sec' says why (--- $sec: reason)"
+            if $has{$sec} && !length(value($block->{$sec}[0]) // '');
+    }
+    my $eagain = value($block->{forced_eagain} && $block->{forced_eagain}[0]);
+    push @err, "'forced_eagain' is r, w or rw (empty: rw)"
+        if defined $eagain && $eagain !~ /^(?:r|w|rw|)$/;
+    push @err, "forced EAGAIN library $FORCED_EAGAIN_LIB not found (build it, or set "
+               . "NGX_FORCED_EAGAIN_LIB)"
+        if forced_eagain($block) && !-f $FORCED_EAGAIN_LIB;
+    for my $sec (qw(workers repeat_each concurrency)) {
+        my $v = value($block->{$sec} && $block->{$sec}[0]);
+        push @err, "'$sec' must be a positive integer"
+            if defined $v && $v !~ /^[1-9]\d*$/;
+    }
     my $master = value($block->{master_process} && $block->{master_process}[0]);
     push @err, "'master_process' must be on or off"
         if defined $master && $master !~ /^(?:on|off)$/;
@@ -303,7 +339,7 @@ sub run_server {
     pass("$t->{name} - nginx starts");
 
     $self->send_requests($t)
-        if exists $t->{sec}{request} || exists $t->{sec}{raw_request};
+        if grep { exists $t->{sec}{$_} } qw(request raw_request pipelined_requests);
 
     my $wait = value($t->{sec}{wait});
     Time::HiRes::sleep($wait) if $wait;
@@ -359,7 +395,7 @@ sub nginx_conf {
     my $user    = $> == 0 ? "user root;\n" : '';
     my $workers = value($s->{workers}) // 1;
     my $master  = value($s->{master_process}) // 'on';
-    my $level   = value($s->{log_level}) // 'debug';
+    my $level   = value($s->{log_level}) // $ENV{TEST_NGINX_LOG_LEVEL} // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
     return <<"CONF";
 $load$main
@@ -441,7 +477,13 @@ sub spawn {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', "$p/logs/stderr.log" or POSIX::_exit(127);
         open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
-        $ENV{LD_PRELOAD} = $ENV{NGX_PRELOAD} if length($ENV{NGX_PRELOAD} // '');
+        my @preload = grep { length } $ENV{NGX_PRELOAD} // '';
+        if (my $dirs = forced_eagain($t->{block})) {
+            push @preload, $FORCED_EAGAIN_LIB;    # after a sanitizer runtime, which goes first
+            $ENV{NLF_FORCED_EAGAIN} = $dirs;
+            $ENV{NLF_FORCED_EAGAIN_BYTES} = $ENV{TEST_NGINX_FORCED_EAGAIN_BYTES} // 1;
+        }
+        $ENV{LD_PRELOAD} = join ':', @preload if @preload;
         exec { $cmd[0] } @cmd or print STDERR "exec $cmd[0]: $!\n";
         POSIX::_exit(127);
     }
@@ -539,25 +581,77 @@ sub send_requests {
     my $t = shift;
     my $s = $t->{sec};
     my $timeout = value($s->{timeout}) // DEFAULT_TIMEOUT;
-    my @requests;
+    my ($repeat, $keepalive) = repeat_mode($s);
+    my $clients = value($s->{concurrency}) // 1;
+    my $pipelined = exists $s->{pipelined_requests};
+
+    my @specs;
     if (exists $s->{raw_request}) {
-        @requests = map { { bytes => $_, method => /^\s*(\S+)/ ? $1 : '' } }
-                    as_list($s->{raw_request});
+        @specs = map { { raw => $_ } } as_list($s->{raw_request});
     } else {
-        my @specs = as_list($s->{request});
-        @requests = map { build_request($specs[$_], pick($s->{more_headers}, $_),
-                                        pick($s->{request_body}, $_)) } 0 .. $#specs;
+        @specs = map { { spec => $_ } } as_list($pipelined ? $s->{pipelined_requests} : $s->{request});
     }
-    for my $i (0 .. $#requests) {
-        my $label = @requests > 1 ? "$t->{name} (request " . ($i + 1) . ")" : $t->{name};
-        my $res = exchange($t->{port}, $requests[$i]{bytes}, $timeout, value($s->{body_pause}));
-        $self->check_response($t, $i, $label, $res, $requests[$i]{method}, $timeout);
+    my @sequence = map { my $r = $_; map { [$_, $r] } 0 .. $#specs } 1 .. $repeat;
+    my @conns;
+    for my $client (1 .. $clients) {
+        my @queue;
+        for my $k (0 .. $#sequence) {
+            my ($i, $r) = @{ $sequence[$k] };
+            my $conn_header = $keepalive && $k < $#sequence ? 'keep-alive' : 'close';
+            my $req = exists $specs[$i]{raw}
+                ? { bytes => $specs[$i]{raw}, method => $specs[$i]{raw} =~ /^\s*(\S+)/ ? $1 : '' }
+                : build_request($specs[$i]{spec}, pick($s->{more_headers}, $i),
+                                pick($s->{request_body}, $i), $conn_header);
+            my @where = (@specs > 1 ? ("request " . ($i + 1)) : (),
+                         $repeat > 1 ? ("repeat $r") : (), $clients > 1 ? ("client $client") : ());
+            $req->{label} = @where ? "$t->{name} (" . join(', ', @where) . ")" : $t->{name};
+            $req->{index} = $i;
+            push @queue, $req;
+        }
+        push @conns, { queue => \@queue, pipelined => $pipelined, keepalive => $keepalive };
     }
+    exchange($t->{port}, \@conns, $timeout, value($s->{body_pause}));
+    for my $conn (@conns) {
+        $self->check_response($t, $_->{index}, $_->{label}, $_->{result}, $_->{method}, $timeout)
+            for @{ $conn->{queue} };
+    }
+}
+
+# The directions ("r", "w", "rw") in which nginx's socket I/O is forced through
+# EAGAIN and one byte at a time, or '' for none: forced_eagain (empty: rw), else
+# TEST_NGINX_FORCED_EAGAIN for the blocks that do not say no_forced_eagain.
+sub forced_eagain() {
+    my $block = shift;
+    if (exists $block->{forced_eagain}) {
+        my $v = value($block->{forced_eagain}[0]);
+        return length($v // '') ? $v : 'rw';
+    }
+    return '' if exists $block->{no_forced_eagain};
+    my $env = $ENV{TEST_NGINX_FORCED_EAGAIN} // '';
+    return $env =~ /^(?:r|w|rw)$/ ? $env : '';
+}
+
+# How many times the block's requests are sent, and whether over one
+# keep-alive connection: repeat_each; pipelined_requests; else
+# TEST_NGINX_REPEAT_EACH=N, for the blocks whose requests can be repeated (not
+# raw bytes, not those about the connection itself, not those counting log
+# lines, not those saying no_repeat).
+sub repeat_mode() {
+    my $s = shift;
+    my $given = value($s->{repeat_each});
+    return ($given, $given > 1) if defined $given;
+    return (1, 1) if exists $s->{pipelined_requests};
+    my $env = $ENV{TEST_NGINX_REPEAT_EACH} // '';
+    return (1, 0) if $env !~ /^[1-9]\d*$/
+                  || grep { exists $s->{$_} } qw(raw_request abort no_response ignore_response
+                                                 truncated_response body_pause grep_error_log
+                                                 no_repeat);
+    return ($env, 1);
 }
 
 # "METHOD URI" on the first line, optional body lines after it.
 sub build_request() {
-    my ($spec, $more_headers, $body) = @_;
+    my ($spec, $more_headers, $body, $conn_header) = @_;
     die "empty request\n" unless defined $spec && $spec =~ /\S/;
     my ($line, @rest) = split /\n/, $spec, -1;
     $line =~ s/^\s+|\s+$//g;
@@ -575,7 +669,8 @@ sub build_request() {
         push @extra, [$1, $2];
     }
     my %given = map { lc $_->[0] => 1 } @extra;
-    my @headers = grep { !$given{lc $_->[0]} } ['Host', 'localhost'], ['Connection', 'close'];
+    my @headers = grep { !$given{lc $_->[0]} }
+                  ['Host', 'localhost'], ['Connection', $conn_header // 'close'];
     push @headers, @extra;
     push @headers, ['Content-Length', length $body]
         if defined $body && !$given{'content-length'} && !$given{'transfer-encoding'};
@@ -585,55 +680,197 @@ sub build_request() {
     return { bytes => $bytes, method => ($line =~ /^(\S+)/)[0] };
 }
 
-# Sends one request on a new connection and reads until the server closes it.
-# state: 'eof' (response complete), 'timeout', 'refused' or 'reset'.
+# Runs the connections at once.  Each sends the requests of its queue, one
+# after the other (each after the previous response), or all at once when
+# pipelined; a keep-alive request's response ends where its framing says, the
+# last one's when the server closes.  Each request gets a result: state 'eof'
+# (response received), 'timeout', 'refused', 'reset' or 'closed' (the server
+# closed before the request was answered), and the raw bytes.  A server that
+# closes after a complete response gets the next requests on a new connection.
 sub exchange() {
-    my ($port, $bytes, $timeout, $body_pause) = @_;
-    my $deadline = Time::HiRes::time() + $timeout;
-    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                     Proto => 'tcp', Timeout => $timeout)
-        or return { state => 'refused', raw => '', error => "connect: $@" };
-    $sock->blocking(0);
-    my $sel = IO::Select->new($sock);
+    my ($port, $conns, $timeout, $body_pause) = @_;
+    my $sel_r = IO::Select->new;
+    my $sel_w = IO::Select->new;
+    my %by_fd;
+    my $now = sub { Time::HiRes::time() };
 
-    my $off = 0;
-    my $pause_at = -1;
-    if ($body_pause) {
-        my $body_start = index($bytes, "\r\n\r\n") + 4;
-        $pause_at = $body_start + int((length($bytes) - $body_start) / 2);
-    }
-    while ($off < length $bytes) {
-        my $left = $deadline - Time::HiRes::time();
-        return { state => 'timeout', raw => '' } if $left <= 0;
-        if ($off == $pause_at) {
-            Time::HiRes::sleep($body_pause);
-            $pause_at = -1;
+    my $start_next;    # writes the next request(s) of a connection
+    my $open = sub {
+        my $c = shift;
+        $c->{sock} = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                           Proto => 'tcp', Timeout => $timeout);
+        if (!$c->{sock}) {
+            $_->{result} //= { state => 'refused', raw => '', error => "connect: $@" }
+                for @{ $c->{queue} };
+            return 0;
         }
-        next unless $sel->can_write($left);
-        my $chunk = $pause_at > $off ? $pause_at - $off : 65536;
-        my $n = syswrite($sock, $bytes, $chunk < 65536 ? $chunk : 65536, $off);
-        if (!defined $n) {
-            next if $!{EAGAIN} || $!{EINTR};
-            last;    # server stopped reading (e.g. 413): still read its response
+        $c->{sock}->blocking(0);
+        $by_fd{ fileno $c->{sock} } = $c;
+        $sel_r->add($c->{sock});
+        $c->{in} = '';
+        return 1;
+    };
+    my $close = sub {
+        my $c = shift;
+        return unless $c->{sock};
+        $sel_r->remove($c->{sock});
+        $sel_w->remove($c->{sock});
+        delete $by_fd{ fileno $c->{sock} };
+        close $c->{sock};
+        undef $c->{sock};
+    };
+    $start_next = sub {
+        my $c = shift;
+        my @todo = grep { !$_->{sent} } @{ $c->{queue} };
+        return unless @todo;
+        @todo = ($todo[0]) unless $c->{pipelined};
+        $c->{out} = '';
+        $c->{pause_at} = -1;
+        for my $req (@todo) {
+            if ($body_pause && $c->{pause_at} < 0) {
+                my $body_start = index($req->{bytes}, "\r\n\r\n") + 4;
+                $c->{pause_at} = length($c->{out}) + $body_start
+                               + int((length($req->{bytes}) - $body_start) / 2);
+            }
+            $c->{out} .= $req->{bytes};
+            $req->{sent} = 1;
+            push @{ $c->{pending} }, $req;
         }
-        $off += $n;
-    }
+        $c->{out_off} = 0;
+        $c->{deadline} = $now->() + $timeout;
+        $sel_w->add($c->{sock});
+    };
+    # The next requests go on a new connection: after a response and a close
+    # (which a server may do at any time), or after a timeout.
+    my $reconnect = sub {
+        my $c = shift;
+        $start_next->($c) if grep({ !$_->{sent} } @{ $c->{queue} }) && $open->($c);
+    };
+    # Takes the complete responses off the front of the input.
+    my $take_responses = sub {
+        my $c = shift;
+        while (@{ $c->{pending} } > 1 || (@{ $c->{pending} } && $c->{keepalive}
+                                           && $c->{pending}[0] != $c->{queue}[-1])) {
+            my $req = $c->{pending}[0];
+            my $len = response_length($c->{in}, $req->{method});
+            last unless defined $len && $len >= 0;
+            $req->{result} = { state => 'eof', raw => substr($c->{in}, 0, $len, '') };
+            shift @{ $c->{pending} };
+            $c->{deadline} = $now->() + $timeout;
+            # nginx ends keep-alive after some answers (500, 413, the
+            # keepalive_requests-th one): the next request needs a new connection.
+            my $head = substr $req->{result}{raw}, 0, index($req->{result}{raw}, "\r\n\r\n") + 2;
+            if (!@{ $c->{pending} } && $head =~ /\r\nConnection:[ \t]*close\r\n/i) {
+                $close->($c);
+                $reconnect->($c);
+                return;
+            }
+        }
+        $start_next->($c) if !@{ $c->{pending} } && $c->{sock};
+    };
+    my $finish = sub {    # the server closed the connection (or reset it)
+        my ($c, $error) = @_;
+        $close->($c);
+        my $first = shift @{ $c->{pending} };
+        if ($first) {
+            $first->{result} = !length $c->{in} && $error
+                ? { state => 'reset', raw => '', error => "read: $error" }
+                : { state => 'eof', raw => $c->{in} };
+        }
+        $_->{result} = { state => 'closed', raw => '',
+                         error => 'connection closed before this request was answered' }
+            for splice @{ $c->{pending} };
+        $reconnect->($c) if $first;
+    };
 
-    my $raw = '';
-    while (1) {
-        my $left = $deadline - Time::HiRes::time();
-        return { state => 'timeout', raw => $raw } if $left <= 0;    # closes $sock
-        next unless $sel->can_read($left);
-        my $n = sysread($sock, my $buf, 65536);
-        if (!defined $n) {
-            next if $!{EAGAIN} || $!{EINTR};
-            return { state => 'reset', raw => $raw, error => "read: $!" } unless length $raw;
-            last;
-        }
-        last if $n == 0;
-        $raw .= $buf;
+    for my $c (@$conns) {
+        $c->{pending} = [];
+        $start_next->($c) if $open->($c);
     }
-    return { state => 'eof', raw => $raw };
+    while (my @live = grep { $_->{sock} } @$conns) {
+        my $t_now = $now->();
+        for my $c (grep { $t_now >= $_->{deadline} } @live) {
+            my $first = shift @{ $c->{pending} };
+            $first->{result} = { state => 'timeout', raw => $c->{in} } if $first;
+            $_->{result} = { state => 'timeout', raw => '' } for splice @{ $c->{pending} };
+            $close->($c);
+            $reconnect->($c);
+        }
+        @live = grep { $_->{sock} } @live or last;
+        my $wait = (sort { $a <=> $b } map { $_->{deadline} } @live)[0] - $t_now;
+        $wait = 0 if $wait < 0;
+        # a connection waiting out its body pause is not writable meanwhile
+        for my $c (grep { $_->{resume_at} } @live) {
+            if ($t_now >= $c->{resume_at}) { delete $c->{resume_at}; $sel_w->add($c->{sock}) }
+            else { $wait = $c->{resume_at} - $t_now if $c->{resume_at} - $t_now < $wait }
+        }
+        my ($readable, $writable) = IO::Select->select($sel_r, $sel_w, undef, $wait);
+        for my $sock (@{ $writable || [] }) {
+            my $c = $by_fd{ fileno $sock } or next;
+            my $end = $c->{pause_at} > $c->{out_off} ? $c->{pause_at} : length $c->{out};
+            my $chunk = $end - $c->{out_off};
+            $chunk = 65536 if $chunk > 65536;
+            my $n = syswrite($sock, $c->{out}, $chunk, $c->{out_off});
+            if (!defined $n) {
+                next if $!{EAGAIN} || $!{EINTR};
+                $sel_w->remove($sock);    # server stopped reading (e.g. 413): read its response
+                next;
+            }
+            $c->{out_off} += $n;
+            if ($c->{out_off} == $c->{pause_at}) {
+                $c->{pause_at} = -1;
+                $c->{resume_at} = $now->() + $body_pause;
+                $sel_w->remove($sock);
+            }
+            $sel_w->remove($sock) if $c->{out_off} >= length $c->{out};
+        }
+        for my $sock (@{ $readable || [] }) {
+            my $c = $by_fd{ fileno $sock } or next;
+            my $n = sysread($sock, my $buf, 65536);
+            if (!defined $n) {
+                next if $!{EAGAIN} || $!{EINTR};
+                $finish->($c, "$!");
+            } elsif ($n == 0) {
+                $finish->($c);
+            } else {
+                $c->{in} .= $buf;
+                $take_responses->($c);
+            }
+        }
+    }
+}
+
+# Length of the complete response at the start of $buf; undef while it is
+# incomplete, -1 when only the connection close can end it.
+sub response_length() {
+    my ($buf, $method) = @_;
+    my $end = index $buf, "\r\n\r\n";
+    return undef if $end < 0;
+    my $r = parse_response(substr($buf, 0, $end + 4), $method);
+    return $end + 4 if $r->{error};    # shown as it is by the checks
+    return $end + 4 if $method eq 'HEAD' || $r->{status} =~ /^(?:1..|204|304)$/;
+    if ((header($r, 'Transfer-Encoding') // '') =~ /\bchunked\b/i) {
+        my $pos = $end + 4;
+        while (1) {
+            my $eol = index $buf, "\r\n", $pos;
+            return undef if $eol < 0;
+            my ($size) = substr($buf, $pos, $eol - $pos) =~ /^([0-9a-fA-F]+)/ or return -1;
+            $pos = $eol + 2;
+            if (hex $size == 0) {    # trailers up to an empty line
+                my $trailer_end = index $buf, "\r\n", $pos;
+                while ($trailer_end > $pos) {
+                    $pos = $trailer_end + 2;
+                    $trailer_end = index $buf, "\r\n", $pos;
+                }
+                return $trailer_end < 0 ? undef : $trailer_end + 2;
+            }
+            $pos += hex($size) + 2;
+            return undef if $pos > length $buf;
+        }
+    }
+    my $len = header($r, 'Content-Length');
+    return -1 unless defined $len;
+    return length $buf >= $end + 4 + $len ? $end + 4 + $len : undef;
 }
 
 sub check_response {
