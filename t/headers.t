@@ -141,10 +141,15 @@ single
         }
     }
 --- request
-GET /t
+POST /t
 --- more_headers
 Cookie: old=1
 User-Agent: old
+Transfer-Encoding: chunked
+--- request_body eval
+# the body the handler leaves unread is discarded by its framing (chunked), not by
+# the Content-Length set above
+"c\r\n123456789012\r\n0\r\n\r\n"
 --- response_body
 example.com | Example.COM.:8080 | lua-agent | http://ref/
 1 2 | a=1; b=2

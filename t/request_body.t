@@ -502,3 +502,13 @@ length($::Big) . "\n"
 ["a=1", "b=2"]
 --- response_body eval
 ["a=1\n", "b=2\n"]
+
+=== TEST 18: a body the handler did not read is discarded: the next request on the connection is read as sent
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say(ngx.req.get_method(), " ", ngx.var.request_uri) }
+    }
+--- pipelined_requests eval
+["POST /t?1\nunread body", "PUT /t?2\n" . ("x" x 100000), "GET /t?3"]
+--- response_body eval
+["POST /t?1\n", "PUT /t?2\n", "GET /t?3\n"]
