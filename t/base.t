@@ -39,7 +39,7 @@ GET /t
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^0
 .*unsupported subsystem: http
 $
@@ -69,6 +69,7 @@ true true
 8192
 true
 true
+--- no_repeat: the scratch buffer stays grown after the first run
 
 === TEST 4: the built-in Lua layer is loaded when required, not before
 package.preload holds a loader per module (a C function, no loaded chunk), and a
@@ -96,3 +97,4 @@ GET /t
 loaders in Lua: 0
 ngx.base64 loaded: false
 __4 true
+--- no_repeat: modules stay loaded after the first run

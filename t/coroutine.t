@@ -209,6 +209,7 @@ trueraw
 GET /t
 --- response_body
 content
+--- no_repeat: the coroutine made at startup runs once
 
 === TEST 12: errors raised through coroutine.wrap carry the caller's position
 --- config
@@ -223,5 +224,5 @@ content
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):4: inner failure$

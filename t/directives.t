@@ -224,6 +224,7 @@ ngx.say("version 1")
 ["version 1\n", "updated\n", "version 2\n"]
 --- error_log eval
 qr/\[alert\] .*lua_code_cache is off; this will hurt performance in \S+nginx\.conf:\d+/
+--- no_repeat: counts the requests since the start
 
 === TEST 15: with the code cache on, a file is compiled once
 --- user_files
@@ -295,6 +296,9 @@ return { n = 0 }
 ["GET /off", "GET /off", "GET /update", "GET /off", "GET /on", "GET /on"]
 --- response_body eval
 ["v1 1 2 true 1 true\n", "v1 1 2 true 2 true\n", "updated\n", "v2 1 2 true 3 true\n", "3\n", "4\n"]
+--- error_log
+lua_code_cache is off; this will hurt performance
+--- no_repeat: counts the requests since the start
 
 === TEST 17: rewrite and log handlers of the server apply to its locations
 --- config
@@ -336,6 +340,8 @@ server-level log
 [204, 403]
 --- no_error_log
 by_lua ran
+--- error_log
+access forbidden by rule
 
 === TEST 19: content_by_lua inside if
 --- config
@@ -569,6 +575,7 @@ rewrite saw []; access ran before deny
 GET /t
 --- error_code: 403
 --- error_log
+access forbidden by rule
 rewrite saw [set ran]
 --- no_error_log
 access_by_lua must not run
@@ -732,6 +739,7 @@ malloc_trim(1) returned
 ["GET /t", "GET /t", "GET /t"]
 --- response_body eval
 ["false\n", "true\n", "true\n"]
+--- no_repeat: the threads of the first run change the answer
 
 === TEST 42: lua_thread_cache_max_entries 0: every handler gets a new thread
 --- http_config

@@ -141,6 +141,8 @@ set_filter_level: true nil
 5 number true test2
 4 number true test3
 0 left
+--- error_log
+test3
 
 === TEST 6: lines of a location with an error_log of its own; a few at a time; the oldest go first when the buffer is full
 --- http_config
@@ -232,6 +234,7 @@ NYI
 GET /t
 --- response_body
 from init_worker, from a timer
+--- no_repeat: the lines logged at startup are captured once
 
 === TEST 9: get_sys_filter_level without a request: init_by_lua sees nginx's start-up level (notice), init_worker_by_lua and timers the error_log's
 --- http_config

@@ -15,7 +15,7 @@ __DATA__
 --- request
 GET /t
 --- error_code: 500
---- response_body_like
+--- response_body_like chomp
 500 Internal Server Error
 --- error_log eval
 [qr/\[error\] .*lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):2: boom\nstack traceback:\ncoroutine 0:\n/,
@@ -35,6 +35,8 @@ GET /t
 [500, 200, 500, 200]
 --- response_body_like eval
 ["500 Internal Server Error", "still serving", "500", "still serving"]
+--- error_log
+lua entry thread aborted: runtime error: content_by_lua(nginx.conf:31):1: boom
 
 === TEST 3: an error after the header was sent cuts the response short
 --- config

@@ -15,7 +15,7 @@ __DATA__
 --- request
 GET /t
 --- error_code: 404
---- response_body_like
+--- response_body_like chomp
 404 Not Found
 --- no_error_log
 not reached
@@ -131,7 +131,7 @@ from access
     }
 --- request
 GET /t
---- ignore_response
+--- no_response
 
 === TEST 10: exit(ngx.ERROR) closes the connection
 --- config
@@ -140,7 +140,7 @@ GET /t
     }
 --- request
 GET /t
---- ignore_response
+--- no_response
 
 === TEST 11: exit inside a user coroutine ends the whole handler
 --- config
@@ -184,7 +184,7 @@ GET /t
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^abc: bad argument #1 to 'exit' \(number expected, got string\)
 table: bad argument #1 to 'exit' \(number expected, got table\)
 -2: bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE
@@ -470,6 +470,10 @@ unsafe uri
 unsafe uri
 unsafe uri
 attempt to call ngx.exec after sending out response headers
+--- error_log eval
+# nginx logs the URI as it is, NUL included
+['unsafe URI "/a/../../b" was detected', "unsafe URI \"/a\0b\" was detected",
+ 'unsafe URI "?a=1" was detected']
 
 === TEST 25: ngx.exec is disabled outside rewrite, access and content; a redirect loop ends in a 500
 --- config

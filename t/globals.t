@@ -98,7 +98,7 @@ writing a global Lua variable ('via_table')
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^false.*assignment to undeclared global 'undeclared'
 nil
 $

@@ -305,6 +305,7 @@ GET /t
 init say: API disabled in the context of init_by_lua*
 
 === TEST 19: ngx.say and ngx.print are JIT-compiled
+--- log_level: info
 --- config
     location = /t {
         content_by_lua_block {

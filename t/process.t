@@ -80,6 +80,7 @@ true true true
 [qr/^old \d+$/m, qr/^new \d+$/m]
 --- error_log eval
 [qr/start worker process \d+\n.*start worker process \d+/s, "gracefully shutting down"]
+--- no_repeat: the worker exits after its first request
 
 === TEST 5: the privileged agent is not available on stock nginx
 --- http_config

@@ -78,7 +78,7 @@ nil
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^hel
 b
 true false
@@ -159,7 +159,7 @@ bad argument #2 to 'gsub' (string expected, got table)
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):3: unknown flag "Z" \(flags "Z"\)
 content_by_lua\(nginx\.conf:\d+\):8: bad argument #2 to 'gsub' \(string expected, got nil\)
 $
@@ -440,7 +440,7 @@ GET /t
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^a,b,c,d,nil,nil
 a,,,b,,,c,,
 c,d,nil,nil,nil,nil
@@ -469,12 +469,13 @@ $
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^falseunrecognized option name
 true
 ll
 falsechanging jit stack size is not allowed when some regexs have already been compiled and cached
 $
+--- no_repeat: changes a per-worker option for the requests after it
 
 === TEST 18: JIT compilation of patterns (j) is logged at debug level
 --- config
@@ -487,6 +488,7 @@ $
 GET /t
 --- response_body
 ll
+--- log_level: debug
 --- error_log
 pcre JIT compiling result: 1
 

@@ -135,6 +135,8 @@ lua_need_request_body: waiting for the rest
 --- response_body_like: 413 Request Entity Too Large
 --- no_error_log
 not reached
+--- error_log
+client intended to send too large body: 2000 bytes
 
 === TEST 6: no body, a discarded body, errors and contexts
 --- config
@@ -367,6 +369,8 @@ bad argument #1 to 'set_body_data' (string expected, got table)
 expecting 1 or 2 arguments but seen 0
 bad argument #2 to 'set_body_file' (boolean expected, got string)
 open() "/nonexistent/body" failed
+--- error_log
+ngx.req.set_body_file: "/nonexistent/body" (2: No such file or directory)
 
 === TEST 13: init_body, append_body, finish_body build a new body, in memory or in a file
 --- config
@@ -498,3 +502,13 @@ length($::Big) . "\n"
 ["a=1", "b=2"]
 --- response_body eval
 ["a=1\n", "b=2\n"]
+
+=== TEST 18: a body the handler did not read is discarded: the next request on the connection is read as sent
+--- config
+    location = /t {
+        content_by_lua_block { ngx.say(ngx.req.get_method(), " ", ngx.var.request_uri) }
+    }
+--- pipelined_requests eval
+["POST /t?1\nunread body", "PUT /t?2\n" . ("x" x 100000), "GET /t?3"]
+--- response_body eval
+["POST /t?1\n", "PUT /t?2\n", "GET /t?3\n"]

@@ -73,7 +73,7 @@ attempt to set ngx.status after sending out response headers
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):3: bad value for ngx\.status \(number expected, got string\)
 content_by_lua\(nginx\.conf:\d+\):3: invalid HTTP status code 42
 content_by_lua\(nginx\.conf:\d+\):3: invalid HTTP status code 1000
@@ -151,7 +151,7 @@ mine nil
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^content_by_lua\(nginx\.conf:\d+\):2: attempt to set read-only ngx\.headers_sent
 true
 $

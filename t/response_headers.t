@@ -362,6 +362,7 @@ GET /t
 bad argument #1 to 'get_headers' (number expected, got string)
 --- error_log
 log: 1 chunked
+--- no_repeat: shows the request's Connection header
 
 === TEST 17: many response headers
 --- config

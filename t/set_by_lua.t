@@ -108,7 +108,7 @@ the value must be a string, a number or nil, not table
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 API disabled in the context of set_by_lua\* / .*API disabled in the context of set_by_lua\*
 
 === TEST 9: the variable is usable by other modules and by Lua

@@ -277,7 +277,7 @@ true
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^'it\\'s \\"a\\"\\n\\0\\Z\\\\\\b\\r\\t'
 '12' ''
 falsebad argument #1 to 'quote_sql_str' \(string expected, got nil\)

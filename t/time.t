@@ -94,7 +94,7 @@ true true true true
     }
 --- request
 GET /t
---- response_body_like
+--- response_body_like chomp
 ^Thu, 18 Nov 2010 11:27:35 GMT
 Thu, 01 Jan 1970 00:00:00 GMT
 Thu, 01 Jan 1970 00:00:01 GMT

@@ -109,6 +109,7 @@ pending 2
 timer ran: premature true at exiting true
 new timer while exiting: nil process exiting
 every ran: premature true
+--- no_repeat: the timers of the first run change the answer
 
 === TEST 5: argument checks, lua_max_pending_timers, and where timers may be made
 --- http_config
@@ -153,6 +154,7 @@ falsedelay cannot be zero
 1
 niltoo many pending timers
 API disabled in the context of init_by_lua*
+--- no_repeat: the timers of the first run change the answer
 
 === TEST 6: timers made in init_worker_by_lua, and lua_max_running_timers
 --- http_config
@@ -228,6 +230,7 @@ GET /t
 [main::loop_traces(6)]
 --- no_error_log
 NYI
+--- no_repeat: the timers of the first run change the answer
 
 === TEST 9: ngx.ctx in a callback: a table per run, kept across sleeps, not the request's
 --- http_config

@@ -73,6 +73,10 @@ ngx_int_t send_eof(RequestCtx &ctx) noexcept {
     ngx_int_t rc = send_header_if_needed(ctx);
     if (rc == NGX_ERROR || rc > NGX_OK) return rc;
     ctx.eof = true;
+    // A body the handler never read would otherwise be taken for the next request on
+    // a keep-alive connection (nginx's own handlers discard it too; a no-op once the
+    // body is read or being read).
+    if (ngx_http_discard_request_body(ctx.r) != NGX_OK) return NGX_ERROR;
     return ngx_http_send_special(ctx.r, NGX_HTTP_LAST);
 }
 

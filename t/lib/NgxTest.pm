@@ -35,18 +35,54 @@ package NgxTest;
 #                     (so that nginx reads the body in several events)
 #   timeout           seconds per request (default 3); with abort the client
 #                     hangs up then, and no response is expected
-#   ignore_response truncated_response   no response checks / must be cut short
-#   must_die          nginx must fail to start; error_log then includes stderr
+#   pipelined_requests  eval list of requests written at once on one keep-alive
+#                     connection (the last says Connection: close); each response
+#                     checked as with an arrayref request
+#   repeat_each       N: the block's requests are sent N times over one keep-alive
+#                     connection, each response checked (TEST_NGINX_REPEAT_EACH=N
+#                     does so for every block that can be repeated)
+#   no_repeat         reason: TEST_NGINX_REPEAT_EACH leaves this block alone (its
+#                     answers depend on what the earlier requests did)
+#   concurrency       N: each request is sent by N clients at once, each checked
+#   forced_eagain     r, w or rw (empty: rw): nginx's socket reads/writes fail with
+#                     EAGAIN every other call and move one byte otherwise
+#                     (tests/forced_eagain; TEST_NGINX_FORCED_EAGAIN=rw for every
+#                     block, TEST_NGINX_FORCED_EAGAIN_BYTES for more than one byte)
+#   no_forced_eagain  reason: TEST_NGINX_FORCED_EAGAIN leaves this block alone
+#   no_response       the server closes the connection without sending a byte
+#   ignore_response   no response checks (the block must then check the log)
+#   truncated_response  the response must be cut short
+#   must_die          nginx must fail to start (error_log says why); error_log
+#                     then includes stderr
 #   error_code (default 200) status_line (exact, e.g. "HTTP/1.1 101 Switching
-#                     Protocols") response_body response_body_like
+#                     Protocols") response_body
+#   response_body_like  a regex matched against the body as in OpenResty's
+#                     Test::Nginx: unanchored, /s, and the section's final newline
+#                     is part of it (use "chomp", or the one-line "--- x: y" form)
 #   response_headers ("Name: value", "!Name") response_headers_like
-#   error_log no_error_log grep_error_log grep_error_log_out wait skip ONLY
-#                     (every block fails on an [alert] in the log, but for those its
-#                     error_log expects)
+#   error_log         patterns (lines, or eval: strings/regexes) the log must have,
+#                     matched against lines at the block's log_level or above
+#                     (default info: nginx's debug lines echo the request itself)
+#   no_error_log      patterns the log must not have (any level)
+#   allow_error_log   patterns that may appear, not required (racy lines)
+#   grep_error_log grep_error_log_out   every match of a pattern, in order
+#   wait skip         seconds to wait before stopping nginx; skip the block
+#
+# Every block must check something (one of the response sections, error_log,
+# no_error_log, grep_error_log, no_response).  Every block fails on an
+# [error], [crit], [alert] or [emerg] line, a worker that exited with a code
+# other than 0 or on a signal, or a sanitizer report, unless an error_log (or
+# allow_error_log) pattern matches that line's message: a pattern matching
+# only the timestamp and level ("[error]") or the context nginx appends
+# (", client: ...") expects nothing in particular.  Sanitizer reports are
+# never expected.  A "--- ONLY" or "--- LAST" left in a file fails it.
 #
 # Environment: NGX_BIN (default /usr/sbin/nginx), NGX_MODULE (default
 # <repo>/build/ngx_http_lua_ffi_module.so), NGX_PRELOAD (LD_PRELOAD for nginx,
-# e.g. a sanitizer runtime), TEST_NGINX_NO_CLEAN=1 (keep all prefixes), and
+# e.g. a sanitizer runtime), NGX_FORCED_EAGAIN_LIB (default nlf_forced_eagain.so
+# beside the module), TEST_NGINX_NO_CLEAN=1 (keep all prefixes),
+# TEST_NGINX_LOG_LEVEL (error_log level of blocks without log_level; default
+# debug), TEST_NGINX_REPEAT_EACH, TEST_NGINX_FORCED_EAGAIN(_BYTES) (above), and
 # any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
@@ -72,10 +108,11 @@ our @EXPORT = qw(run_tests lua_function_line loop_traces);
 my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers worker_connections
     master_process no_module
-    request raw_request more_headers request_body body_pause timeout abort
+    request raw_request pipelined_requests more_headers request_body body_pause timeout abort
+    repeat_each no_repeat concurrency forced_eagain no_forced_eagain
     response_body response_body_like error_code status_line response_headers
-    response_headers_like truncated_response ignore_response must_die
-    error_log no_error_log grep_error_log grep_error_log_out wait
+    response_headers_like truncated_response ignore_response no_response must_die
+    error_log no_error_log allow_error_log grep_error_log grep_error_log_out wait
     skip ONLY LAST
 );
 
@@ -85,10 +122,27 @@ my %KNOWN = map { $_ => 1 } qw(
 my @RESPONSE_SECTIONS = qw(response_body response_body_like error_code status_line
     response_headers response_headers_like truncated_response);
 
+# A block must have at least one of these (the default checks, status 200 and
+# a clean log, prove little on their own).
+my @ASSERTIONS = (@RESPONSE_SECTIONS, qw(error_log no_error_log grep_error_log no_response));
+
+# error_log levels, least severe first.
+my @LEVELS = qw(debug info notice warn error crit alert emerg);
+my %LEVEL_RANK = map { $LEVELS[$_] => $_ } 0 .. $#LEVELS;
+# A log line starts "2026/01/02 03:04:05 [level] pid#tid: *conn " (error.log) or
+# "nginx: [level] " (stderr before the configuration is read); other lines go
+# on the one before (tracebacks) or are not nginx's (jit.v, sanitizers).
+my $LINE_PREFIX = qr{^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[(\w+)\] \d+#\d+: (?:\*\d+ )?|nginx: \[(\w+)\] )};
+
+
 my $REPO    = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../..');
 my $NGX_BIN = $ENV{NGX_BIN} // '/usr/sbin/nginx';
 my $MODULE  = File::Spec->rel2abs($ENV{NGX_MODULE}
                                   // "$REPO/build/ngx_http_lua_ffi_module.so");
+# The LD_PRELOAD library of the forced-EAGAIN mode (tests/forced_eagain), built
+# beside the module.
+my $FORCED_EAGAIN_LIB = File::Spec->rel2abs($ENV{NGX_FORCED_EAGAIN_LIB}
+                                            // File::Basename::dirname($MODULE) . '/nlf_forced_eagain.so');
 
 use constant {
     START_TIMEOUT   => 5,     # seconds for nginx to come up (or die, for must_die)
@@ -143,7 +197,14 @@ sub run_tests() {
     # (done_testing still prints the final count).
     plan('no_plan') unless Test::More->builder->has_plan;
 
-    $self->run_block($_) for $self->blocks;
+    my @blocks = $self->blocks;
+    # Test::Base runs only an ONLY block, and none after a LAST one: left in a
+    # file, either would pass the file while most of it never ran.
+    for my $marker (qw(ONLY LAST)) {
+        fail("--- $marker is left in $0: the other blocks did not run")
+            if grep { exists $_->{$marker} } @blocks;
+    }
+    $self->run_block($_) for @blocks;
     Test::More::done_testing();
 }
 
@@ -191,8 +252,8 @@ sub block_errors {
     push @err, @{ $block->{_ngx_eval_errors} || [] };
 
     my %has = map { $_ => 1 } grep { exists $block->{$_} } keys %KNOWN;
-    my ($no_response) = grep { $has{$_} } qw(must_die abort ignore_response);
-    my $has_request = $has{request} || $has{raw_request};
+    my ($no_response) = grep { $has{$_} } qw(must_die abort ignore_response no_response);
+    my $has_request = $has{request} || $has{raw_request} || $has{pipelined_requests};
     if ($no_response) {
         push @err, "section '$_' is never checked in a '$no_response' block"
             for grep { $has{$_} } @RESPONSE_SECTIONS;
@@ -202,10 +263,22 @@ sub block_errors {
     }
     if (!$has_request && !$has{must_die}) {
         push @err, "section '$_' needs a 'request' section"
-            for grep { $has{$_} } qw(more_headers request_body timeout abort ignore_response);
+            for grep { $has{$_} } qw(more_headers request_body timeout abort ignore_response
+                                     no_response repeat_each concurrency);
     }
-    push @err, "'request' and 'raw_request' are mutually exclusive"
-        if $has{request} && $has{raw_request};
+    my @log_checks = grep { $has{$_} } qw(error_log no_error_log grep_error_log);
+    if (!grep { $has{$_} } @ASSERTIONS) {
+        push @err, "no section checks anything (" . join(', ', @ASSERTIONS) . ")";
+    } elsif ($no_response && !@log_checks && !$has{no_response}) {
+        push @err, "a '$no_response' block must check the log (error_log, no_error_log, "
+                   . "grep_error_log)";
+    }
+    push @err, "a 'must_die' block names why in error_log"
+        if $has{must_die} && !$has{error_log};
+    push @err, "'request', 'raw_request' and 'pipelined_requests' are mutually exclusive"
+        if ($has{request} // 0) + ($has{raw_request} // 0) + ($has{pipelined_requests} // 0) > 1;
+    push @err, "'pipelined_requests' needs an eval list of requests"
+        if $has{pipelined_requests} && ref $block->{pipelined_requests}[0] ne 'ARRAY';
     push @err, "'grep_error_log' and 'grep_error_log_out' go together"
         if !$has{grep_error_log} != !$has{grep_error_log_out};
 
@@ -214,15 +287,27 @@ sub block_errors {
         push @err, "'$sec' must be a number of seconds, not '$v'"
             if defined $v && $v !~ /^(?:\d+(?:\.\d*)?|\.\d+)$/;
     }
-    my $workers = value($block->{workers} && $block->{workers}[0]);
-    push @err, "'workers' must be a positive integer"
-        if defined $workers && $workers !~ /^[1-9]\d*$/;
+    for my $sec (qw(no_repeat no_forced_eagain)) {
+        push @err, "'$sec' says why (--- $sec: reason)"
+            if $has{$sec} && !length(value($block->{$sec}[0]) // '');
+    }
+    my $eagain = value($block->{forced_eagain} && $block->{forced_eagain}[0]);
+    push @err, "'forced_eagain' is r, w or rw (empty: rw)"
+        if defined $eagain && $eagain !~ /^(?:r|w|rw|)$/;
+    push @err, "forced EAGAIN library $FORCED_EAGAIN_LIB not found (build it, or set "
+               . "NGX_FORCED_EAGAIN_LIB)"
+        if forced_eagain($block) && !-f $FORCED_EAGAIN_LIB;
+    for my $sec (qw(workers repeat_each concurrency)) {
+        my $v = value($block->{$sec} && $block->{$sec}[0]);
+        push @err, "'$sec' must be a positive integer"
+            if defined $v && $v !~ /^[1-9]\d*$/;
+    }
     my $master = value($block->{master_process} && $block->{master_process}[0]);
     push @err, "'master_process' must be on or off"
         if defined $master && $master !~ /^(?:on|off)$/;
     my $level = value($block->{log_level} && $block->{log_level}[0]);
     push @err, "unknown log_level '$level'"
-        if defined $level && $level !~ /^(?:debug|info|notice|warn|error|crit|alert|emerg)$/;
+        if defined $level && !exists $LEVEL_RANK{$level};
 
     push @err, "module $MODULE not found (build it, or set NGX_MODULE)"
         if !$has{no_module} && !-f $MODULE;
@@ -257,7 +342,7 @@ sub run_server {
     pass("$t->{name} - nginx starts");
 
     $self->send_requests($t)
-        if exists $t->{sec}{request} || exists $t->{sec}{raw_request};
+        if grep { exists $t->{sec}{$_} } qw(request raw_request pipelined_requests);
 
     my $wait = value($t->{sec}{wait});
     Time::HiRes::sleep($wait) if $wait;
@@ -314,7 +399,7 @@ sub nginx_conf {
     my $workers = value($s->{workers}) // 1;
     my $connections = value($s->{worker_connections}) // 1024;
     my $master  = value($s->{master_process}) // 'on';
-    my $level   = value($s->{log_level}) // 'debug';
+    my $level   = value($s->{log_level}) // $ENV{TEST_NGINX_LOG_LEVEL} // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
     return <<"CONF";
 $load$main
@@ -396,7 +481,13 @@ sub spawn {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', "$p/logs/stderr.log" or POSIX::_exit(127);
         open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
-        $ENV{LD_PRELOAD} = $ENV{NGX_PRELOAD} if length($ENV{NGX_PRELOAD} // '');
+        my @preload = grep { length } $ENV{NGX_PRELOAD} // '';
+        if (my $dirs = forced_eagain($t->{block})) {
+            push @preload, $FORCED_EAGAIN_LIB;    # after a sanitizer runtime, which goes first
+            $ENV{NLF_FORCED_EAGAIN} = $dirs;
+            $ENV{NLF_FORCED_EAGAIN_BYTES} = $ENV{TEST_NGINX_FORCED_EAGAIN_BYTES} // 1;
+        }
+        $ENV{LD_PRELOAD} = join ':', @preload if @preload;
         exec { $cmd[0] } @cmd or print STDERR "exec $cmd[0]: $!\n";
         POSIX::_exit(127);
     }
@@ -494,25 +585,77 @@ sub send_requests {
     my $t = shift;
     my $s = $t->{sec};
     my $timeout = value($s->{timeout}) // DEFAULT_TIMEOUT;
-    my @requests;
+    my ($repeat, $keepalive) = repeat_mode($s);
+    my $clients = value($s->{concurrency}) // 1;
+    my $pipelined = exists $s->{pipelined_requests};
+
+    my @specs;
     if (exists $s->{raw_request}) {
-        @requests = map { { bytes => $_, method => /^\s*(\S+)/ ? $1 : '' } }
-                    as_list($s->{raw_request});
+        @specs = map { { raw => $_ } } as_list($s->{raw_request});
     } else {
-        my @specs = as_list($s->{request});
-        @requests = map { build_request($specs[$_], pick($s->{more_headers}, $_),
-                                        pick($s->{request_body}, $_)) } 0 .. $#specs;
+        @specs = map { { spec => $_ } } as_list($pipelined ? $s->{pipelined_requests} : $s->{request});
     }
-    for my $i (0 .. $#requests) {
-        my $label = @requests > 1 ? "$t->{name} (request " . ($i + 1) . ")" : $t->{name};
-        my $res = exchange($t->{port}, $requests[$i]{bytes}, $timeout, value($s->{body_pause}));
-        $self->check_response($t, $i, $label, $res, $requests[$i]{method}, $timeout);
+    my @sequence = map { my $r = $_; map { [$_, $r] } 0 .. $#specs } 1 .. $repeat;
+    my @conns;
+    for my $client (1 .. $clients) {
+        my @queue;
+        for my $k (0 .. $#sequence) {
+            my ($i, $r) = @{ $sequence[$k] };
+            my $conn_header = $keepalive && $k < $#sequence ? 'keep-alive' : 'close';
+            my $req = exists $specs[$i]{raw}
+                ? { bytes => $specs[$i]{raw}, method => $specs[$i]{raw} =~ /^\s*(\S+)/ ? $1 : '' }
+                : build_request($specs[$i]{spec}, pick($s->{more_headers}, $i),
+                                pick($s->{request_body}, $i), $conn_header);
+            my @where = (@specs > 1 ? ("request " . ($i + 1)) : (),
+                         $repeat > 1 ? ("repeat $r") : (), $clients > 1 ? ("client $client") : ());
+            $req->{label} = @where ? "$t->{name} (" . join(', ', @where) . ")" : $t->{name};
+            $req->{index} = $i;
+            push @queue, $req;
+        }
+        push @conns, { queue => \@queue, pipelined => $pipelined, keepalive => $keepalive };
     }
+    exchange($t->{port}, \@conns, $timeout, value($s->{body_pause}));
+    for my $conn (@conns) {
+        $self->check_response($t, $_->{index}, $_->{label}, $_->{result}, $_->{method}, $timeout)
+            for @{ $conn->{queue} };
+    }
+}
+
+# The directions ("r", "w", "rw") in which nginx's socket I/O is forced through
+# EAGAIN and one byte at a time, or '' for none: forced_eagain (empty: rw), else
+# TEST_NGINX_FORCED_EAGAIN for the blocks that do not say no_forced_eagain.
+sub forced_eagain() {
+    my $block = shift;
+    if (exists $block->{forced_eagain}) {
+        my $v = value($block->{forced_eagain}[0]);
+        return length($v // '') ? $v : 'rw';
+    }
+    return '' if exists $block->{no_forced_eagain};
+    my $env = $ENV{TEST_NGINX_FORCED_EAGAIN} // '';
+    return $env =~ /^(?:r|w|rw)$/ ? $env : '';
+}
+
+# How many times the block's requests are sent, and whether over one
+# keep-alive connection: repeat_each; pipelined_requests; else
+# TEST_NGINX_REPEAT_EACH=N, for the blocks whose requests can be repeated (not
+# raw bytes, not those about the connection itself, not those counting log
+# lines, not those saying no_repeat).
+sub repeat_mode() {
+    my $s = shift;
+    my $given = value($s->{repeat_each});
+    return ($given, $given > 1) if defined $given;
+    return (1, 1) if exists $s->{pipelined_requests};
+    my $env = $ENV{TEST_NGINX_REPEAT_EACH} // '';
+    return (1, 0) if $env !~ /^[1-9]\d*$/
+                  || grep { exists $s->{$_} } qw(raw_request abort no_response ignore_response
+                                                 truncated_response body_pause grep_error_log
+                                                 no_repeat);
+    return ($env, 1);
 }
 
 # "METHOD URI" on the first line, optional body lines after it.
 sub build_request() {
-    my ($spec, $more_headers, $body) = @_;
+    my ($spec, $more_headers, $body, $conn_header) = @_;
     die "empty request\n" unless defined $spec && $spec =~ /\S/;
     my ($line, @rest) = split /\n/, $spec, -1;
     $line =~ s/^\s+|\s+$//g;
@@ -530,7 +673,8 @@ sub build_request() {
         push @extra, [$1, $2];
     }
     my %given = map { lc $_->[0] => 1 } @extra;
-    my @headers = grep { !$given{lc $_->[0]} } ['Host', 'localhost'], ['Connection', 'close'];
+    my @headers = grep { !$given{lc $_->[0]} }
+                  ['Host', 'localhost'], ['Connection', $conn_header // 'close'];
     push @headers, @extra;
     push @headers, ['Content-Length', length $body]
         if defined $body && !$given{'content-length'} && !$given{'transfer-encoding'};
@@ -540,55 +684,197 @@ sub build_request() {
     return { bytes => $bytes, method => ($line =~ /^(\S+)/)[0] };
 }
 
-# Sends one request on a new connection and reads until the server closes it.
-# state: 'eof' (response complete), 'timeout', 'refused' or 'reset'.
+# Runs the connections at once.  Each sends the requests of its queue, one
+# after the other (each after the previous response), or all at once when
+# pipelined; a keep-alive request's response ends where its framing says, the
+# last one's when the server closes.  Each request gets a result: state 'eof'
+# (response received), 'timeout', 'refused', 'reset' or 'closed' (the server
+# closed before the request was answered), and the raw bytes.  A server that
+# closes after a complete response gets the next requests on a new connection.
 sub exchange() {
-    my ($port, $bytes, $timeout, $body_pause) = @_;
-    my $deadline = Time::HiRes::time() + $timeout;
-    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                     Proto => 'tcp', Timeout => $timeout)
-        or return { state => 'refused', raw => '', error => "connect: $@" };
-    $sock->blocking(0);
-    my $sel = IO::Select->new($sock);
+    my ($port, $conns, $timeout, $body_pause) = @_;
+    my $sel_r = IO::Select->new;
+    my $sel_w = IO::Select->new;
+    my %by_fd;
+    my $now = sub { Time::HiRes::time() };
 
-    my $off = 0;
-    my $pause_at = -1;
-    if ($body_pause) {
-        my $body_start = index($bytes, "\r\n\r\n") + 4;
-        $pause_at = $body_start + int((length($bytes) - $body_start) / 2);
-    }
-    while ($off < length $bytes) {
-        my $left = $deadline - Time::HiRes::time();
-        return { state => 'timeout', raw => '' } if $left <= 0;
-        if ($off == $pause_at) {
-            Time::HiRes::sleep($body_pause);
-            $pause_at = -1;
+    my $start_next;    # writes the next request(s) of a connection
+    my $open = sub {
+        my $c = shift;
+        $c->{sock} = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                           Proto => 'tcp', Timeout => $timeout);
+        if (!$c->{sock}) {
+            $_->{result} //= { state => 'refused', raw => '', error => "connect: $@" }
+                for @{ $c->{queue} };
+            return 0;
         }
-        next unless $sel->can_write($left);
-        my $chunk = $pause_at > $off ? $pause_at - $off : 65536;
-        my $n = syswrite($sock, $bytes, $chunk < 65536 ? $chunk : 65536, $off);
-        if (!defined $n) {
-            next if $!{EAGAIN} || $!{EINTR};
-            last;    # server stopped reading (e.g. 413): still read its response
+        $c->{sock}->blocking(0);
+        $by_fd{ fileno $c->{sock} } = $c;
+        $sel_r->add($c->{sock});
+        $c->{in} = '';
+        return 1;
+    };
+    my $close = sub {
+        my $c = shift;
+        return unless $c->{sock};
+        $sel_r->remove($c->{sock});
+        $sel_w->remove($c->{sock});
+        delete $by_fd{ fileno $c->{sock} };
+        close $c->{sock};
+        undef $c->{sock};
+    };
+    $start_next = sub {
+        my $c = shift;
+        my @todo = grep { !$_->{sent} } @{ $c->{queue} };
+        return unless @todo;
+        @todo = ($todo[0]) unless $c->{pipelined};
+        $c->{out} = '';
+        $c->{pause_at} = -1;
+        for my $req (@todo) {
+            if ($body_pause && $c->{pause_at} < 0) {
+                my $body_start = index($req->{bytes}, "\r\n\r\n") + 4;
+                $c->{pause_at} = length($c->{out}) + $body_start
+                               + int((length($req->{bytes}) - $body_start) / 2);
+            }
+            $c->{out} .= $req->{bytes};
+            $req->{sent} = 1;
+            push @{ $c->{pending} }, $req;
         }
-        $off += $n;
-    }
+        $c->{out_off} = 0;
+        $c->{deadline} = $now->() + $timeout;
+        $sel_w->add($c->{sock});
+    };
+    # The next requests go on a new connection: after a response and a close
+    # (which a server may do at any time), or after a timeout.
+    my $reconnect = sub {
+        my $c = shift;
+        $start_next->($c) if grep({ !$_->{sent} } @{ $c->{queue} }) && $open->($c);
+    };
+    # Takes the complete responses off the front of the input.
+    my $take_responses = sub {
+        my $c = shift;
+        while (@{ $c->{pending} } > 1 || (@{ $c->{pending} } && $c->{keepalive}
+                                           && $c->{pending}[0] != $c->{queue}[-1])) {
+            my $req = $c->{pending}[0];
+            my $len = response_length($c->{in}, $req->{method});
+            last unless defined $len && $len >= 0;
+            $req->{result} = { state => 'eof', raw => substr($c->{in}, 0, $len, '') };
+            shift @{ $c->{pending} };
+            $c->{deadline} = $now->() + $timeout;
+            # nginx ends keep-alive after some answers (500, 413, the
+            # keepalive_requests-th one): the next request needs a new connection.
+            my $head = substr $req->{result}{raw}, 0, index($req->{result}{raw}, "\r\n\r\n") + 2;
+            if (!@{ $c->{pending} } && $head =~ /\r\nConnection:[ \t]*close\r\n/i) {
+                $close->($c);
+                $reconnect->($c);
+                return;
+            }
+        }
+        $start_next->($c) if !@{ $c->{pending} } && $c->{sock};
+    };
+    my $finish = sub {    # the server closed the connection (or reset it)
+        my ($c, $error) = @_;
+        $close->($c);
+        my $first = shift @{ $c->{pending} };
+        if ($first) {
+            $first->{result} = !length $c->{in} && $error
+                ? { state => 'reset', raw => '', error => "read: $error" }
+                : { state => 'eof', raw => $c->{in} };
+        }
+        $_->{result} = { state => 'closed', raw => '',
+                         error => 'connection closed before this request was answered' }
+            for splice @{ $c->{pending} };
+        $reconnect->($c) if $first;
+    };
 
-    my $raw = '';
-    while (1) {
-        my $left = $deadline - Time::HiRes::time();
-        return { state => 'timeout', raw => $raw } if $left <= 0;    # closes $sock
-        next unless $sel->can_read($left);
-        my $n = sysread($sock, my $buf, 65536);
-        if (!defined $n) {
-            next if $!{EAGAIN} || $!{EINTR};
-            return { state => 'reset', raw => $raw, error => "read: $!" } unless length $raw;
-            last;
-        }
-        last if $n == 0;
-        $raw .= $buf;
+    for my $c (@$conns) {
+        $c->{pending} = [];
+        $start_next->($c) if $open->($c);
     }
-    return { state => 'eof', raw => $raw };
+    while (my @live = grep { $_->{sock} } @$conns) {
+        my $t_now = $now->();
+        for my $c (grep { $t_now >= $_->{deadline} } @live) {
+            my $first = shift @{ $c->{pending} };
+            $first->{result} = { state => 'timeout', raw => $c->{in} } if $first;
+            $_->{result} = { state => 'timeout', raw => '' } for splice @{ $c->{pending} };
+            $close->($c);
+            $reconnect->($c);
+        }
+        @live = grep { $_->{sock} } @live or last;
+        my $wait = (sort { $a <=> $b } map { $_->{deadline} } @live)[0] - $t_now;
+        $wait = 0 if $wait < 0;
+        # a connection waiting out its body pause is not writable meanwhile
+        for my $c (grep { $_->{resume_at} } @live) {
+            if ($t_now >= $c->{resume_at}) { delete $c->{resume_at}; $sel_w->add($c->{sock}) }
+            else { $wait = $c->{resume_at} - $t_now if $c->{resume_at} - $t_now < $wait }
+        }
+        my ($readable, $writable) = IO::Select->select($sel_r, $sel_w, undef, $wait);
+        for my $sock (@{ $writable || [] }) {
+            my $c = $by_fd{ fileno $sock } or next;
+            my $end = $c->{pause_at} > $c->{out_off} ? $c->{pause_at} : length $c->{out};
+            my $chunk = $end - $c->{out_off};
+            $chunk = 65536 if $chunk > 65536;
+            my $n = syswrite($sock, $c->{out}, $chunk, $c->{out_off});
+            if (!defined $n) {
+                next if $!{EAGAIN} || $!{EINTR};
+                $sel_w->remove($sock);    # server stopped reading (e.g. 413): read its response
+                next;
+            }
+            $c->{out_off} += $n;
+            if ($c->{out_off} == $c->{pause_at}) {
+                $c->{pause_at} = -1;
+                $c->{resume_at} = $now->() + $body_pause;
+                $sel_w->remove($sock);
+            }
+            $sel_w->remove($sock) if $c->{out_off} >= length $c->{out};
+        }
+        for my $sock (@{ $readable || [] }) {
+            my $c = $by_fd{ fileno $sock } or next;
+            my $n = sysread($sock, my $buf, 65536);
+            if (!defined $n) {
+                next if $!{EAGAIN} || $!{EINTR};
+                $finish->($c, "$!");
+            } elsif ($n == 0) {
+                $finish->($c);
+            } else {
+                $c->{in} .= $buf;
+                $take_responses->($c);
+            }
+        }
+    }
+}
+
+# Length of the complete response at the start of $buf; undef while it is
+# incomplete, -1 when only the connection close can end it.
+sub response_length() {
+    my ($buf, $method) = @_;
+    my $end = index $buf, "\r\n\r\n";
+    return undef if $end < 0;
+    my $r = parse_response(substr($buf, 0, $end + 4), $method);
+    return $end + 4 if $r->{error};    # shown as it is by the checks
+    return $end + 4 if $method eq 'HEAD' || $r->{status} =~ /^(?:1..|204|304)$/;
+    if ((header($r, 'Transfer-Encoding') // '') =~ /\bchunked\b/i) {
+        my $pos = $end + 4;
+        while (1) {
+            my $eol = index $buf, "\r\n", $pos;
+            return undef if $eol < 0;
+            my ($size) = substr($buf, $pos, $eol - $pos) =~ /^([0-9a-fA-F]+)/ or return -1;
+            $pos = $eol + 2;
+            if (hex $size == 0) {    # trailers up to an empty line
+                my $trailer_end = index $buf, "\r\n", $pos;
+                while ($trailer_end > $pos) {
+                    $pos = $trailer_end + 2;
+                    $trailer_end = index $buf, "\r\n", $pos;
+                }
+                return $trailer_end < 0 ? undef : $trailer_end + 2;
+            }
+            $pos += hex($size) + 2;
+            return undef if $pos > length $buf;
+        }
+    }
+    my $len = header($r, 'Content-Length');
+    return -1 unless defined $len;
+    return length $buf >= $end + 4 + $len ? $end + 4 + $len : undef;
 }
 
 sub check_response {
@@ -611,6 +897,11 @@ sub check_response {
         return;
     }
     return if exists $s->{ignore_response};
+    if (exists $s->{no_response}) {
+        ok(!length $res->{raw}, "$label - connection closed without a response")
+            or diag("$label: got ($res->{state}):\n" . printable($res->{raw}));
+        return;
+    }
 
     if ($res->{state} ne 'eof' || !length $res->{raw}) {
         fail("$label - response");
@@ -642,7 +933,9 @@ sub check_response {
     }
     if (exists $s->{response_body_like}) {
         my $re = pick($s->{response_body_like}, $i);
-        if (ref $re ne 'Regexp') { chomp $re; $re = qr/$re/s }
+        # As in OpenResty's Test::Nginx: the section's final newline is part of
+        # the pattern (a line must end there), "chomp" drops it.
+        $re = qr/$re/s if ref $re ne 'Regexp';
         like($r->{body}, $re, "$label - response_body_like");
     }
 
@@ -749,11 +1042,16 @@ sub startup_logs {
 sub check_logs {
     my $t = shift;
     my ($s, $name) = ($t->{sec}, $t->{name});
-    my $log = $self->read_logs($t);
+    my @lines = split /\n/, $self->read_logs($t);
+    my $log = join '', map { "$_\n" } @lines;
+    my $min_level = $LEVEL_RANK{ value($s->{log_level}) // 'info' };
+    my $matchable = join '', map { "$_\n" } grep { matchable_line($_, $min_level) } @lines;
+    my @expected = log_patterns($s->{error_log});
 
-    for my $pat (log_patterns($s->{error_log})) {
-        ok(scalar(log_matches($log, $pat)), "$name - error_log has " . describe($pat))
-            or diag("$name: not found in $t->{prefix}/logs/");
+    for my $pat (@expected) {
+        ok(scalar(log_matches($matchable, $pat)), "$name - error_log has " . describe($pat))
+            or diag("$name: not found in $t->{prefix}/logs/"
+                    . ($matchable ne $log ? " (at level $LEVELS[$min_level] or above)" : ''));
     }
     for my $pat (log_patterns($s->{no_error_log})) {
         my @hits = log_matches($log, $pat, 'lines');
@@ -770,23 +1068,71 @@ sub check_logs {
         is($got, $s->{grep_error_log_out}, "$name - grep_error_log " . describe($pat));
     }
 
-    # Problems no test may have.  UBSan reports are recognized by not being
-    # nginx log lines: Lua errors are logged as "... runtime error: ..." too.
-    my $must_die = exists $s->{must_die};
-    # An alert the block expects (error_log) is what it tests, not a problem.
-    my @expected = log_patterns($s->{error_log});
-    my $expected_alert = sub {
-        my $line = shift;
-        return grep { ref $_ eq 'Regexp' ? $line =~ $_ : index($line, $_) >= 0 } @expected;
-    };
-    my @bad = grep {
-           (/\[alert\]/ && !/lua_code_cache is off/ && !$expected_alert->($_))
-        || (/\[emerg\]/ && !$must_die)
-        || /exited on signal|AddressSanitizer|LeakSanitizer/
-        || (/runtime error:/ && !m{^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[})
-    } split /\n/, $log;
-    ok(!@bad, "$name - no alerts or crashes in the logs")
-        or diag("$name:\n" . join '', map { "  $_\n" } @bad[0 .. ($#bad < 19 ? $#bad : 19)]);
+    my @allowed = (@expected, log_patterns($s->{allow_error_log}));
+    my @bad;
+    for my $i (0 .. $#lines) {
+        next unless problem_line($lines[$i]);
+        my $end = $i;
+        $end++ while $end < $#lines && $lines[$end + 1] !~ $LINE_PREFIX;
+        push @bad, $lines[$i] unless forgiven(join("\n", @lines[$i .. $end]), \@allowed);
+    }
+    ok(!@bad, "$name - no unexpected errors, alerts or crashes in the logs")
+        or diag("$name: (a block that expects one of these names it in error_log)\n"
+                . join '', map { "  $_\n" } @bad[0 .. ($#bad < 19 ? $#bad : 19)]);
+}
+
+
+# What error_log patterns are matched against: lines at the block's log_level
+# (default info) or above, and lines without a level.  At debug level nginx
+# echoes the request itself ("http request line: ...", headers, args), which
+# would match almost any pattern naming something the request sends.
+sub matchable_line() {
+    my ($line, $min_level) = @_;
+    return 1 unless $line =~ $LINE_PREFIX;
+    my $rank = $LEVEL_RANK{ $1 // $2 } // 0;
+    return 0 if $rank < $min_level;
+    return $rank > 0 || $line !~ /\] \d+#\d+: \*\d+ http (?:request line|uri|args|exten|header):/;
+}
+
+# Lines no block may have unless it expects them: errors and worse, a worker
+# that died or exited with a failure code, sanitizer reports.  UBSan reports
+# are told from Lua's "... runtime error: ..." by not being nginx log lines.
+sub problem_line() {
+    my $line = shift;
+    return 1 if $line =~ /AddressSanitizer|LeakSanitizer/;
+    if ($line =~ $LINE_PREFIX) {
+        my $rank = $LEVEL_RANK{ $1 // $2 } // 0;
+        return $rank >= $LEVEL_RANK{error}
+            || $line =~ /process \d+ exited (?:on signal|with (?:fatal )?code [1-9])/;
+    }
+    return $line =~ /runtime error:/;
+}
+
+# A problem the block expects: an error_log pattern matches the message of the
+# entry (the line and the unprefixed lines after it, a traceback), not merely
+# its timestamp and level ("[alert]" expects no alert in particular) nor the
+# context nginx appends (client, request, ...).  Sanitizer reports never are.
+sub forgiven() {
+    my ($entry, $expected) = @_;
+    return 0 if $entry =~ /^[^\n]*(?:AddressSanitizer|LeakSanitizer)/ || $entry !~ $LINE_PREFIX;
+    my $msg_start = $+[0];
+    my $msg_end = length $entry;
+    for my $ctx (', client: ', ', context: ') {
+        my $at = rindex $entry, $ctx;
+        $msg_end = $at if $at > $msg_start && $at < $msg_end;
+    }
+    for my $pat (@$expected) {
+        if (ref $pat eq 'Regexp') {
+            while ($entry =~ /$pat/g) {
+                return 1 if $-[0] < $msg_end && $+[0] > $msg_start;
+            }
+        } else {
+            for (my $pos = index $entry, $pat; $pos >= 0; $pos = index $entry, $pat, $pos + 1) {
+                return 1 if $pos < $msg_end && $pos + length($pat) > $msg_start;
+            }
+        }
+    }
+    return 0;
 }
 
 # error_log/no_error_log value: lines of a string, elements of an arrayref
