@@ -226,6 +226,7 @@ rewrite thread, access thread
 GET /t
 --- response_body
 waited, late thread, running: 0
+--- no_repeat: a repeated request would count the first request's timer still running
 
 === TEST 11: argument errors of spawn, wait and kill
 --- config
@@ -716,6 +717,7 @@ GET /t
 10000
 --- error_log
 premature runs: 10000
+--- no_repeat: the 10,000 timers stay pending until shutdown, so a second request finds the limit reached
 
 === TEST 31: worker_connections 32: 1,000 concurrent sleeping timers need no connection
 --- worker_connections: 32
