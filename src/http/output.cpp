@@ -75,8 +75,10 @@ ngx_int_t send_eof(RequestCtx &ctx) noexcept {
     ctx.eof = true;
     // A body the handler never read would otherwise be taken for the next request on
     // a keep-alive connection (nginx's own handlers discard it too; a no-op once the
-    // body is read or being read).
-    if (ngx_http_discard_request_body(ctx.r) != NGX_OK) return NGX_ERROR;
+    // body is read or being read). Most requests have none: skip the call for them.
+    const auto &in = ctx.r->headers_in;
+    if ((in.content_length_n > 0 || in.chunked) && ngx_http_discard_request_body(ctx.r) != NGX_OK)
+        return NGX_ERROR;
     return ngx_http_send_special(ctx.r, NGX_HTTP_LAST);
 }
 
