@@ -443,3 +443,51 @@ my $line = lua_function_line("resty/core/output.lua", "output_values");
 qr/\[TRACE\s+\d+ output\.lua:$line return\]/
 --- no_error_log
 NYI
+
+=== TEST 24: small output waits as nginx's postpone_output has it, and goes to nginx when the handler waits
+Output below postpone_output is kept until more comes or the response ends, as
+nginx's write filter keeps it; a wait hands it to nginx, which sends it once header
+and body together reach postpone_output. With postpone_output 0 nothing waits.
+--- config
+    location = /held {
+        content_by_lua_block {
+            ngx.send_headers()
+            ngx.print(string.rep("x", 1400))
+            local before_wait = tonumber(ngx.var.bytes_sent)
+            ngx.sleep(0.01)
+            local after_wait = tonumber(ngx.var.bytes_sent)
+            ngx.say(" ", before_wait, " ", after_wait > 1400)
+        }
+    }
+    location = /immediate {
+        postpone_output 0;
+        content_by_lua_block {
+            ngx.send_headers()
+            local header = tonumber(ngx.var.bytes_sent)
+            ngx.print("12345")
+            ngx.say(" ", tonumber(ngx.var.bytes_sent) - header)
+        }
+    }
+--- request eval
+["GET /held", "GET /immediate"]
+--- response_body eval
+[("x" x 1400) . " 0 true\n", "12345 10\n"]
+
+=== TEST 25: a body_filter_by_lua sees each ngx.say on its own, then the end
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.say("a")
+            ngx.print("b")
+            ngx.say("c")
+        }
+        body_filter_by_lua_block {
+            ngx.arg[1] = "[" .. ngx.arg[1] .. (ngx.arg[2] and "|eof" or "") .. "]"
+        }
+    }
+--- request
+GET /t
+--- response_body chomp
+[a
+][b][c
+][|eof]

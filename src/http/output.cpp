@@ -59,8 +59,38 @@ ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexce
     ngx_buf_t *b = cl->buf;
     if (!data.empty()) b->last = ngx_cpymem(b->last, data.data(), data.size());
     if (newline) *b->last++ = '\n';
-    rc = ngx_http_output_filter(r, cl);
-    ngx_chain_update_chains(r->pool, &ctx.free_bufs, &ctx.busy_bufs, &cl, output_tag);
+    if (ctx.held_last != nullptr) {
+        ctx.held_last->next = cl;
+    } else {
+        ctx.held_out = cl;
+    }
+    ctx.held_last = cl;
+    ctx.held_size += size;
+    // A Lua body filter sees each call's output on its own, as in OpenResty.
+    const auto *clcf = static_cast<ngx_http_core_loc_conf_t *>(ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+    if (ctx.held_size < clcf->postpone_output && !loc_conf(r)->body_filter.is_set()) return NGX_OK;
+    return send_held(ctx, 0);
+}
+
+ngx_int_t send_held(RequestCtx &ctx, ngx_uint_t flags) noexcept {
+    ngx_http_request_t *r = ctx.r;
+    ngx_chain_t *out = ctx.held_out;
+    if (out == nullptr) return flags != 0 ? ngx_http_send_special(r, flags) : NGX_OK;
+    ngx_buf_t *b = ctx.held_last->buf;
+    if (flags & NGX_HTTP_FLUSH) b->flush = 1;
+    if (flags & NGX_HTTP_LAST) {
+        // What ngx_http_send_special marks on a buffer of its own.
+        if (r == r->main && !r->post_action) {
+            b->last_buf = 1;
+        } else {
+            b->sync = 1;
+            b->last_in_chain = 1;
+        }
+    }
+    ctx.held_out = ctx.held_last = nullptr;
+    ctx.held_size = 0;
+    ngx_int_t rc = ngx_http_output_filter(r, out);
+    ngx_chain_update_chains(r->pool, &ctx.free_bufs, &ctx.busy_bufs, &out, output_tag);
     return rc;
 }
 
@@ -79,7 +109,7 @@ ngx_int_t send_eof(RequestCtx &ctx) noexcept {
     const auto &in = ctx.r->headers_in;
     if ((in.content_length_n > 0 || in.chunked) && ngx_http_discard_request_body(ctx.r) != NGX_OK)
         return NGX_ERROR;
-    return ngx_http_send_special(ctx.r, NGX_HTTP_LAST);
+    return send_held(ctx, NGX_HTTP_LAST);
 }
 
 }  // namespace nlf::http

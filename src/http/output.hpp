@@ -28,6 +28,11 @@ ngx_int_t send_body(RequestCtx &ctx, std::string_view data, bool newline) noexce
 // Sends the header if needed, then the last buffer.
 ngx_int_t send_eof(RequestCtx &ctx) noexcept;
 
+// Passes the body output send_body held down the filter chain, its final buffer marked
+// with `flags` (ngx_http_send_special's NGX_HTTP_FLUSH / NGX_HTTP_LAST, or 0); with
+// nothing held and flags set, a special buffer goes instead.
+ngx_int_t send_held(RequestCtx &ctx, ngx_uint_t flags) noexcept;
+
 // True when sending output now would run Lua: a header filter before the header is
 // out, or a body filter.
 bool output_runs_lua(const RequestCtx &ctx) noexcept;

@@ -265,6 +265,9 @@ void RequestCtx::on_finished(core::RunEnd how) noexcept {
 }
 
 void RequestCtx::on_suspended() noexcept {
+    // While the run waits, nginx alone decides when held output goes out. A failed
+    // write marks the connection; the next output call or the request's end reports it.
+    if (held_out != nullptr) send_held(*this, 0);
     if (suspended) ngx_http_run_posted_requests(r->connection);
 }
 

@@ -62,6 +62,12 @@ public:
     // Output buffers recycled between ngx.say calls (ngx_chain_update_chains).
     ngx_chain_t *free_bufs = nullptr;
     ngx_chain_t *busy_bufs = nullptr;
+    // Body output smaller than postpone_output, which nginx's write filter would hold
+    // anyway: kept here until more comes, a flush, the end of the response or a wait,
+    // so that a short response and its end go down the filter chain in one pass.
+    ngx_chain_t *held_out = nullptr;
+    ngx_chain_t *held_last = nullptr;
+    size_t held_size = 0;
 
     // body_filter_by_lua's view of the chain being filtered (ngx.arg[1], ngx.arg[2]),
     // and the replacement the Lua code made, if any.

@@ -73,7 +73,7 @@ ngx_int_t flush(RequestCtx &ctx, bool wait, const char **err) noexcept {
         return NGX_ERROR;
     }
     if (!r->header_sent || r->header_only) return NGX_OK;
-    ngx_int_t rc = ngx_http_send_special(r, NGX_HTTP_FLUSH);
+    ngx_int_t rc = send_held(ctx, NGX_HTTP_FLUSH);
     if (rc == NGX_ERROR || rc > NGX_OK) {
         *err = filter_error;
         return NGX_ERROR;
