@@ -758,3 +758,73 @@ malloc_trim(1) returned
 ["GET /t", "GET /t", "GET /t"]
 --- response_body eval
 ["false\n", "false\n", "false\n"]
+
+=== TEST 43: a handler is a function LuaJIT compiles: after enough requests its code runs in a trace of its own
+A main chunk is a vararg function, which LuaJIT never compiles; handlers are compiled
+as functions of fixed arity.
+--- user_files
+>>> hot.lua
+ngx.print(ngx.var.uri, " ")
+--- http_config
+    init_worker_by_lua_block { require("jit.v").on() }
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.print(ngx.var.uri, " ")
+        }
+    }
+    location = /file {
+        content_by_lua_file html/hot.lua;
+    }
+--- request eval
+[("GET /t", "GET /file") x 150]
+--- response_body eval
+[("/t ", "/file ") x 150]
+--- error_log eval
+[qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):0 return\]/,
+ qr/\[TRACE\s+\d+ hot\.lua:0 return\]/]
+--- no_error_log
+NYI
+
+=== TEST 44: a handler still reads as the main chunk (what, lines, tracebacks), also from a file with a "#!" line and a byte order mark; one that uses the chunk's ... keeps its chunk
+--- user_files
+>>> handler.lua
+﻿#!/usr/bin/env luajit
+local ok, err = pcall(function()
+    error("nested")
+end)
+ngx.say(debug.getinfo(1, "S").what, " ", err)
+--- config
+    location = /t {
+        content_by_lua_block {
+            local info = debug.getinfo(1, "Sl")
+            ngx.say(info.what, " ", info.linedefined, " ", info.currentline)
+            local ok, err = pcall(function()
+                error("nested")
+            end)
+            ngx.say(err)
+        }
+    }
+    location = /file {
+        content_by_lua_file html/handler.lua;
+    }
+    location = /boom {
+        content_by_lua_block {
+            local x = 1
+            error("boom")
+        }
+    }
+    location = /varargs {
+        content_by_lua_block { ngx.say(select("#", ...), " ", debug.getinfo(1, "S").what) }
+    }
+--- request eval
+["GET /t", "GET /file", "GET /boom", "GET /varargs"]
+--- error_code eval
+[200, 200, 500, 200]
+--- response_body_like eval
+["^main 0 2\ncontent_by_lua\\(nginx\\.conf:\\d+\\):5: nested\n\\z",
+ "^main .*/html/handler\\.lua:3: nested\n\\z",
+ "500 Internal Server Error",
+ "^0 main\n\\z"]
+--- error_log eval
+qr/lua entry thread aborted: runtime error: content_by_lua\(nginx\.conf:\d+\):3: boom\nstack traceback:\ncoroutine 0:\n\t\[C\]: in function 'error'\n\tcontent_by_lua\(nginx\.conf:\d+\):3: in main chunk/

@@ -168,7 +168,7 @@ qr/\[lua\] mylog\.lua:3: go\(\): in module/
             for i = 1, 300 do
                 log(DEBUG, "hidden ", i)
             end
-            -- A handler's main chunk is a vararg function, never compiled; so is this.
+            -- A vararg function (a handler that uses the chunk's ...) is never compiled.
             local function handler(...)
                 for i = 1, 200 do
                     log(INFO, "hidden too")

@@ -336,7 +336,7 @@ NYI
     location = /t {
         content_by_lua_block {
             require("jit.v").on()
-            -- A handler's main chunk is a vararg function, never compiled; so is this.
+            -- A vararg function (a handler that uses the chunk's ...) is never compiled.
             local function handler(...)
                 for i = 1, 200 do
                     ngx.print("a")

@@ -1,8 +1,11 @@
 #include "core/lua_vm.hpp"
 
 #include "core/embedded_lua.hpp"
+#include "core/pure/bytecode_dump.hpp"
 #include "core/pure/search_path.hpp"
 
+#include <cstdio>
+#include <memory>
 #include <new>
 
 namespace nlf::core {
@@ -44,6 +47,46 @@ void register_embedded_modules(lua_State *L) {
         lua_setfield(L, -2, m.name);
     }
     lua_pop(L, 2);
+}
+
+int append_to_string(lua_State *, const void *data, size_t size, void *out) {
+    static_cast<std::string *>(out)->append(static_cast<const char *>(data), size);
+    return 0;
+}
+
+// Replaces the handler chunk on top of the stack, compiled from `code`, by the same
+// code as a function of fixed arity that reads as the main chunk (see
+// core/pure/bytecode_dump.hpp). Code that uses the chunk's `...` keeps its chunk.
+void prefer_fixed_arity(lua_State *L, std::string_view code, const char *chunk_name) {
+    const std::string source = fixed_arity_source(code);
+    if (luaL_loadbuffer(L, source.data(), source.size(), chunk_name) != 0) {
+        lua_pop(L, 1);
+        return;
+    }
+    std::string dump;
+    if (lua_pcall(L, 0, 1, 0) != 0 || !lua_isfunction(L, -1) || lua_dump(L, append_to_string, &dump) != 0 ||
+        !mark_as_main_chunk(dump)) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    if (luaL_loadbuffer(L, dump.data(), dump.size(), chunk_name) != 0) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_replace(L, -2);
+}
+
+// The text of a file, empty when it cannot be read (its chunk was loaded already).
+std::string read_file(const char *path) {
+    std::string text;
+    std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path, "rb"), std::fclose);
+    if (!file) return text;
+    char buf[8192];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
+    if (std::ferror(file.get())) text.clear();
+    return text;
 }
 
 }  // namespace
@@ -285,6 +328,7 @@ int Vm::compile(std::string_view code, const std::string &chunk_name, std::strin
         lua_pop(L_, 1);
         return LUA_NOREF;
     }
+    prefer_fixed_arity(L_, code, chunk_name.c_str());
     return luaL_ref(L_, LUA_REGISTRYINDEX);
 }
 
@@ -304,6 +348,10 @@ bool Vm::push_file(const char *path, bool reload, std::string &error) {
         lua_pop(L_, 2);
         return false;
     }
+    const std::string text = read_file(path);
+    const std::string_view code = lexed_file_text(text);
+    // A precompiled file stays as it is.
+    if (!code.empty() && code[0] != LUA_SIGNATURE[0]) prefer_fixed_arity(L_, code, ('@' + std::string(path)).c_str());
     if (!reload) {
         lua_pushvalue(L_, -1);
         lua_setfield(L_, -3, path);

@@ -58,7 +58,8 @@ public:
     void forget_run_ctx(std::uintptr_t run) noexcept;
 
     // Compiles inline code; returns a registry reference to the function, or
-    // LUA_NOREF with `error` set.
+    // LUA_NOREF with `error` set. Handlers (and files, below) become functions of
+    // fixed arity that LuaJIT compiles (see core/pure/bytecode_dump.hpp).
     int compile(std::string_view code, const std::string &chunk_name, std::string &error);
 
     // Pushes the function of a Lua file, compiled once and cached unless `reload`.

@@ -130,9 +130,9 @@ local function control(op, ffi_rc, flag)
     return ffi_rc
 end
 
--- One string, the common call, in a function of fixed arity. A handler's main chunk
--- is a vararg function, which LuaJIT never compiles, and so are ngx.say and
--- ngx.print: called from a chunk they run interpreted, where an FFI call costs about
+-- One string, the common call, in a function of fixed arity. ngx.say and ngx.print
+-- are vararg functions, which LuaJIT compiles only inside a trace that started
+-- elsewhere: called from code that is not compiled they run interpreted, where an FFI call costs about
 -- 1,700 instructions against a few when compiled. This function gets a trace of its
 -- own that the interpreter enters. Always tail-called (see finish).
 local function output_string(s, newline)
@@ -190,7 +190,7 @@ local function output_many(newline, fname, ...)
 end
 
 -- ngx.say and ngx.print. The dispatch is in each function itself: behind a shared
--- vararg function it would run interpreted on every call from a handler's main chunk.
+-- vararg function it would run interpreted on every call from code not compiled.
 local function writer(newline, fname)
     return function(...)
         local n = select("#", ...)
