@@ -743,3 +743,170 @@ GET /t
 qr/\[TRACE\s+\d+ re\.lua:\d+ loop\]/
 --- no_error_log
 NYI
+
+=== TEST 30: match and find with groups that did not take part are JIT-compiled
+Each capture is collected inside the match's own code: a capture function of its
+own got hot before the caller's loop, and the side traces of its exits (an unset
+group, the whole subject) ran on across that loop until LuaJIT gave up on them.
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local match, find = ngx.re.match, ngx.re.find
+            local n = 0
+            for i = 1, 300 do
+                local m = match("ab", "(a)(x)?(b)", "jo")
+                if m[0] == "ab" and m[1] == "a" and m[2] == false and m[3] == "b" then n = n + 1 end
+            end
+            for i = 1, 300 do
+                local from, to = find("ab", "(a)(x)?(b)", "jo", nil, 3)
+                if from == 2 and to == 2 then n = n + 1 end
+            end
+            ngx.say(n)
+            local m = match("abcdef", "(a)(x)?(b)(c)(y)?(d)(z)?", "jo")
+            ngx.say(m[2], " ", m[4], " ", m[5], " ", m[6], " ", m[7])
+            ngx.say(find("ab", "(a)(x)?(b)", "jo", nil, 2))
+        }
+    }
+--- request
+GET /t
+--- response_body
+600
+false c false d false
+nilnil
+--- error_log eval
+[loop_traces(5, 9)]
+--- no_error_log
+NYI
+loop unroll limit
+fallback to interpreter
+
+=== TEST 31: named groups that did not take part are JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local match = ngx.re.match
+            local n = 0
+            for i = 1, 300 do
+                local m = match("ab", "(?<x>a)(?<y>x)?(b)", "jo")
+                if m.x == "a" and m.y == false and m[3] == "b" then n = n + 1 end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+300
+--- error_log eval
+[loop_traces(5)]
+--- no_error_log
+NYI
+loop unroll limit
+fallback to interpreter
+
+=== TEST 32: gmatch with groups that did not take part is JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local gmatch = ngx.re.gmatch
+            local n = 0
+            for i = 1, 300 do
+                local m = gmatch("abab", "(a)(x)?(b)", "jo")()
+                if m[2] == false and m[3] == "b" then n = n + 1 end
+            end
+            ngx.say(n)
+        }
+    }
+--- request
+GET /t
+--- response_body
+300
+--- error_log eval
+[loop_traces(5)]
+--- no_error_log
+NYI
+loop unroll limit
+fallback to interpreter
+
+=== TEST 33: gsub with a template, groups that did not take part, is JIT-compiled
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local gsub = ngx.re.gsub
+            local s
+            for i = 1, 300 do
+                s = gsub("abab", "(a)(x)?(b)", "[$2$1]", "jo")
+            end
+            ngx.say(s)
+        }
+    }
+--- request
+GET /t
+--- response_body
+[a][a]
+--- error_log eval
+[loop_traces(5)]
+--- no_error_log
+NYI
+loop unroll limit
+fallback to interpreter
+
+=== TEST 34: gsub with a function, groups that did not take part, is JIT-compiled
+Its loop over matches, or (as that loop runs once here) the caller's, is a root trace.
+(The match before that loop is collected by the same function as those in it: hot
+twice a call, it may get a trace of its own whose side exits LuaJIT then gives up on,
+so only NYI is ruled out here.)
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local gsub = ngx.re.gsub
+            local mark = function(m) return m[2] and "y" or m[1] .. m[3] end
+            local s
+            for i = 1, 300 do
+                s = gsub("abab", "(a)(x)?(b)", mark, "jo")
+            end
+            ngx.say(s)
+        }
+    }
+--- request
+GET /t
+--- response_body
+abab
+--- error_log eval
+qr/\[TRACE\s+\d+ (?:regex\.lua:\d+|content_by_lua\(nginx\.conf:\d+\):6) loop\]/
+--- no_error_log
+NYI
+
+=== TEST 35: split with captures and a limit is JIT-compiled
+Its loop over matches is the root trace (as in OpenResty, a loop in the caller cannot
+be one: the loop inside split is hot first); the caller's loop is side traces back to it.
+--- config
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local split = require("ngx.re").split
+            local n, res = 0, {}
+            for i = 1, 300 do
+                res = split("a1b,c", "([0-9])|,", "jo", nil, 3, res)
+                if res[1] == "a" and res[2] == "1" and res[3] == "b" and res[4] == "c" then
+                    n = n + 1
+                end
+            end
+            ngx.say(n, " ", #res)
+        }
+    }
+--- request
+GET /t
+--- response_body
+300 4
+--- error_log eval
+[qr/\[TRACE\s+\d+ re\.lua:\d+ loop\]/, qr/\[TRACE\s+\d+ \(\d+\/\d+\) re\.lua:\d+ -> \d+\]/]
+--- no_error_log
+NYI
+loop unroll limit
+fallback to interpreter

@@ -183,6 +183,24 @@ function cases.re_match(n)
     return m
 end
 
+function cases.re_match_unset(n)
+    local match = ngx.re.match
+    local m
+    for _ = 1, n do
+        m = match("hello world", [[(\w+)(x)? (\w+)]], "jo")
+    end
+    return m
+end
+
+function cases.re_split(n)
+    local split = require("ngx.re").split
+    local res
+    for _ = 1, n do
+        res = split("a,b,c,d", ",", "jo")
+    end
+    return res
+end
+
 function cases.re_find(n)
     local find = ngx.re.find
     local sum = 0

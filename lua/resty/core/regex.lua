@@ -272,10 +272,13 @@ end
 -- code, the offsets in entry.ovec.
 local function run(entry, subj, len, pos)
     local md = entry.jit_md
+    local rc
     if md and pos <= len then
-        return jit_match(entry.code, subj, len, pos, md)
+        rc = jit_match(entry.code, subj, len, pos, md)
+    else
+        rc = exec(entry.re, entry.flags, subj, len, pos)
     end
-    return exec(entry.re, entry.flags, subj, len, pos)
+    return rc
 end
 
 -- Where the next search starts after an empty match ending at `pos` (0-based): one
@@ -308,39 +311,41 @@ local function collect_name(res, group, name, dupnames)
     end
 end
 
--- Capture `i`, or false when it did not take part in the match (PCRE2 unsets every
--- such pair, those past its return code included).
-local function capture(ovec, i, subj)
-    local from = offset(ovec, 2 * i)
-    if from < 0 then
-        return false
-    end
-    local to = offset(ovec, 2 * i + 1)
-    -- The whole subject (an anchored match, often) needs no new string.
-    if from == 0 and to == #subj then
-        return subj
-    end
-    return sub(subj, from + 1, to)
-end
-
--- The match table: captures 0..ncap and the named ones. The first few of each are
--- unrolled by hand: a loop here would become a trace of its own, and the table could
--- not be built in the caller's trace (it costs more than the match itself).
+-- The match table: captures 0..ncap (false for a group that did not take part: PCRE2
+-- unsets every such pair, those past its return code included) and the named ones.
+-- The first few of each are unrolled by hand: a loop here would become a trace of its
+-- own, and the table could not be built in the caller's trace (it costs more than the
+-- match itself). Nor is a capture a function of its own: called several times a match,
+-- it would get hot before the caller's loop and have a trace of its own, whose side
+-- exits (an unset group, the whole subject) would start side traces that run on across
+-- the caller's loop, not yet compiled, until LuaJIT gives up on them ("loop unroll
+-- limit reached") and leaves those exits to the interpreter for good. No tail calls
+-- either: LuaJIT counts every one in a trace against that same limit.
 local function collect(entry, subj, res)
     local ovec = entry.ovec
     local ncap = entry.ncap
     if not res then
         res = new_tab(ncap, entry.nnames)
     end
-    res[0] = capture(ovec, 0, subj)
+    local from, to = offset(ovec, 0), offset(ovec, 1)
+    -- The whole subject (an anchored match, often) needs no new string.
+    if from == 0 and to == #subj then
+        res[0] = subj
+    else
+        res[0] = sub(subj, from + 1, to)
+    end
     if ncap >= 1 then
-        res[1] = capture(ovec, 1, subj)
+        from = offset(ovec, 2)
+        res[1] = from >= 0 and sub(subj, from + 1, offset(ovec, 3))
         if ncap >= 2 then
-            res[2] = capture(ovec, 2, subj)
+            from = offset(ovec, 4)
+            res[2] = from >= 0 and sub(subj, from + 1, offset(ovec, 5))
             if ncap >= 3 then
-                res[3] = capture(ovec, 3, subj)
+                from = offset(ovec, 6)
+                res[3] = from >= 0 and sub(subj, from + 1, offset(ovec, 7))
                 for i = 4, ncap do
-                    res[i] = capture(ovec, i, subj)
+                    from = offset(ovec, 2 * i)
+                    res[i] = from >= 0 and sub(subj, from + 1, offset(ovec, 2 * i + 1))
                 end
             end
         end
