@@ -14,8 +14,9 @@ endif
 MODULE := $(CURDIR)/$(BUILD_DIR)/ngx_http_lua_ffi_module.so
 
 FUZZ_SECONDS ?= 30
+SOAK_SECONDS ?= 600
 
-.PHONY: all deps build test unit prove example run bench fuzz clean
+.PHONY: all deps build test unit prove example run bench soak fuzz clean
 
 all: build
 
@@ -43,6 +44,12 @@ run: build
 
 bench: build
 	@python3 bench/bench.py --module $(MODULE) $(if $(filter 1,$(QUICK)),--quick) $(if $(ONLY),--only $(ONLY)) $(if $(PERCALL),--percall $(PERCALL))
+
+# The soak and fault test (scripts/soak.py): SOAK_SECONDS of mixed load over every API
+# area with a reload every 10 s, then one line of figures; PEER=1 runs the same on
+# Debian's OpenResty stack. Not part of `make test`.
+soak: build
+	@python3 scripts/soak.py --module $(MODULE) --seconds $(SOAK_SECONDS) $(if $(filter 1,$(PEER)),--peer)
 
 # libFuzzer targets for the pure parsers (tests/fuzz), FUZZ_SECONDS each; not part of
 # `make test`.
