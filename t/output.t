@@ -491,3 +491,25 @@ GET /t
 [a
 ][b][c
 ][|eof]
+
+=== TEST 26: a handler that answers with one ngx.say of a dozen values compiles whole
+Each value used to be put by a recursive call, which LuaJIT counts against its unroll
+limit: the handler's trace aborted.
+--- http_config
+    init_worker_by_lua_block { require("jit.v").on() }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local args = ngx.req.get_uri_args()
+            ngx.say(ngx.var.request_method, " ", ngx.var.uri, " ", args.a, " ", true, " ", nil, " ", ngx.time() > 0, "!")
+        }
+    }
+--- request eval
+[("GET /t?a=1") x 150]
+--- response_body eval
+[("GET /t 1 true nil true!\n") x 150]
+--- error_log eval
+qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):0 return\]/
+--- no_error_log
+loop unroll limit
+NYI

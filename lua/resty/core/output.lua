@@ -155,16 +155,23 @@ local function send_filled(r, newline, err)
     return finish(r, output_buffered(r, newline))
 end
 
--- Puts values i .. n of at most twelve. Tail recursion: compiled into the caller.
-local function put_fixed(fname, i, n, a, b, c, d, e, f, g, h, j, k, l, m)
-    if i > n then
-        return nil
-    end
-    local err = put_value(out_buf, a, i, fname, 0)
-    if err then
-        return err
-    end
-    return put_fixed(fname, i + 1, n, b, c, d, e, f, g, h, j, k, l, m)
+-- Puts values 1 .. n of at most twelve; returns the first argument error, else nil.
+-- Written out: LuaJIT counts each call of a recursion against its unroll limit, and a
+-- handler's trace that inlined a call of many values aborted on it.
+local function put_fixed(fname, n, a, b, c, d, e, f, g, h, j, k, l, m)
+    local buf = out_buf
+    return n > 0 and (put_value(buf, a, 1, fname, 0)
+        or n > 1 and (put_value(buf, b, 2, fname, 0)
+        or n > 2 and (put_value(buf, c, 3, fname, 0)
+        or n > 3 and (put_value(buf, d, 4, fname, 0)
+        or n > 4 and (put_value(buf, e, 5, fname, 0)
+        or n > 5 and (put_value(buf, f, 6, fname, 0)
+        or n > 6 and (put_value(buf, g, 7, fname, 0)
+        or n > 7 and (put_value(buf, h, 8, fname, 0)
+        or n > 8 and (put_value(buf, j, 9, fname, 0)
+        or n > 9 and (put_value(buf, k, 10, fname, 0)
+        or n > 10 and (put_value(buf, l, 11, fname, 0)
+        or n > 11 and put_value(buf, m, 12, fname, 0)))))))))))) or nil
 end
 
 -- ngx.say and ngx.print with up to twelve values (the common calls, an answer
@@ -176,7 +183,7 @@ local function output_values(newline, fname, n, a, b, c, d, e, f, g, h, j, k, l,
         error(no_request_msg(), 2)
     end
     out_buf:reset()
-    return send_filled(r, newline, put_fixed(fname, 1, n, a, b, c, d, e, f, g, h, j, k, l, m))
+    return send_filled(r, newline, put_fixed(fname, n, a, b, c, d, e, f, g, h, j, k, l, m))
 end
 
 -- ngx.say and ngx.print with more values, tail-called by them.
