@@ -219,7 +219,7 @@ GET /t
 --- response_body
 ok
 --- error_log
-init: API disabled in the context of init_by_lua*
+init: no request found
 log: API disabled in the context of log_by_lua*
 
 === TEST 16: exit(ngx.DECLINED) in access continues
