@@ -348,9 +348,9 @@ GET /t
 --- error_code: 204
 --- error_log eval
 [qr/init: a=b%20c 1/,
- qr/get_uri_args: API disabled in the context of init_by_lua\*/,
- qr/set_uri_args: API disabled in the context of init_by_lua\*/,
- qr/set_uri: API disabled in the context of init_by_lua\*/]
+ qr/get_uri_args: no request found/,
+ qr/set_uri_args: no request object found/,
+ qr/set_uri: no request found/]
 
 === TEST 17: the calls are JIT-compiled (encode_args: its loop over the table)
 --- config

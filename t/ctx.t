@@ -152,9 +152,9 @@ true true
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/init get: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
- qr/init set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/,
- qr/init get_ctx_table: init_by_lua\(nginx\.conf:\d+\):6: API disabled in the context of init_by_lua\*/]
+[qr/init get: init_by_lua\(nginx\.conf:\d+\):2: no request found/,
+ qr/init set: init_by_lua\(nginx\.conf:\d+\):4: no request found/,
+ qr/init get_ctx_table: init_by_lua\(nginx\.conf:\d+\):6: no request found/]
 
 === TEST 11: init_worker_by_lua and exit_worker_by_lua have a table of their own, freed after the run
 --- http_config

@@ -29,8 +29,8 @@ GET /t
 true
 --- error_log eval
 [qr/\[error\] \d+#\d+: \*\d+ raw at error, client: /,
- qr/\[warn\] \d+#\d+: raw from init_worker$/m,
- qr/\[warn\] \d+#\d+: raw from a timer$/m,
+ qr/\[warn\] \d+#\d+: raw from init_worker, context: init_worker_by_lua\*$/m,
+ qr/\[warn\] \d+#\d+: raw from a timer, context: ngx\.timer$/m,
  qr/\[notice\] \d+#\d+: \*\d+ raw in the log phase while logging request, client: /]
 --- no_error_log
 raw at debug

@@ -178,8 +178,6 @@ GET /t
                 local ok, err = pcall(ngx.exit, v)
                 ngx.say(tostring(v):sub(1, 5), ": ", err)
             end
-            local ok, err = pcall(ngx.exit, ngx.DECLINED)
-            ngx.say("declined: ", err)
         }
     }
 --- request
@@ -191,7 +189,6 @@ table: bad argument #1 to 'exit' \(number expected, got table\)
 -4: bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE
 1000: bad argument to 'ngx.exit': invalid status code
 42: bad argument to 'ngx.exit': invalid status code
-declined: bad argument to 'ngx.exit': NGX_DECLINED is not allowed in content_by_lua\*
 $
 
 === TEST 14: a string status is converted
@@ -222,7 +219,7 @@ GET /t
 --- response_body
 ok
 --- error_log
-init: API disabled in the context of init_by_lua*
+init: no request found
 log: API disabled in the context of log_by_lua*
 
 === TEST 16: exit(ngx.DECLINED) in access continues
@@ -494,3 +491,109 @@ attempt to call ngx.exec after sending out response headers
 --- error_log
 log: API disabled in the context of log_by_lua*
 rewrite or internal redirection cycle while internally redirecting to "/loop"
+
+
+
+=== TEST 26: exit(ngx.DECLINED) in content hands the request to the next content handler
+--- config
+    location /static/ {
+        root $TEST_NGINX_HTML_DIR;
+        content_by_lua_block { ngx.exit(ngx.DECLINED) }
+    }
+    location /slept/ {
+        root $TEST_NGINX_HTML_DIR;
+        content_by_lua_block { ngx.sleep(0.001) return ngx.exit(ngx.DECLINED) }
+    }
+--- user_files
+>>> static/index.html
+static index
+>>> slept/file.txt
+static file
+--- request eval
+["GET /static/", "GET /slept/file.txt"]
+--- response_body eval
+["static index\n", "static file\n"]
+
+=== TEST 27: exit(ngx.DECLINED) in content after output finishes the response
+--- config
+    location /t/ {
+        root $TEST_NGINX_HTML_DIR;
+        content_by_lua_block { ngx.say("from lua") ngx.exit(ngx.DECLINED) }
+    }
+--- user_files
+>>> t/index.html
+static index
+--- request
+GET /t/
+--- response_body
+from lua
+
+=== TEST 28: access_by_lua under satisfy any: finishing, exit(0) and a wait grant access
+--- config
+    location /empty { satisfy any; deny all; access_by_lua_block { } content_by_lua_block { ngx.say("in") } }
+    location /ok { satisfy any; deny all; access_by_lua_block { ngx.exit(ngx.OK) } content_by_lua_block { ngx.say("in") } }
+    location /slept {
+        satisfy any; deny all;
+        access_by_lua_block { ngx.sleep(0.001) }
+        content_by_lua_block { ngx.say("in") }
+    }
+    location /slept-ok {
+        satisfy any; deny all;
+        access_by_lua_block { ngx.sleep(0.001) ngx.exit(0) }
+        content_by_lua_block { ngx.say("in") }
+    }
+--- request eval
+["GET /empty", "GET /ok", "GET /slept", "GET /slept-ok"]
+--- response_body eval
+["in\n", "in\n", "in\n", "in\n"]
+
+=== TEST 29: access_by_lua under satisfy any: DECLINED and 403 leave deny's answer
+--- config
+    location /declined {
+        satisfy any; deny all;
+        access_by_lua_block { ngx.exit(ngx.DECLINED) }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location /slept-declined {
+        satisfy any; deny all;
+        access_by_lua_block { ngx.sleep(0.001) ngx.exit(ngx.DECLINED) }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location /forbidden {
+        satisfy any; deny all;
+        access_by_lua_block { ngx.exit(403) }
+        content_by_lua_block { ngx.say("content must not run") }
+    }
+    location /allowed {
+        satisfy any; allow all;
+        access_by_lua_block { ngx.exit(ngx.HTTP_UNAUTHORIZED) }
+        content_by_lua_block { ngx.say("allow all wins") }
+    }
+--- request eval
+["GET /declined", "GET /slept-declined", "GET /forbidden", "GET /allowed"]
+--- error_code eval
+[403, 403, 403, 200]
+--- response_body_like eval
+["403 Forbidden", "403 Forbidden", "403 Forbidden", "allow all wins"]
+--- error_log
+access forbidden by rule
+
+=== TEST 30: access_by_lua under satisfy all: finishing does not override deny
+--- config
+    location /denied { satisfy all; deny all; access_by_lua_block { } content_by_lua_block { ngx.say("no") } }
+    location /slept {
+        satisfy all; deny all;
+        access_by_lua_block { ngx.sleep(0.001) }
+        content_by_lua_block { ngx.say("no") }
+    }
+    location /allowed {
+        satisfy all; allow all;
+        access_by_lua_block { ngx.exit(ngx.DECLINED) }
+        content_by_lua_block { ngx.say("in") }
+    }
+--- request eval
+["GET /denied", "GET /slept", "GET /allowed"]
+--- error_code eval
+[403, 403, 200]
+--- error_log
+access forbidden by rule

@@ -250,8 +250,8 @@ x
 --- request
 GET /t
 --- response_body_like chomp
-^content_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of content_by_lua\*
-content_by_lua\(nginx\.conf:\d+\):4: attempt to write to ngx\.arg outside body_filter_by_lua\*
+^content_by_lua\(nginx\.conf:\d+\):2: API disabled in the current context
+content_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of content_by_lua\*
 $
 
 === TEST 14: an error in body_filter cuts the response

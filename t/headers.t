@@ -350,9 +350,9 @@ log sees: rewrite,access
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/get_headers: API disabled in the context of init_by_lua\*/,
- qr/set_header: API disabled in the context of init_by_lua\*/,
- qr/clear_header: API disabled in the context of init_by_lua\*/]
+[qr/get_headers: no request found/,
+ qr/set_header: no request found/,
+ qr/clear_header: no request found/]
 
 === TEST 16: get_headers and set_header are JIT-compiled
 --- config

@@ -135,7 +135,7 @@ numeric string level
 GET /t
 --- error_code: 204
 --- error_log eval
-qr/\[warn\] \d+#\d+: \[lua\] init_worker_by_lua\(nginx\.conf:\d+\):1: from init_worker$/m
+qr/\[warn\] \d+#\d+: \[lua\] init_worker_by_lua\(nginx\.conf:\d+\):1: from init_worker, context: init_worker_by_lua\*$/m
 
 === TEST 8: messages from a Lua file use the file's base name
 --- http_config

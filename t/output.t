@@ -302,7 +302,7 @@ send_headers: API disabled in the context of log_by_lua*
 GET /t
 --- error_code: 204
 --- error_log
-init say: API disabled in the context of init_by_lua*
+init say: no request object found
 
 === TEST 19: ngx.say and ngx.print are JIT-compiled
 --- log_level: info

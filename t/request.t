@@ -215,12 +215,12 @@ log: GET 1.1 false true
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/get_method: API disabled in the context of init_by_lua\*/,
- qr/http_version: API disabled in the context of init_by_lua\*/,
- qr/raw_header: API disabled in the context of init_by_lua\*/,
- qr/is_internal: API disabled in the context of init_by_lua\*/,
- qr/set_method: API disabled in the context of init_by_lua\*/,
- qr/is_subrequest: init_by_lua\(nginx\.conf:\d+\):\d+: API disabled in the context of init_by_lua\*/]
+[qr/get_method: no request found/,
+ qr/http_version: no request object found/,
+ qr/raw_header: no request object found/,
+ qr/is_internal: no request found/,
+ qr/set_method: no request found/,
+ qr/is_subrequest: init_by_lua\(nginx\.conf:\d+\):\d+: no request found/]
 
 === TEST 15: the calls are JIT-compiled
 --- config

@@ -123,9 +123,9 @@ status: 404 sent: true
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/get: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
- qr/set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/,
- qr/headers_sent: init_by_lua\(nginx\.conf:\d+\):6: API disabled in the context of init_by_lua\*/]
+[qr/get: init_by_lua\(nginx\.conf:\d+\):2: no request found/,
+ qr/set: init_by_lua\(nginx\.conf:\d+\):4: no request found/,
+ qr/headers_sent: init_by_lua\(nginx\.conf:\d+\):6: no request found/]
 
 === TEST 9: other keys of ngx still work as a plain table
 --- config

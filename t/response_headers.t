@@ -486,11 +486,11 @@ attempt to set ngx.header.HEADER after sending out response headers
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/get: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
- qr/set: init_by_lua\(nginx\.conf:\d+\):4: API disabled in the context of init_by_lua\*/,
- qr/get_headers: API disabled in the context of init_by_lua\*/,
- qr/add_header: API disabled in the context of init_by_lua\*/,
- qr/set_status: API disabled in the context of init_by_lua\*/]
+[qr/get: init_by_lua\(nginx\.conf:\d+\):2: no request found/,
+ qr/set: init_by_lua\(nginx\.conf:\d+\):4: no request found/,
+ qr/get_headers: no request object found/,
+ qr/add_header: no request found/,
+ qr/set_status: no request found/]
 
 === TEST 22: the calls are JIT-compiled
 --- config

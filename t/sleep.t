@@ -101,7 +101,7 @@ GET /t
 --- response_body
 ok
 --- error_log
-init sleep: API disabled in the context of init_by_lua*
+init sleep: no request found
 init_worker sleep: API disabled in the context of init_worker_by_lua*
 
 === TEST 7: bad arguments

@@ -153,7 +153,7 @@ falsedelay cannot be zero
 1
 1
 niltoo many pending timers
-API disabled in the context of init_by_lua*
+no request
 --- no_repeat: the timers of the first run change the answer
 
 === TEST 6: timers made in init_worker_by_lua, and lua_max_running_timers

@@ -240,8 +240,8 @@ trace: rewrite,access,content,log
 GET /t
 --- error_code: 204
 --- error_log eval
-[qr/init: init_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_by_lua\*/,
- qr/init_worker: init_worker_by_lua\(nginx\.conf:\d+\):2: API disabled in the context of init_worker_by_lua\*/]
+[qr/init: init_by_lua\(nginx\.conf:\d+\):2: no request found/,
+ qr/init_worker: init_worker_by_lua\(nginx\.conf:\d+\):2: API disabled in the current context/]
 
 === TEST 15: reads and writes are JIT-compiled
 --- config

@@ -26,21 +26,25 @@ ngx_int_t end_request(const RequestCtx &ctx, ngx_int_t rc) {
     return ctx.entered == core::ctx_content ? rc : NGX_HTTP_OK;
 }
 
-// The handler returned, or called ngx.exit(ngx.OK).
+// The handler returned, or called ngx.exit(ngx.OK). An access handler grants access
+// (NGX_OK, which `satisfy any` needs); a rewrite one goes on with the phase (NGX_OK
+// would end the request there).
 ngx_int_t finish_normally(RequestCtx &ctx) {
     // Once a rewrite/access handler has sent output, later phases must not respond.
     if (ctx.entered == core::ctx_content || ctx.r->header_sent) {
         return end_request(ctx, ctx.eof ? NGX_OK : send_eof(ctx));
     }
-    return NGX_DECLINED;
+    return ctx.entered == core::ctx_access ? NGX_OK : NGX_DECLINED;
 }
 
 ngx_int_t finish_exit(RequestCtx &ctx) {
     if (ctx.exec_uri.len) return NGX_DONE;  // see redirect_internally
     const ngx_int_t code = ctx.exit_code;
     switch (code) {
-    case NGX_OK:
-    case NGX_DECLINED: return finish_normally(ctx);
+    case NGX_OK: return finish_normally(ctx);
+    // The handler takes no part: access leaves the decision to the other modules,
+    // content to the next content handler (static files, ...).
+    case NGX_DECLINED: return ctx.r->header_sent ? finish_normally(ctx) : NGX_DECLINED;
     case NGX_ERROR:
     case NGX_HTTP_CLOSE: return code;
     default: break;

@@ -9,6 +9,7 @@ local ffi_new = ffi.new
 local ffi_str = ffi.string
 local get_request = base.get_request
 local no_request_msg = base.no_request_msg
+local SET_URI_ARGS_API = base.C_FAKE_REQUEST_API
 local disabled_msg = base.disabled_msg
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
@@ -228,7 +229,7 @@ end
 function ngx_req.set_uri_args(args)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(SET_URI_ARGS_API), 2)
     end
     local t = type(args)
     if t == "table" then
@@ -267,7 +268,7 @@ function ngx_req.set_uri(uri, jump, binary)
     if jump then
         local phase = C.ngx_http_lua_ffi_get_phase(r, base.get_errmsg_ptr())
         if phase ~= REWRITE and phase ~= SERVER_REWRITE then
-            error(disabled_msg(r), 2)
+            error(disabled_msg(r, base.C_API), 2)
         end
     end
     local err = get_string_buf(ERR_BUF_SIZE)

@@ -343,9 +343,41 @@ local directive_of_context = {
     [0x10000] = "init_by_lua*",
 }
 
--- "API disabled in the context of log_by_lua*" for the code running now.
-function _M.disabled_msg(r)
+local INIT = 0x10000
+
+-- What an API says when it is called where OpenResty refuses it. OpenResty runs
+-- timers, init_worker_by_lua* and exit_worker_by_lua* with a fake request, so there an
+-- API gets as far as its own context check; only init_by_lua* has no request at all.
+-- The words follow how OpenResty implements the API: lua-resty-core's FFI functions
+-- say "API disabled in the current context", ngx_lua's Lua C functions name the
+-- context ("API disabled in the context of ngx.timer"); each says its own thing when
+-- there is no request. `names_context` picks the first or the second.
+function _M.wording(no_request, names_context)
+    return { no_request = no_request, names_context = names_context }
+end
+
+-- The wording of lua-resty-core's FFI functions (ngx.req.get_headers, ngx.var, ...),
+-- the default of the functions below; of ngx_lua's C functions that check the phase
+-- (ngx.sleep, ngx.thread.*, ...), and of those among them that say "no request object
+-- found" (ngx.say, ngx.exec, ...); of its C functions that only refuse the fake
+-- request (ngx.req.get_post_args, ngx.resp.get_headers, ...).
+local FFI_API = _M.wording("no request found", false)
+_M.FFI_API = FFI_API
+_M.C_API = _M.wording("no request found", true)
+_M.C_OBJECT_API = _M.wording("no request object found", true)
+_M.C_FAKE_REQUEST_API = _M.wording("no request object found", false)
+
+-- The message for a call refused in the code running now; `r` is its request, or
+-- nil outside requests.
+function _M.disabled_msg(r, wording)
+    wording = wording or FFI_API
     local context = C.ngx_http_lua_ffi_get_phase(r, errmsg_ptr)
+    if r == nil and context == INIT then
+        return wording.no_request
+    end
+    if not wording.names_context then
+        return "API disabled in the current context"
+    end
     return "API disabled in the context of "
            .. (directive_of_context[context] or "(unknown)")
 end
@@ -356,16 +388,16 @@ end
 _M.requestless_ctxs = {}
 debug.getregistry().nlf_requestless_ctxs = _M.requestless_ctxs
 
--- The error an API that needs a request raises when there is none: without a
--- request, the API is disabled where the code runs (init_by_lua*, ...).
-function _M.no_request_msg()
-    return _M.disabled_msg(nil)
+-- The error an API that needs a request raises when there is none (see
+-- disabled_msg).
+function _M.no_request_msg(wording)
+    return _M.disabled_msg(nil, wording)
 end
 
 -- Raises the error for a status an FFI function returned instead of OK.
-function _M.check_status(rc, r, level)
+function _M.check_status(rc, r, level, wording)
     if rc == -101 then
-        error(_M.disabled_msg(r), level + 1)
+        error(_M.disabled_msg(r, wording), level + 1)
     end
     if rc == -100 then
         error("no request ctx found", level + 1)
@@ -376,9 +408,9 @@ end
 local YIELDABLE = 0x2 + 0x4 + 0x8 + 0x80 + 0x8000
 
 -- `level` as error() counts it from the caller.
-function _M.check_yieldable(r, level)
+function _M.check_yieldable(r, level, wording)
     if band(C.ngx_http_lua_ffi_get_phase(r, errmsg_ptr), YIELDABLE) == 0 then
-        error(_M.disabled_msg(r), level + 1)
+        error(_M.disabled_msg(r, wording), level + 1)
     end
 end
 

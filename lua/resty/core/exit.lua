@@ -7,6 +7,9 @@ local ffi_str = ffi.string
 local get_request = base.get_request
 local check_status = base.check_status
 local no_request_msg = base.no_request_msg
+-- In OpenResty's words (see base.disabled_msg): these name the context.
+local EXIT_API = base.C_API
+local REDIRECT_API = base.C_OBJECT_API
 local wait_for_scheduler = base.wait
 local error = error
 local type = type
@@ -42,7 +45,7 @@ local function end_handler(rc, r, err)
     if rc == -1 then
         error(ffi_str(err, errlen[0]), 3)
     end
-    check_status(rc, r, 3)
+    check_status(rc, r, 3, EXIT_API)
 end
 
 function ngx.exit(rc)
@@ -52,7 +55,7 @@ function ngx.exit(rc)
         if C.nlf_ffi_timer_exit() == 0 then
             return wait_for_scheduler()
         end
-        error(no_request_msg(), 2)
+        error(no_request_msg(EXIT_API), 2)
     end
     if type(rc) ~= "number" then
         local n = tonumber(rc)
@@ -90,7 +93,7 @@ function ngx.redirect(...)
     end
     local r = get_request()
     if not r then
-        error("no request object found", 2)
+        error(no_request_msg(REDIRECT_API), 2)
     end
     local err = base.get_string_buf(REDIRECT_ERR_BUF_SIZE)
     errlen[0] = REDIRECT_ERR_BUF_SIZE
@@ -107,7 +110,7 @@ function ngx.exec(...)
     end
     local r = get_request()
     if not r then
-        error("no request object found", 2)
+        error(no_request_msg(REDIRECT_API), 2)
     end
     local uri, args = ...
     uri = check_string(uri, 1, "exec")

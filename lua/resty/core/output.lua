@@ -9,6 +9,10 @@ local ffi_str = ffi.string
 local get_request = base.get_request
 local check_status = base.check_status
 local no_request_msg = base.no_request_msg
+-- In OpenResty's words (see base.disabled_msg); ngx.send_headers says "no request
+-- found" without a request.
+local OUTPUT_API = base.C_OBJECT_API
+local C_API = base.C_API
 local wait_result = base.wait_result
 local wait_for_scheduler = base.wait
 local error = error
@@ -118,7 +122,7 @@ local function finish(r, rc, msg)
     if rc == nil then
         error(msg, 2)
     end
-    check_status(rc, r, 2)
+    check_status(rc, r, 2, OUTPUT_API)
     return nil, msg or ffi_str(errmsg[0])
 end
 
@@ -138,7 +142,7 @@ end
 local function output_string(s, newline)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(OUTPUT_API), 2)
     end
     local rc = C.nlf_ffi_output(r, s, #s, newline, errmsg)
     if rc == NEED_VM then
@@ -180,7 +184,7 @@ end
 local function output_values(newline, fname, n, a, b, c, d, e, f, g, h, j, k, l, m)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(OUTPUT_API), 2)
     end
     out_buf:reset()
     return send_filled(r, newline, put_fixed(fname, n, a, b, c, d, e, f, g, h, j, k, l, m))
@@ -190,7 +194,7 @@ end
 local function output_many(newline, fname, ...)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(OUTPUT_API), 2)
     end
     out_buf:reset()
     return send_filled(r, newline, put_args(fname, 1, ...))
@@ -218,7 +222,7 @@ ngx.print = writer(0, "print")
 function ngx.send_headers()
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(C_API), 2)
     end
     return finish(r, control(OP_SEND_HEADERS, C.nlf_ffi_send_headers(r, errmsg)))
 end
@@ -226,7 +230,7 @@ end
 function ngx.eof(...)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(OUTPUT_API), 2)
     end
     local n = select("#", ...)
     if n ~= 0 then
@@ -238,7 +242,7 @@ end
 function ngx.flush(wait)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(OUTPUT_API), 2)
     end
     local flag = wait and 1 or 0
     local rc, msg = control(OP_FLUSH, C.nlf_ffi_flush(r, flag, errmsg), flag)

@@ -9,6 +9,7 @@ local ffi_str = ffi.string
 local get_request = base.get_request
 local disabled_msg = base.disabled_msg
 local no_request_msg = base.no_request_msg
+local C_API = base.C_API
 local get_string_buf = base.get_string_buf
 local error = error
 local type = type
@@ -75,12 +76,13 @@ function mt.__index(_, idx)
 end
 
 function mt.__newindex(_, idx, value)
+    -- OpenResty's ngx.arg setter is a C function: it names the context.
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(C_API), 2)
     end
     if C.ngx_http_lua_ffi_get_phase(r, errmsg) ~= BODY_FILTER then
-        error("attempt to write to ngx.arg outside body_filter_by_lua*", 2)
+        error(disabled_msg(r, C_API), 2)
     end
     if idx == 2 then
         C.nlf_ffi_set_body_filter_param(r, 2, nil, 0, value and 1 or 0)

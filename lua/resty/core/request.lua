@@ -8,6 +8,7 @@ local ffi_new = ffi.new
 local ffi_str = ffi.string
 local get_request = base.get_request
 local no_request_msg = base.no_request_msg
+local C_FAKE_REQUEST_API = base.C_FAKE_REQUEST_API
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local get_string_buf_size = base.get_string_buf_size
@@ -98,7 +99,7 @@ end
 function ngx_req.http_version()
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(C_FAKE_REQUEST_API), 2)
     end
     local v = C.nlf_ffi_req_http_version(r)
     if v < 0 then
@@ -110,7 +111,7 @@ end
 function ngx_req.raw_header(no_request_line)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(C_FAKE_REQUEST_API), 2)
     end
     local flag = no_request_line and 1 or 0
     local size = get_string_buf_size()

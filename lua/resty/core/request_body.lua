@@ -8,6 +8,8 @@ local ffi_new = ffi.new
 local ffi_str = ffi.string
 local get_request = base.get_request
 local check_status = base.check_status
+local no_request_msg = base.no_request_msg
+local wording = base.wording
 local check_max = base.check_max
 local check_string = base.check_string
 local get_string_buf = base.get_string_buf
@@ -49,20 +51,26 @@ local data_ptr = ffi_new("const unsigned char *[1]")
 local err_ptr = ffi_new("const char *[1]")
 local len_ptr = ffi_new("size_t[1]")
 
+-- OpenResty's words for these functions (see base.disabled_msg): read_body names
+-- the context, the others refuse OpenResty's fake request of timers.
+local BODY_API = wording("request object not found", false)
+local READ_BODY_API = wording("request object not found", true)
+local POST_ARGS_API = base.C_FAKE_REQUEST_API
+
 -- OpenResty's checks for the argument-less functions, in its words.
-local function request_of(nargs)
+local function request_of(nargs, api)
     if nargs ~= 0 then
         error("expecting 0 arguments but seen " .. nargs, 3)
     end
     local r = get_request()
     if not r then
-        error("request object not found", 3)
+        error(no_request_msg(api), 3)
     end
     return r
 end
 
 function ngx_req.read_body(...)
-    local r = request_of(select("#", ...))
+    local r = request_of(select("#", ...), READ_BODY_API)
     local rc = C.nlf_ffi_req_read_body(r)
     if rc == OK then
         return
@@ -79,12 +87,12 @@ function ngx_req.read_body(...)
     if rc == BUSY then
         error("another thread is reading the request body", 2)
     end
-    check_status(rc, r, 2)
+    check_status(rc, r, 2, READ_BODY_API)
     error("failed to read request body", 2)
 end
 
 function ngx_req.discard_body(...)
-    local r = request_of(select("#", ...))
+    local r = request_of(select("#", ...), BODY_API)
     local rc = C.nlf_ffi_req_discard_body(r)
     if rc ~= OK then
         check_status(rc, r, 2)
@@ -114,7 +122,7 @@ end
 function ngx_req.get_body_data(max_bytes)
     local r = get_request()
     if not r then
-        error("request object not found", 2)
+        error(no_request_msg(BODY_API), 2)
     end
     if max_bytes ~= nil then
         if type(max_bytes) ~= "number" then
@@ -130,7 +138,7 @@ function ngx_req.get_body_data(max_bytes)
 end
 
 function ngx_req.get_body_file(...)
-    local r = request_of(select("#", ...))
+    local r = request_of(select("#", ...), BODY_API)
     local rc = C.nlf_ffi_req_body_file(r, data_ptr, len_ptr)
     if rc == OK then
         return ffi_str(data_ptr[0], len_ptr[0])
@@ -144,7 +152,7 @@ end
 function ngx_req.get_post_args(max_args)
     local r = get_request()
     if not r then
-        error("no request object found", 2)
+        error(no_request_msg(POST_ARGS_API), 2)
     end
     local max = check_max(max_args, "get_post_args")
     local state = C.nlf_ffi_req_body_state(r)
@@ -192,7 +200,7 @@ function ngx_req.set_body_data(...)
     local data = data_argument("set_body_data", ...)
     local r = get_request()
     if not r then
-        error("request object not found", 2)
+        error(no_request_msg(BODY_API), 2)
     end
     check_set(C.nlf_ffi_req_set_body_data(r, data, #data, err_ptr), r)
 end
@@ -210,17 +218,17 @@ function ngx_req.set_body_file(...)
     end
     local r = get_request()
     if not r then
-        error("no request found", 2)
+        error(no_request_msg(), 2)
     end
     check_set(C.nlf_ffi_req_set_body_file(r, name, #name, auto_clean and 1 or 0,
                                           get_string_buf(ERR_BUF_SIZE), ERR_BUF_SIZE, err_ptr), r)
 end
 
--- The request for the body builders, which OpenResty words differently.
+-- The request for the body builders.
 local function builder_request()
     local r = get_request()
     if not r then
-        error("no request found", 3)
+        error(no_request_msg(), 3)
     end
     return r
 end

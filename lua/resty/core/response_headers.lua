@@ -9,6 +9,7 @@ local ffi_new = ffi.new
 local ffi_str = ffi.string
 local get_request = base.get_request
 local no_request_msg = base.no_request_msg
+local C_FAKE_REQUEST_API = base.C_FAKE_REQUEST_API
 local check_status = base.check_status
 local get_string_buf = base.get_string_buf
 local new_tab = base.new_tab
@@ -177,7 +178,7 @@ local list_buf = ffi_new(elt_type, list_cap)
 function ngx.resp.get_headers(max_headers, raw)
     local r = get_request()
     if not r then
-        error(no_request_msg(), 2)
+        error(no_request_msg(C_FAKE_REQUEST_API), 2)
     end
     max_headers = check_max(max_headers, "get_headers")
     local raw_flag = raw and 1 or 0

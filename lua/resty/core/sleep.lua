@@ -36,7 +36,7 @@ local function sleep(sec)
     -- without a request, only a timer's callback may sleep
     local rc = C.nlf_ffi_sleep(r, ms)
     if rc ~= -2 then
-        check_status(rc, r, 2)
+        check_status(rc, r, 2, base.C_API)
         error("failed to sleep", 2)
     end
     wait_for_scheduler()

@@ -7,6 +7,7 @@ local capi = require "nlf.capi"
 local get_request = base.get_request
 local check_yieldable = base.check_yieldable
 local disabled_msg = base.disabled_msg
+local C_API = base.C_API
 local wait_for_scheduler = base.wait
 local capi_spawn = capi.thread_spawn
 local capi_wait = capi.thread_wait
@@ -30,7 +31,7 @@ local SPAWN_ERRORS = {
 local function spawned(t, ran, exiting)
     if not ran then
         parent_of[t] = nil
-        error(SPAWN_ERRORS[exiting] or disabled_msg(get_request()), 2)
+        error(SPAWN_ERRORS[exiting] or disabled_msg(get_request(), C_API), 2)
     end
     if exiting then
         -- the thread ended the run (ngx.exit): nothing here goes on
@@ -66,7 +67,7 @@ end
 
 local function wait(...)
     local n = select("#", ...)
-    check_yieldable(get_request(), 2)
+    check_yieldable(get_request(), 2, C_API)
     if n == 0 then
         error("at least one coroutine should be specified", 2)
     end
@@ -91,7 +92,7 @@ local function wait(...)
 end
 
 local function kill(t)
-    check_yieldable(get_request(), 2)
+    check_yieldable(get_request(), 2, C_API)
     if type(t) ~= "thread" then
         error("bad argument #1 to 'kill' (lua thread expected)", 2)
     end
@@ -130,7 +131,7 @@ function ngx.on_abort(f)
         return 1
     end
     if rc == 3 then
-        error(disabled_msg(get_request()), 2)
+        error(disabled_msg(get_request(), C_API), 2)
     end
     return nil, ON_ABORT_ERRORS[rc]
 end

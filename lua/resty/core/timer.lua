@@ -8,6 +8,8 @@ local capi = require "nlf.capi"
 local C = ffi.C
 local ffi_str = ffi.string
 local check_status = base.check_status
+-- In OpenResty's words (see base.disabled_msg).
+local TIMER_API = base.wording("no request", true)
 local new_tab = base.new_tab
 local ref_in_table = base.ref_in_table
 local error = error
@@ -91,7 +93,7 @@ local function start(fname, every, nargs, delay, callback, ...)
     if rc == -1 then
         return nil, ffi_str(err_ptr[0])
     end
-    check_status(rc, nil, 2)
+    check_status(rc, nil, 2, TIMER_API)
 end
 
 local timer = ngx.timer or {}

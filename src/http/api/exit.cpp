@@ -30,10 +30,6 @@ NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned ch
         core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': invalid status code");
         return NGX_ERROR;
     }
-    if (status == NGX_DECLINED && ctx->context == core::ctx_content) {
-        core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': NGX_DECLINED is not allowed in content_by_lua*");
-        return NGX_ERROR;
-    }
     if (r->header_sent && status >= NGX_HTTP_SPECIAL_RESPONSE && status != NGX_HTTP_CLOSE &&
         static_cast<ngx_uint_t>(status) != r->headers_out.status) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

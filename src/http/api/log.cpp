@@ -8,8 +8,23 @@ using namespace nlf::http;
 
 namespace {
 
+// OpenResty's lines from a timer, init_worker_by_lua* and exit_worker_by_lua* end
+// with the context (", context: ngx.timer"); init_by_lua*'s do not.
+u_char *append_requestless_context(ngx_log_t *, u_char *buf, size_t len) {
+    return ngx_snprintf(buf, len, ", context: %s", core::context_directive(core::requestless_context));
+}
+
 ngx_log_t *log_of(ngx_http_request_t *r) {
-    return r ? r->connection->log : core::active_cycle()->log;
+    if (r != nullptr) return r->connection->log;
+    ngx_log_t *log = core::active_cycle()->log;
+    if (core::requestless_context == core::ctx_init) return log;
+    // A copy of the head of the cycle's log chain: nginx calls the head's handler once
+    // per line, whichever logs of the chain then write it.
+    static ngx_log_t with_context;
+    with_context = *log;
+    with_context.handler = append_requestless_context;
+    with_context.data = nullptr;
+    return &with_context;
 }
 
 }  // namespace
