@@ -194,3 +194,63 @@ GET /t
 qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):6 loop\]/
 --- no_error_log
 NYI
+
+
+
+=== TEST 10: a reload starts new workers, which run init_worker_by_lua again
+--- http_config
+    init_worker_by_lua_block { ngx.log(ngx.WARN, "init_worker ran in ", ngx.worker.id()) }
+--- config
+    location = /t {
+        content_by_lua_block {
+            -- the pid of the worker before, kept in a file across the reload
+            local path = ngx.config.prefix() .. "html/pid"
+            local f = io.open(path, "rb")
+            local before = f and f:read("*a")
+            if f then f:close() end
+            f = assert(io.open(path, "wb"))
+            f:write(ngx.worker.pid())
+            f:close()
+            ngx.say(before == nil and "first" or (before ~= tostring(ngx.worker.pid()) and "new worker" or "same worker"))
+        }
+    }
+--- request eval
+["GET /t", "GET /t", "GET /t"]
+--- reload_between
+--- response_body eval
+["first\n", "new worker\n", "new worker\n"]
+--- grep_error_log eval: qr/init_worker ran in \d+/
+--- grep_error_log_out
+init_worker ran in 0
+init_worker ran in 0
+init_worker ran in 0
+
+
+
+=== TEST 11: a binary upgrade (USR2, then QUIT to the old master): the new binary's workers serve
+--- http_config
+    init_worker_by_lua_block { ngx.log(ngx.WARN, "init_worker ran in ", ngx.worker.id()) }
+--- config
+    location = /t {
+        content_by_lua_block {
+            local path = ngx.config.prefix() .. "html/pid"
+            local f = io.open(path, "rb")
+            local before = f and f:read("*a")
+            if f then f:close() end
+            f = assert(io.open(path, "wb"))
+            f:write(ngx.worker.pid())
+            f:close()
+            ngx.say(before == nil and "first" or (before ~= tostring(ngx.worker.pid()) and "new worker" or "same worker"))
+        }
+    }
+--- request eval
+["GET /t", "GET /t"]
+--- reload_between: upgrade
+--- response_body eval
+["first\n", "new worker\n"]
+--- error_log
+changing binary
+--- grep_error_log eval: qr/init_worker ran in \d+/
+--- grep_error_log_out
+init_worker ran in 0
+init_worker ran in 0

@@ -1269,3 +1269,21 @@ $::JitOutput
 [main::loop_traces(@::JitLines)]
 --- no_error_log
 NYI
+
+
+
+=== TEST 42: the contents of a shared dict survive a reload (SIGHUP)
+--- http_config
+    lua_shared_dict cache 1m;
+--- config
+    location = /set { content_by_lua_block { ngx.shared.cache:set("k", "kept") ngx.say(ngx.worker.pid()) } }
+    location = /get {
+        content_by_lua_block {
+            ngx.say(ngx.shared.cache:get("k"), " ", ngx.shared.cache:get("never"))
+        }
+    }
+--- request eval
+["GET /set", "GET /get", "GET /get"]
+--- reload_between
+--- response_body_like eval
+["^\\d+\n\\z", "^kept nil\n\\z", "^kept nil\n\\z"]

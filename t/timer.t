@@ -319,3 +319,24 @@ finished run's table freed: true
 failed run's table freed: true
 --- error_log
 boom
+
+
+
+=== TEST 11: a reload runs the pending timers of the old workers with premature = true
+--- http_config
+    lua_shared_dict seen 1m;
+--- config
+    location = /t {
+        content_by_lua_block {
+            -- what the old worker's timer saw, before this request came to a new one
+            ngx.say(tostring(ngx.shared.seen:get("premature")))
+            assert(ngx.timer.at(100, function(premature)
+                ngx.shared.seen:set("premature", premature)
+            end))
+        }
+    }
+--- request eval
+["GET /t", "GET /t", "GET /t"]
+--- reload_between
+--- response_body eval
+["nil\n", "true\n", "true\n"]

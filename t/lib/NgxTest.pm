@@ -49,6 +49,14 @@ package NgxTest;
 #                     (tests/forced_eagain; TEST_NGINX_FORCED_EAGAIN=rw for every
 #                     block, TEST_NGINX_FORCED_EAGAIN_BYTES for more than one byte)
 #   no_forced_eagain  reason: TEST_NGINX_FORCED_EAGAIN leaves this block alone
+#   http2             the server listens with http2 and the requests go over h2c
+#                     (curl --http2-prior-knowledge, one connection each); with
+#                     abort the client resets the stream (RST_STREAM) instead
+#   reload_between    hup (empty) or upgrade: between two requests the master gets
+#                     SIGHUP, or USR2 then QUIT to the old master; the next request
+#                     goes once only new workers are left
+#   slow_reader       "BYTES SECONDS": the client's SO_RCVBUF is BYTES, it reads
+#                     BYTES at a time, SECONDS apart (timeout: without progress)
 #   no_response       the server closes the connection without sending a byte
 #   ignore_response   no response checks (the block must then check the log)
 #   truncated_response  the response must be cut short
@@ -98,6 +106,7 @@ use File::Spec ();
 use File::Temp ();
 use IO::Select ();
 use IO::Socket::INET ();
+use Socket ();
 use POSIX ();
 use Time::HiRes ();
 use Test::Base::Filter ();    # base class of NgxTest::Filter, at the end
@@ -109,7 +118,8 @@ my %KNOWN = map { $_ => 1 } qw(
     main_config http_config config user_files log_level workers worker_connections
     master_process no_module
     request raw_request pipelined_requests more_headers request_body body_pause timeout abort
-    repeat_each no_repeat concurrency forced_eagain no_forced_eagain
+    repeat_each no_repeat concurrency forced_eagain no_forced_eagain http2 reload_between
+    slow_reader
     response_body response_body_like error_code status_line response_headers
     response_headers_like truncated_response ignore_response no_response must_die
     error_log no_error_log allow_error_log grep_error_log grep_error_log_out wait
@@ -291,6 +301,25 @@ sub block_errors {
         push @err, "'$sec' says why (--- $sec: reason)"
             if $has{$sec} && !length(value($block->{$sec}[0]) // '');
     }
+    if ($has{http2}) {
+        push @err, "'http2' sends requests built from 'request', not '$_'"
+            for grep { $has{$_} } qw(raw_request pipelined_requests);
+        push @err, "'$_' is not supported with 'http2'" for grep { $has{$_} } qw(body_pause slow_reader);
+    }
+    if ($has{reload_between}) {
+        my $kind = value($block->{reload_between}[0]);
+        push @err, "'reload_between' is hup or upgrade (empty: hup)"
+            if length($kind // '') && $kind !~ /^(?:hup|upgrade)$/;
+        push @err, "'reload_between' needs two requests or more (request eval [...])"
+            unless ref $block->{request}[0] eq 'ARRAY' && @{ $block->{request}[0] } > 1;
+        push @err, "'reload_between' sends one request at a time, without '$_'"
+            for grep { $has{$_} } qw(concurrency repeat_each pipelined_requests);
+        push @err, "'reload_between' needs master_process on"
+            if (value($block->{master_process} && $block->{master_process}[0]) // 'on') eq 'off';
+    }
+    push @err, "'slow_reader' is \"BYTES SECONDS\" (receive buffer and read size, pause)"
+        if $has{slow_reader}
+           && (value($block->{slow_reader}[0]) // '') !~ /^[1-9]\d*\s+(?:\d+(?:\.\d*)?|\.\d+)$/;
     my $eagain = value($block->{forced_eagain} && $block->{forced_eagain}[0]);
     push @err, "'forced_eagain' is r, w or rw (empty: rw)"
         if defined $eagain && $eagain !~ /^(?:r|w|rw|)$/;
@@ -401,6 +430,7 @@ sub nginx_conf {
     my $master  = value($s->{master_process}) // 'on';
     my $level   = value($s->{log_level}) // $ENV{TEST_NGINX_LOG_LEVEL} // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
+    my $listen  = exists $s->{http2} ? ' http2' : '';
     return <<"CONF";
 $load$main
 ${user}worker_processes $workers;
@@ -425,7 +455,7 @@ http {
 
 $http
     server {
-        listen 127.0.0.1:$t->{port};
+        listen 127.0.0.1:$t->{port}$listen;
         server_name localhost;
         client_max_body_size 30M;
 
@@ -471,28 +501,84 @@ sub launch {
 
 sub spawn {
     my $t = shift;
+    if (reload_kind($t->{sec}) eq 'upgrade') {
+        $self->spawn_upgradable($t);
+        return;
+    }
+    my $pid = fork // die "fork: $!\n";
+    if ($pid == 0) {
+        POSIX::setpgid(0, 0);
+        exec_nginx($t);
+    }
+    POSIX::setpgid($pid, $pid);    # also here: no race with an early kill
+    $t->{pid} = $t->{group} = $Live_pid = $pid;
+}
+
+sub exec_nginx() {
+    my $t = shift;
     my $p = $t->{prefix};
     # -e: early messages (before error_log is read) go to our log, not to the
     # compiled-in default, which may be a system path.
     my @cmd = ($NGX_BIN, '-p', "$p/", '-c', 'conf/nginx.conf', '-e', 'logs/error.log');
-    my $pid = fork // die "fork: $!\n";
-    if ($pid == 0) {
-        POSIX::setpgid(0, 0);
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', "$p/logs/stderr.log" or POSIX::_exit(127);
-        open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
-        my @preload = grep { length } $ENV{NGX_PRELOAD} // '';
-        if (my $dirs = forced_eagain($t->{block})) {
-            push @preload, $FORCED_EAGAIN_LIB;    # after a sanitizer runtime, which goes first
-            $ENV{NLF_FORCED_EAGAIN} = $dirs;
-            $ENV{NLF_FORCED_EAGAIN_BYTES} = $ENV{TEST_NGINX_FORCED_EAGAIN_BYTES} // 1;
-        }
-        $ENV{LD_PRELOAD} = join ':', @preload if @preload;
-        exec { $cmd[0] } @cmd or print STDERR "exec $cmd[0]: $!\n";
-        POSIX::_exit(127);
+    open STDIN, '<', '/dev/null';
+    open STDOUT, '>', "$p/logs/stderr.log" or POSIX::_exit(127);
+    open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
+    my @preload = grep { length } $ENV{NGX_PRELOAD} // '';
+    if (my $dirs = forced_eagain($t->{block})) {
+        push @preload, $FORCED_EAGAIN_LIB;    # after a sanitizer runtime, which goes first
+        $ENV{NLF_FORCED_EAGAIN} = $dirs;
+        # a block's own forced_eagain moves one byte at a time; the run-wide mode
+        # as many as TEST_NGINX_FORCED_EAGAIN_BYTES
+        $ENV{NLF_FORCED_EAGAIN_BYTES} = exists $t->{block}{forced_eagain} ? 1
+                                      : $ENV{TEST_NGINX_FORCED_EAGAIN_BYTES} // 1;
     }
-    POSIX::setpgid($pid, $pid);    # also here: no race with an early kill
-    $t->{pid} = $Live_pid = $pid;
+    $ENV{LD_PRELOAD} = join ':', @preload if @preload;
+    exec { $cmd[0] } @cmd or print STDERR "exec $cmd[0]: $!\n";
+    POSIX::_exit(127);
+}
+
+# nginx ignores USR2 while its master has the parent it started with ("the
+# changing binary signal is ignored"): a daemon's parent has gone by then.  So
+# an intermediate process starts it and holds on until reload_nginx lets it go;
+# the harness is a child subreaper, so the master (and later the new one) is
+# then a child of ours again, and its exit status is known.
+sub spawn_upgradable {
+    my $t = shift;
+    become_subreaper();
+    pipe(my $pid_r, my $pid_w) or die "pipe: $!\n";
+    pipe(my $hold_r, my $hold_w) or die "pipe: $!\n";
+    my $holder = fork // die "fork: $!\n";
+    if ($holder == 0) {
+        POSIX::setpgid(0, 0);
+        close $pid_r;
+        close $hold_w;
+        my $pid = fork // POSIX::_exit(127);
+        if ($pid == 0) {
+            close $hold_r;
+            close $pid_w;
+            exec_nginx($t);
+        }
+        syswrite $pid_w, "$pid\n";
+        close $pid_w;
+        sysread $hold_r, my $byte, 1;    # returns when the harness closes its end
+        POSIX::_exit(0);
+    }
+    POSIX::setpgid($holder, $holder);
+    close $pid_w;
+    close $hold_r;
+    my $pid = <$pid_r> // die "the process starting nginx failed\n";
+    chomp $pid;
+    close $pid_r;
+    $t->{pid} = $pid;
+    $t->{group} = $Live_pid = $holder;
+    $t->{holder} = [$holder, $hold_w];
+}
+
+sub become_subreaper() {
+    use constant PR_SET_CHILD_SUBREAPER => 36;
+    my $prctl = eval { require 'syscall.ph'; &SYS_prctl() } // 157;    # x86_64's number
+    syscall($prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        or die "prctl(PR_SET_CHILD_SUBREAPER): $!\n";
 }
 
 # Graceful stop, as an nginx under test must be able to shut down by itself.
@@ -519,16 +605,19 @@ sub stop_nginx {
         or diag("$name: nginx exited with " . status_text($status));
 }
 
+# The process group the master was started in: a binary upgrade's new master and
+# its workers are in it too.
 sub forget_nginx {
     my $t = shift;
-    undef $Live_pid if $Live_pid && $t->{pid} && $Live_pid == $t->{pid};
-    undef $t->{pid};
+    undef $Live_pid if $Live_pid && $t->{group} && $Live_pid == $t->{group};
+    delete @$t{qw(pid group holder)};
 }
 
 sub discard_nginx {
     my $t = shift;
-    return unless $t->{pid};
-    kill_group($t->{pid});
+    return unless $t->{group};
+    kill_group($t->{group});
+    waitpid($t->{pid}, 0) if $t->{pid} != $t->{group};    # an upgradable one's master
     $self->forget_nginx($t);
 }
 
@@ -547,6 +636,19 @@ sub wait_exit() {
         return undef if Time::HiRes::time() >= $deadline;
         Time::HiRes::sleep(POLL_INTERVAL);
     }
+}
+
+# A zombie is not.
+sub alive() {
+    my $pid = shift;
+    my $stat = read_file("/proc/$pid/stat");
+    return length($stat) && $stat !~ /^\d+ \(.*\) Z /s;
+}
+
+# The live child processes of $pid (an nginx master's workers and cache helpers).
+sub child_pids() {
+    my $pid = shift;
+    return grep { alive($_) } split ' ', read_file("/proc/$pid/task/$pid/children");
 }
 
 sub status_text() {
@@ -614,11 +716,99 @@ sub send_requests {
         }
         push @conns, { queue => \@queue, pipelined => $pipelined, keepalive => $keepalive };
     }
-    exchange($t->{port}, \@conns, $timeout, value($s->{body_pause}));
+
+    my $reload = reload_kind($s);
+    if ($reload) {    # one client, one connection per request
+        my @queue = @{ $conns[0]{queue} };
+        for my $k (0 .. $#queue) {
+            if ($k > 0 && (my $failure = $self->reload_nginx($t, $reload))) {
+                fail("$t->{name} - nginx reloads ($reload)");
+                diag("$t->{name}: $failure\n" . $self->startup_logs($t));
+                $_->{result} = { state => 'closed', raw => '', error => 'not sent: the reload failed' }
+                    for @queue[$k .. $#queue];
+                last;
+            }
+            pass("$t->{name} - nginx reloads ($reload)") if $k > 0;
+            $self->exchange_with($t, [{ queue => [$queue[$k]], pipelined => 0, keepalive => 0 }],
+                                 $timeout);
+        }
+    } else {
+        $self->exchange_with($t, \@conns, $timeout);
+    }
     for my $conn (@conns) {
         $self->check_response($t, $_->{index}, $_->{label}, $_->{result}, $_->{method}, $timeout)
             for @{ $conn->{queue} };
     }
+}
+
+sub exchange_with {
+    my ($t, $conns, $timeout) = @_;
+    my $s = $t->{sec};
+    return exchange_h2($t, $conns, $timeout, exists $s->{abort}) if exists $s->{http2};
+    exchange($t->{port}, $conns, $timeout, value($s->{body_pause}), slow_reader($s));
+}
+
+# reload_between: '' (none), 'hup' (the default) or 'upgrade'.
+sub reload_kind() {
+    my $s = shift;
+    return '' unless exists $s->{reload_between};
+    return value($s->{reload_between}) || 'hup';
+}
+
+# Between two requests: SIGHUP to the master (hup), or a binary upgrade (upgrade:
+# USR2 starts a new master from the same binary, then the old one gets QUIT).
+# Returns once the old generation of workers is gone and a new one runs, so
+# that the next request is served by a new worker; '' then, else what failed.
+sub reload_nginx {
+    my ($t, $kind) = @_;
+    my $master = $t->{pid};
+    my %old = map { $_ => 1 } child_pids($master);
+    my $deadline = Time::HiRes::time() + START_TIMEOUT + STOP_TIMEOUT;
+    my $exited = sub {
+        return 0 if waitpid($master, POSIX::WNOHANG()) != $master;
+        my $status = $?;
+        $self->forget_nginx($t);
+        return "the master exited (" . status_text($status) . ")";
+    };
+    if ($kind eq 'hup') {
+        kill HUP => $master;
+        while (1) {
+            my @now = child_pids($master);
+            return '' if @now && !grep { $old{$_} } @now;
+            if (my $why = $exited->()) { return "after SIGHUP $why" }
+            return "after SIGHUP the old workers (" . join(' ', sort keys %old)
+                   . ") still run, or no new one started" if Time::HiRes::time() >= $deadline;
+            Time::HiRes::sleep(POLL_INTERVAL);
+        }
+    }
+    if (my $holder = delete $t->{holder}) {    # the master becomes our child
+        close $holder->[1];
+        waitpid($holder->[0], 0);
+    }
+    my $pid_file = "$t->{prefix}/logs/nginx.pid";
+    kill USR2 => $master;
+    my $new;
+    while (1) {
+        ($new) = read_file($pid_file) =~ /^(\d+)/;
+        last if -s "$pid_file.oldbin" && $new && $new != $master && child_pids($new);
+        if (my $why = $exited->()) { return "after SIGUSR2 $why" }
+        return "no new master with workers after SIGUSR2" if Time::HiRes::time() >= $deadline;
+        Time::HiRes::sleep(POLL_INTERVAL);
+    }
+    kill QUIT => $master;
+    my $status = wait_exit($master, STOP_TIMEOUT);
+    return "the old master did not stop within " . STOP_TIMEOUT . " s of SIGQUIT" unless defined $status;
+    return "the old master exited with " . status_text($status) if $status != 0;
+    $t->{pid} = $new;    # a child of ours too, now that its parent is gone
+    return '';
+}
+
+# slow_reader "BYTES SECONDS": the client's receive buffer is BYTES (SO_RCVBUF)
+# and it reads at most BYTES at a time, SECONDS apart; undef otherwise.
+sub slow_reader() {
+    my $s = shift;
+    my ($bytes, $pause) = split ' ', value($s->{slow_reader}) // '';
+    return defined $pause ? { bytes => $bytes, pause => $pause } : undef;
 }
 
 # The directions ("r", "w", "rw") in which nginx's socket I/O is forced through
@@ -649,7 +839,7 @@ sub repeat_mode() {
     return (1, 0) if $env !~ /^[1-9]\d*$/
                   || grep { exists $s->{$_} } qw(raw_request abort no_response ignore_response
                                                  truncated_response body_pause grep_error_log
-                                                 no_repeat);
+                                                 reload_between no_repeat);
     return ($env, 1);
 }
 
@@ -681,7 +871,10 @@ sub build_request() {
 
     my $bytes = join '', "$line\r\n", (map { "$_->[0]: $_->[1]\r\n" } @headers), "\r\n",
                          $body // '';
-    return { bytes => $bytes, method => ($line =~ /^(\S+)/)[0] };
+    my ($method, $target) = split ' ', $line;
+    # the parts again for an HTTP/2 client, which has no Connection header
+    return { bytes => $bytes, method => $method, target => $target, body => $body,
+             headers => [(grep { !$given{lc $_->[0]} } ['Host', 'localhost']), @extra] };
 }
 
 # Runs the connections at once.  Each sends the requests of its queue, one
@@ -691,8 +884,10 @@ sub build_request() {
 # (response received), 'timeout', 'refused', 'reset' or 'closed' (the server
 # closed before the request was answered), and the raw bytes.  A server that
 # closes after a complete response gets the next requests on a new connection.
+# A slow reader (slow_reader()) has a small receive buffer and reads in small
+# pieces with pauses; its timeout is then one without any progress.
 sub exchange() {
-    my ($port, $conns, $timeout, $body_pause) = @_;
+    my ($port, $conns, $timeout, $body_pause, $slow) = @_;
     my $sel_r = IO::Select->new;
     my $sel_w = IO::Select->new;
     my %by_fd;
@@ -701,13 +896,15 @@ sub exchange() {
     my $start_next;    # writes the next request(s) of a connection
     my $open = sub {
         my $c = shift;
-        $c->{sock} = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                           Proto => 'tcp', Timeout => $timeout);
-        if (!$c->{sock}) {
-            $_->{result} //= { state => 'refused', raw => '', error => "connect: $@" }
+        my $sock = IO::Socket::INET->new(Proto => 'tcp') or die "socket: $!\n";
+        # before connecting: the window the client offers is agreed then
+        $sock->setsockopt(Socket::SOL_SOCKET(), Socket::SO_RCVBUF(), $slow->{bytes}) if $slow;
+        if (!$sock->connect(Socket::pack_sockaddr_in($port, Socket::inet_aton('127.0.0.1')))) {
+            $_->{result} //= { state => 'refused', raw => '', error => "connect: $!" }
                 for @{ $c->{queue} };
             return 0;
         }
+        $c->{sock} = $sock;
         $c->{sock}->blocking(0);
         $by_fd{ fileno $c->{sock} } = $c;
         $sel_r->add($c->{sock});
@@ -803,10 +1000,15 @@ sub exchange() {
         @live = grep { $_->{sock} } @live or last;
         my $wait = (sort { $a <=> $b } map { $_->{deadline} } @live)[0] - $t_now;
         $wait = 0 if $wait < 0;
-        # a connection waiting out its body pause is not writable meanwhile
+        # a connection waiting out its body pause is not writable meanwhile, nor a
+        # slow reader's readable
         for my $c (grep { $_->{resume_at} } @live) {
             if ($t_now >= $c->{resume_at}) { delete $c->{resume_at}; $sel_w->add($c->{sock}) }
             else { $wait = $c->{resume_at} - $t_now if $c->{resume_at} - $t_now < $wait }
+        }
+        for my $c (grep { $_->{read_at} } @live) {
+            if ($t_now >= $c->{read_at}) { delete $c->{read_at}; $sel_r->add($c->{sock}) }
+            else { $wait = $c->{read_at} - $t_now if $c->{read_at} - $t_now < $wait }
         }
         my ($readable, $writable) = IO::Select->select($sel_r, $sel_w, undef, $wait);
         for my $sock (@{ $writable || [] }) {
@@ -830,7 +1032,7 @@ sub exchange() {
         }
         for my $sock (@{ $readable || [] }) {
             my $c = $by_fd{ fileno $sock } or next;
-            my $n = sysread($sock, my $buf, 65536);
+            my $n = sysread($sock, my $buf, $slow ? $slow->{bytes} : 65536);
             if (!defined $n) {
                 next if $!{EAGAIN} || $!{EINTR};
                 $finish->($c, "$!");
@@ -838,10 +1040,140 @@ sub exchange() {
                 $finish->($c);
             } else {
                 $c->{in} .= $buf;
+                if ($slow) {
+                    $c->{deadline} = $now->() + $timeout;
+                    $c->{read_at} = $now->() + $slow->{pause};
+                    $sel_r->remove($sock);
+                }
                 $take_responses->($c);
             }
         }
     }
+}
+
+# HTTP/2 over cleartext with prior knowledge.  curl sends each request on a
+# connection of its own (Debian 12's curl 7.88 fails a second request over a
+# prior-knowledge connection with "Error in the HTTP2 framing layer"); the k-th
+# requests of all clients go at once.  An aborting client is h2_abort's.  The
+# results look like HTTP/1 ones (curl writes the header as "HTTP/2 200" lines).
+sub exchange_h2() {
+    my ($t, $conns, $timeout, $abort) = @_;
+    my $dir = "$t->{prefix}/h2client";
+    File::Path::make_path($dir);
+    my $longest = (sort { $b <=> $a } map { scalar @{ $_->{queue} } } @$conns)[0];
+    my $n = 0;
+    for my $k (0 .. $longest - 1) {
+        my @reqs = grep { defined } map { $_->{queue}[$k] } @$conns;
+        if ($abort) {
+            $_->{result} = h2_abort($t->{port}, $_, $timeout) for @reqs;
+            next;
+        }
+        my @running;
+        for my $req (@reqs) {
+            my $f = "$dir/" . $n++;
+            my %given = map { lc $_->[0] => 1 } @{ $req->{headers} };
+            # curl's own headers, unless the block gives them
+            my @cmd = ('curl', '-sS', '--http2-prior-knowledge', '--globoff', '--path-as-is',
+                       '--max-time', $timeout, '-D', "$f.head", '-o', "$f.body",
+                       map({ ('-H', "$_:") } grep { !$given{lc $_} } qw(User-Agent Accept Expect)),
+                       $req->{method} eq 'HEAD' ? '--head' : ('-X', $req->{method}),
+                       map { ('-H', length $_->[1] ? "$_->[0]: $_->[1]" : "$_->[0];") }
+                           @{ $req->{headers} });
+            if (defined $req->{body}) {
+                write_file("$f.req", $req->{body});
+                push @cmd, '--data-binary', "\@$f.req";
+            }
+            push @cmd, "http://127.0.0.1:$t->{port}$req->{target}";
+            my $pid = fork // die "fork: $!\n";
+            if ($pid == 0) {
+                open STDIN, '<', '/dev/null';
+                open STDOUT, '>', "$f.err" or POSIX::_exit(127);
+                open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
+                exec { $cmd[0] } @cmd or print STDERR "exec $cmd[0]: $!\n";
+                POSIX::_exit(127);
+            }
+            push @running, [$pid, $req, $f];
+        }
+        for (@running) {
+            my ($pid, $req, $f) = @$_;
+            waitpid $pid, 0;
+            my $rc = $? >> 8;
+            # the last header block: curl writes 1xx ones before it
+            my ($head) = grep { /\S/ } reverse split /(?<=\r\n\r\n)/, read_file("$f.head");
+            $head //= '';
+            $head =~ s/^(HTTP\S*[ ]\d+)[ ]*\r\n/$1\r\n/;
+            my $raw = $head . read_file("$f.body");
+            (my $error = read_file("$f.err")) =~ s/\s+$//;
+            $req->{result} = $rc == 0 ? { state => 'eof', raw => $raw }
+                : $rc == 28 ? { state => 'timeout', raw => $raw }
+                : length $head ? { state => 'eof', raw => $raw, truncated => "curl: $error" }
+                : { state => 'closed', raw => '', error => "curl (exit $rc): $error" };
+        }
+    }
+}
+
+# An HTTP/2 client that sends the request, reads what comes for $timeout seconds,
+# then resets the stream (RST_STREAM, CANCEL), waits for the answer to a PING
+# (nginx has then handled the reset) and closes the connection.  State 'timeout'
+# as for an HTTP/1 abort, 'eof' if the server ended the stream first.
+sub h2_abort() {
+    my ($port, $req, $timeout) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp')
+        or return { state => 'refused', raw => '', error => "connect: $@" };
+    my $body = $req->{body} // '';
+    die "an aborting HTTP/2 client sends at most 16384 body bytes\n" if length $body > 16384;
+    my @fields = ([':method', $req->{method}], [':scheme', 'http'], [':path', $req->{target}],
+                  (map { [lc $_->[0], $_->[1]] } @{ $req->{headers} }),
+                  length $body ? ['content-length', length $body] : ());
+    $_->[0] = ':authority' for grep { $_->[0] eq 'host' } @fields;
+    # HPACK literals without indexing, no Huffman coding
+    my $block = join '', map { "\0" . hpack_string($_->[0]) . hpack_string($_->[1]) } @fields;
+    my $frame = sub { my ($type, $flags, $stream, $payload) = @_;
+                      substr(pack('N', length $payload), 1) . pack('CCN', $type, $flags, $stream) . $payload };
+    my $out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" . $frame->(4, 0, 0, '')
+            . $frame->(1, length $body ? 0x4 : 0x5, 1, $block)    # END_HEADERS (+ END_STREAM)
+            . (length $body ? $frame->(0, 0x1, 1, $body) : '');
+    syswrite($sock, $out) // return { state => 'closed', raw => '', error => "write: $!" };
+
+    my ($in, $ended, $ponged, $closed) = ('', 0, 0, 0);
+    my $read_until = sub {
+        my $deadline = Time::HiRes::time() + shift;
+        my $sel = IO::Select->new($sock);
+        while (!$ended && !$ponged && !$closed) {
+            my $left = $deadline - Time::HiRes::time();
+            last if $left <= 0;
+            next unless $sel->can_read($left);
+            my $n = sysread($sock, my $buf, 65536);
+            if (!$n) { $closed = 1; last }
+            $in .= $buf;
+            while (length $in >= 9) {
+                my ($len, $type, $flags, $stream) = unpack 'NCCN', "\0" . $in;
+                last if length $in < 9 + $len;
+                substr $in, 0, 9 + $len, '';
+                syswrite($sock, $frame->(4, 0x1, 0, '')) if $type == 4 && !($flags & 0x1);
+                $ended = 1 if $stream == 1 && ($type == 3 || ($type <= 1 && $flags & 0x1));
+                $ponged = 1 if $type == 6 && $flags & 0x1;
+            }
+        }
+    };
+    $read_until->($timeout);
+    return { state => 'closed', raw => '', error => 'the server closed the connection' } if $closed;
+    if (!$ended) {
+        syswrite($sock, $frame->(3, 0, 1, pack('N', 0x8)) . $frame->(6, 0, 0, 'abortack'));
+        $read_until->(DEFAULT_TIMEOUT);
+    }
+    close $sock;
+    return $ended ? { state => 'eof', raw => '', error => 'the server ended the stream' }
+         : { state => 'timeout', raw => '' };
+}
+
+sub hpack_string() {
+    my $s = shift;
+    my $len = length $s;
+    return pack('C', $len) . $s if $len < 127;
+    my $int = pack 'C', 127;
+    for ($len -= 127; $len >= 128; $len >>= 7) { $int .= pack 'C', 0x80 | ($len & 0x7f) }
+    return $int . pack('C', $len) . $s;
 }
 
 # Length of the complete response at the start of $buf; undef while it is
@@ -914,6 +1246,7 @@ sub check_response {
         diag("$label: $r->{error}:\n" . printable($res->{raw}));
         return;
     }
+    $r->{truncated} ||= $res->{truncated} // '';    # an HTTP/2 stream that did not end well
     if (exists $s->{truncated_response}) {
         ok($r->{truncated}, "$label - response is truncated")
             or diag("$label: expected a truncated response, got a complete one");
@@ -968,7 +1301,7 @@ sub parse_response() {
     my $end = index $raw, "\r\n\r\n";
     return { error => "incomplete response header" } if $end < 0;
     my ($status_line, @lines) = split /\r\n/, substr($raw, 0, $end);
-    my ($status) = $status_line =~ m{^HTTP/\d\.\d (\d{3})\b}
+    my ($status) = $status_line =~ m{^HTTP/\d(?:\.\d)? (\d{3})\b}
         or return { error => "bad status line '$status_line'" };
     my @headers;
     for (@lines) {
