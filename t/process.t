@@ -228,6 +228,12 @@ init_worker ran in 0
 
 
 === TEST 11: a binary upgrade (USR2, then QUIT to the old master): the new binary's workers serve
+nginx starts the new binary with only the variables `env` names: the sanitizer run
+needs its settings kept (unset otherwise).
+--- main_config
+    env LD_PRELOAD;
+    env ASAN_OPTIONS;
+    env UBSAN_OPTIONS;
 --- http_config
     init_worker_by_lua_block { ngx.log(ngx.WARN, "init_worker ran in ", ngx.worker.id()) }
 --- config
