@@ -9,12 +9,12 @@ use NgxTest;
 
 # Response framing helpers, checked directly: plain nginx cannot be made to
 # send a truncated response.
-is_deeply([NgxTest::decode_chunked("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")],
+is_deeply([NgxTest::Wire::decode_chunked("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")],
           ["hello world", ''], 'chunked body decodes');
-ok((NgxTest::decode_chunked("5\r\nhello\r\n"))[1], 'chunked body without last chunk is truncated');
-ok(NgxTest::parse_response("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 'GET')->{truncated},
+ok((NgxTest::Wire::decode_chunked("5\r\nhello\r\n"))[1], 'chunked body without last chunk is truncated');
+ok(NgxTest::Wire::parse_response("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 'GET')->{truncated},
    'short Content-Length body is truncated');
-ok(!NgxTest::parse_response("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 'HEAD')->{truncated},
+ok(!NgxTest::Wire::parse_response("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 'HEAD')->{truncated},
    'HEAD response has no body');
 
 # Each check must fail when it should: a block that breaks it, run as a test
