@@ -406,6 +406,8 @@ sub prepare_prefix {
         TEST_NGINX_SERVER_PORT => $t->{port},
         TEST_NGINX_HTML_DIR    => "$p/html",
         TEST_NGINX_PREFIX      => $p,
+        # a loopback port nothing listens on, unless the block's config does
+        TEST_NGINX_EXTRA_PORT  => free_port(),
     );
     my $block = $t->{block};
     $t->{sec} = { map { $_ => expand_vars($block->{$_}[0], \%vars) }
