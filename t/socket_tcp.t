@@ -184,7 +184,7 @@ over unix: /hello
     server {
         listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
         location / {
-            content_by_lua_block { ngx.sleep(5) }
+            content_by_lua_block { ngx.sleep(2) }
         }
     }
 --- config
@@ -216,7 +216,7 @@ lua tcp socket write timed out
     server {
         listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
         location / {
-            content_by_lua_block { ngx.sleep(5) }
+            content_by_lua_block { ngx.sleep(2) }
         }
     }
 --- config
