@@ -15,6 +15,8 @@ packages=(
   perl libtest-base-perl libtext-diff-perl python3 curl
   redis-server memcached
   libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
+  # cosocket client libraries that tests run unmodified
+  lua-nginx-redis lua-nginx-memcached lua-nginx-redis-connector lua-nginx-websocket lua-nginx-dns
   # benchmarks: wrk, valgrind (instruction counts) and the peer stack (never loaded
   # by our tests)
   wrk valgrind libnginx-mod-http-lua lua-resty-core

@@ -30,6 +30,7 @@ require "resty.core.uri"
 require "resty.core.utils"
 require "resty.core.regex"
 require "resty.core.shdict"
+require "resty.core.socket"
 
 return {
     version = base.version,

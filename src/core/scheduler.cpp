@@ -152,10 +152,16 @@ void Thread::wake() noexcept {
 
 Owner::Owner(Vm &v, void *req, std::uintptr_t owner_token) noexcept : request(req), token(owner_token), vm(v) {
     ngx_queue_init(&threads_);
+    ngx_queue_init(&resources_);
 }
 
 Owner::~Owner() {
     drop_all();
+    while (!ngx_queue_empty(&resources_)) {
+        auto *resource = reinterpret_cast<OwnedResource *>(ngx_queue_head(&resources_));
+        resource->detach();
+        resource->release(*resource);
+    }
 }
 
 lua_State *Owner::begin() noexcept {

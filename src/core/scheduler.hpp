@@ -141,6 +141,21 @@ enum class RunEnd : unsigned char {
     failed,    // the entry thread raised an error (logged)
 };
 
+// Something a run opened that must not outlive its owner (a cosocket): `release` is
+// called when the owner goes, unless it was let go before (OwnedResource::detach).
+struct OwnedResource {
+    ngx_queue_t link;
+    void (*release)(OwnedResource &) noexcept;
+
+    void detach() noexcept {
+        // ngx_queue_remove is several statements with NGX_DEBUG: braces needed.
+        if (link.next != nullptr) {
+            ngx_queue_remove(&link);
+        }
+        link.next = nullptr;
+    }
+};
+
 class Owner {
 public:
     Owner(const Owner &) = delete;
@@ -181,6 +196,9 @@ public:
         if (entry_ != nullptr || !ngx_queue_empty(&threads_)) abandon_threads();
     }
     bool running() const noexcept { return entry_ != nullptr; }
+
+    // `resource` is released when this owner goes (after its threads).
+    void adopt(OwnedResource &resource) noexcept { ngx_queue_insert_tail(&resources_, &resource.link); }
 
     // The thread being resumed now (spawn's first run nests one inside another), or null.
     Thread *current() const noexcept { return current_; }
@@ -229,6 +247,7 @@ private:
 
     static inline Owner *active_ = nullptr;
     ngx_queue_t threads_;  // light threads, live and zombie
+    ngx_queue_t resources_;  // OwnedResource links
     Thread *entry_ = nullptr;
     Thread *current_ = nullptr;
     int depth_ = 0;  // resume() calls in progress

@@ -91,6 +91,16 @@ ngx_command_t commands[] = {
      NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("lua_code_cache"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG, set_code_cache,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, code_cache), nullptr},
+    {ngx_string("lua_socket_connect_timeout"), any_level | NGX_CONF_TAKE1, ngx_conf_set_msec_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_connect_timeout), nullptr},
+    {ngx_string("lua_socket_send_timeout"), any_level | NGX_CONF_TAKE1, ngx_conf_set_msec_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_send_timeout), nullptr},
+    {ngx_string("lua_socket_read_timeout"), any_level | NGX_CONF_TAKE1, ngx_conf_set_msec_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_read_timeout), nullptr},
+    {ngx_string("lua_socket_buffer_size"), any_level | NGX_CONF_TAKE1, ngx_conf_set_size_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_buffer_size), nullptr},
+    {ngx_string("lua_socket_log_errors"), any_level | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_log_errors), nullptr},
     {ngx_string("lua_check_client_abort"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG,
      ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, check_client_abort),
      nullptr},
@@ -192,6 +202,15 @@ char *merge_loc_conf(ngx_conf_t *cf, void *parent_conf, void *child_conf) {
     ngx_conf_merge_value(child->transform_underscores, parent->transform_underscores, 1);
     ngx_conf_merge_value(child->use_default_type, parent->use_default_type, 1);
     ngx_conf_merge_value(child->need_request_body, parent->need_request_body, 0);
+    ngx_conf_merge_msec_value(child->socket_connect_timeout, parent->socket_connect_timeout, 60000);
+    ngx_conf_merge_msec_value(child->socket_send_timeout, parent->socket_send_timeout, 60000);
+    ngx_conf_merge_msec_value(child->socket_read_timeout, parent->socket_read_timeout, 60000);
+    ngx_conf_merge_size_value(child->socket_buffer_size, parent->socket_buffer_size, static_cast<size_t>(ngx_pagesize));
+    ngx_conf_merge_value(child->socket_log_errors, parent->socket_log_errors, 1);
+    if (child->socket_buffer_size == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "lua_socket_buffer_size must be greater than 0");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
     return NGX_CONF_OK;
 }
 

@@ -58,6 +58,12 @@ struct LocConf {
     ngx_flag_t transform_underscores = NGX_CONF_UNSET;  // in ngx.header names
     ngx_flag_t use_default_type = NGX_CONF_UNSET;       // default_type for Lua responses
     ngx_flag_t need_request_body = NGX_CONF_UNSET;      // read the body before the handlers
+    // Cosockets' defaults (lua_socket_*).
+    ngx_msec_t socket_connect_timeout = NGX_CONF_UNSET_MSEC;
+    ngx_msec_t socket_send_timeout = NGX_CONF_UNSET_MSEC;
+    ngx_msec_t socket_read_timeout = NGX_CONF_UNSET_MSEC;
+    size_t socket_buffer_size = NGX_CONF_UNSET_SIZE;
+    ngx_flag_t socket_log_errors = NGX_CONF_UNSET;
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {

@@ -91,7 +91,10 @@ package NgxTest;
 # beside the module), TEST_NGINX_NO_CLEAN=1 (keep all prefixes),
 # TEST_NGINX_LOG_LEVEL (error_log level of blocks without log_level; default
 # debug), TEST_NGINX_REPEAT_EACH, TEST_NGINX_FORCED_EAGAIN(_BYTES) (above), and
-# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.
+# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.  Each block
+# also gets $TEST_NGINX_EXTRA_PORT, a free loopback port for a second server or a
+# refused connection; start_helper_servers(qw(redis memcached)) before run_tests
+# starts those servers for the file ($TEST_NGINX_REDIS_PORT, ..._MEMCACHED_PORT).
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
 # `sub foo {` into a method (adds `my $self = shift;`), while `sub foo() {`
@@ -112,7 +115,7 @@ use Time::HiRes ();
 use Test::Base::Filter ();    # base class of NgxTest::Filter, at the end
 use NgxTest::Wire qw(exchange_h2 response_length parse_response header read_file write_file);
 
-our @EXPORT = qw(run_tests lua_function_line loop_traces);
+our @EXPORT = qw(run_tests lua_function_line loop_traces start_helper_servers);
 
 # Everything else fails the block (Test::Base would ignore it).
 my %KNOWN = map { $_ => 1 } qw(
@@ -195,6 +198,43 @@ sub lua_function_line() {
 # pattern per line number given.
 sub loop_traces() {
     return map { qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):$_ loop\]/ } @_;
+}
+
+# Helper servers a test file talks to, each on a free loopback port exported as
+# TEST_NGINX_<NAME>_PORT (substituted like the others), stopped when the file ends.
+my %HELPER_COMMANDS = (
+    redis     => sub { ('redis-server', '--port', $_[0], '--bind', '127.0.0.1', '--save', '',
+                        '--appendonly', 'no', '--dir', $_[1]) },
+    memcached => sub { ('memcached', '-l', '127.0.0.1', '-p', $_[0], '-U', '0',
+                        ($> == 0 ? ('-u', 'root') : ())) },
+);
+my @Helper_pids;
+
+sub start_helper_servers() {
+    for my $name (@_) {
+        my $command = $HELPER_COMMANDS{$name} or die "no helper server '$name'\n";
+        my $port = free_port();
+        my $dir = File::Temp::tempdir("ngxtest-$name-XXXXXX", TMPDIR => 1, CLEANUP => 1);
+        my @argv = $command->($port, $dir);
+        my $pid = fork // die "fork: $!\n";
+        if ($pid == 0) {
+            open STDOUT, '>', "$dir/out.log";
+            open STDERR, '>&', \*STDOUT;
+            exec @argv or POSIX::_exit(127);
+        }
+        push @Helper_pids, $pid;
+        my $deadline = Time::HiRes::time() + 5;
+        Time::HiRes::sleep(0.02) until port_listening($port) || Time::HiRes::time() > $deadline;
+        die "$name did not listen on port $port\n" unless port_listening($port);
+        $ENV{'TEST_NGINX_' . uc($name) . '_PORT'} = $port;
+    }
+}
+
+END {
+    for my $pid (@Helper_pids) {
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+    }
 }
 
 sub run_tests() {
@@ -406,6 +446,8 @@ sub prepare_prefix {
         TEST_NGINX_SERVER_PORT => $t->{port},
         TEST_NGINX_HTML_DIR    => "$p/html",
         TEST_NGINX_PREFIX      => $p,
+        # a loopback port nothing listens on, unless the block's config does
+        TEST_NGINX_EXTRA_PORT  => free_port(),
     );
     my $block = $t->{block};
     $t->{sec} = { map { $_ => expand_vars($block->{$_}[0], \%vars) }

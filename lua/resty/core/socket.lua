@@ -1,0 +1,282 @@
+-- ngx.socket.tcp / ngx.socket.stream: TCP and unix-domain stream cosockets on the
+-- wait protocol (src/api/socket.cpp). receive and send are retried after each wait:
+-- the C side works out every outcome (data, partial data, timeout, closed) itself.
+local ffi = require "ffi"
+local base = require "resty.core.base"
+local buffer = require "string.buffer"
+
+local C = ffi.C
+local ffi_str = ffi.string
+local ffi_gc = ffi.gc
+local ffi_cast = ffi.cast
+local get_request = base.get_request
+local check_status = base.check_status
+local no_request_msg = base.no_request_msg
+local wait_for_scheduler = base.wait
+local wait_result = base.wait_result
+local C_API = base.C_API
+local error = error
+local type = type
+local tostring = tostring
+local tonumber = tonumber
+local setmetatable = setmetatable
+local floor = math.floor
+
+ffi.cdef[[
+typedef struct nlf_tcp_socket_s nlf_tcp_socket_t;
+nlf_tcp_socket_t *nlf_ffi_socket_tcp_new(ngx_http_request_t *r, int *status);
+void nlf_ffi_socket_tcp_free(nlf_tcp_socket_t *s);
+int nlf_ffi_socket_tcp_connect(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char *host, size_t len,
+                               int port, const char **err);
+int nlf_ffi_socket_tcp_send(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char *data, size_t len,
+                            size_t *sent, const char **err);
+int nlf_ffi_socket_tcp_receive(ngx_http_request_t *r, nlf_tcp_socket_t *s, int mode, size_t size,
+                               const char **data, size_t *len, const char **err);
+int nlf_ffi_socket_tcp_close(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char **err);
+int nlf_ffi_socket_tcp_check(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char **err);
+void nlf_ffi_socket_tcp_settimeouts(nlf_tcp_socket_t *s, long connect_ms, long send_ms, long read_ms);
+]]
+
+local errmsg = base.get_const_errmsg_ptr()
+local status_ptr = ffi.new("int[1]")
+local size_ptr = ffi.new("size_t[1]")
+local data_ptr = ffi.new("const char *[1]")
+local send_buf = buffer.new(256)
+local const_char_ptr = ffi.typeof("const char *")
+local FFI_OK, FFI_AGAIN = 0, -2
+local MODE_LINE, MODE_ALL, MODE_SIZE, MODE_ANY = 0, 1, 2, 3
+local MAX_NESTING = 100
+local MAX_MS = 0x7fffffff
+
+-- OpenResty's method table, where third-party code finds and extends it.
+local mt = {}
+mt.__index = mt
+debug.getregistry().__tcp_cosocket_mt = mt
+
+local function bad_self(fname, self)
+    error("bad argument #1 to '" .. fname .. "' (table expected, got " .. type(self) .. ")", 4)
+end
+
+local function handle(self, fname)
+    if type(self) ~= "table" then
+        bad_self(fname, self)
+    end
+    return self[1]
+end
+
+-- The request of the calling code, raising where cosockets are refused.
+local function caller(rc, r)
+    check_status(rc, r, 3, C_API)
+end
+
+-- `value` when the call (close, check) went through, else nil and its error.
+local function outcome(rc, r, value)
+    if rc ~= FFI_OK then
+        check_status(rc, r, 3, C_API)
+        return nil, ffi_str(errmsg[0])
+    end
+    return value
+end
+
+local function tcp()
+    local r = get_request()
+    local s = C.nlf_ffi_socket_tcp_new(r, status_ptr)
+    if s == nil then
+        local rc = status_ptr[0]
+        if r == nil and rc == -100 then
+            error(no_request_msg(C_API), 2)
+        end
+        check_status(rc, r, 2, C_API)
+        error("no memory", 2)
+    end
+    return setmetatable({ ffi_gc(s, C.nlf_ffi_socket_tcp_free) }, mt)
+end
+ngx.socket = ngx.socket or {}
+ngx.socket.tcp = tcp
+ngx.socket.stream = tcp
+
+function mt.connect(self, host, port)
+    local s = handle(self, "connect")
+    if type(host) ~= "string" then
+        error("bad argument #2 to 'connect' (string expected, got " .. type(host) .. ")", 2)
+    end
+    local p = -1
+    if host:sub(1, 5) ~= "unix:" then
+        p = tonumber(port)
+        if p == nil then
+            error("bad argument #3 to 'connect' (number expected, got " .. type(port) .. ")", 2)
+        end
+        p = floor(p)
+        if p < 0 or p > 65535 then
+            return nil, "bad port number: " .. p
+        end
+    end
+    local r = get_request()
+    local rc = C.nlf_ffi_socket_tcp_connect(r, s, host, #host, p, errmsg)
+    if rc == FFI_AGAIN then
+        wait_for_scheduler()
+        local err
+        rc, err = wait_result()
+        if rc ~= FFI_OK then
+            return nil, err
+        end
+        return 1
+    end
+    if rc ~= FFI_OK then
+        caller(rc, r)
+        return nil, ffi_str(errmsg[0])
+    end
+    return 1
+end
+
+local function put_value(buf, v, depth)
+    local t = type(v)
+    if t == "string" or t == "number" then
+        buf:put(v)
+        return true
+    end
+    if t ~= "table" or depth > MAX_NESTING then
+        return false
+    end
+    for i = 1, #v do
+        if not put_value(buf, v[i], depth + 1) then
+            return false
+        end
+    end
+    return true
+end
+
+local function send_bytes(r, s, data, n)
+    local p = ffi_cast(const_char_ptr, data)
+    local off = 0
+    while off < n do
+        local rc = C.nlf_ffi_socket_tcp_send(r, s, p + off, n - off, size_ptr, errmsg)
+        if rc == FFI_OK then
+            off = off + tonumber(size_ptr[0])
+        elseif rc == FFI_AGAIN then
+            wait_for_scheduler()
+        else
+            caller(rc, r)
+            return nil, ffi_str(errmsg[0])
+        end
+    end
+    return n
+end
+
+function mt.send(self, data)
+    local s = handle(self, "send")
+    local r = get_request()
+    local t = type(data)
+    if t == "string" then
+        return send_bytes(r, s, data, #data)
+    end
+    if t == "number" then
+        data = tostring(data)
+        return send_bytes(r, s, data, #data)
+    end
+    send_buf:reset()
+    if t ~= "table" or not put_value(send_buf, data, 1) then
+        error("bad argument #2 to 'send' (string, number, boolean, nil, or array table expected, got "
+              .. t .. ")", 2)
+    end
+    local p, n = send_buf:ref()
+    -- send_buf may be reused by another thread while this one waits: keep a copy
+    local copy = ffi_str(p, n)
+    send_buf:reset()
+    return send_bytes(r, s, copy, n)
+end
+
+local function receive_with(r, s, mode, size)
+    while true do
+        local rc = C.nlf_ffi_socket_tcp_receive(r, s, mode, size, data_ptr, size_ptr, errmsg)
+        if rc == FFI_OK then
+            return ffi_str(data_ptr[0], size_ptr[0])
+        end
+        if rc == FFI_AGAIN then
+            wait_for_scheduler()
+        else
+            caller(rc, r)
+            return nil, ffi_str(errmsg[0]), ffi_str(data_ptr[0], size_ptr[0])
+        end
+    end
+end
+
+function mt.receive(self, pattern)
+    local s = handle(self, "receive")
+    local r = get_request()
+    if pattern == nil or pattern == "*l" then
+        return receive_with(r, s, MODE_LINE, 0)
+    end
+    if pattern == "*a" then
+        return receive_with(r, s, MODE_ALL, 0)
+    end
+    local n = tonumber(pattern)
+    if n == nil then
+        if type(pattern) == "string" then
+            error("bad pattern argument: " .. pattern, 2)
+        end
+        error("bad argument #2 to 'receive' (string expected, got " .. type(pattern) .. ")", 2)
+    end
+    n = floor(n)
+    if n < 0 then
+        error("bad pattern argument: " .. tostring(pattern), 2)
+    end
+    if n == 0 then
+        return outcome(C.nlf_ffi_socket_tcp_check(r, s, errmsg), r, "")
+    end
+    return receive_with(r, s, MODE_SIZE, n)
+end
+
+function mt.receiveany(self, max)
+    local s = handle(self, "receiveany")
+    local n = tonumber(max)
+    if n == nil or n < 1 then
+        error("bad argument #2 to 'receiveany' (bad max argument)", 2)
+    end
+    return receive_with(get_request(), s, MODE_ANY, floor(n))
+end
+
+local function timeout_ms(v, argi, fname)
+    if v == nil then
+        return -1
+    end
+    local ms = tonumber(v)
+    if ms == nil then
+        error("bad argument #" .. argi .. " to '" .. fname .. "' (number expected, got " .. type(v) .. ")", 3)
+    end
+    ms = floor(ms)
+    if ms < 0 or ms > MAX_MS then
+        error("bad timeout value", 3)
+    end
+    return ms
+end
+
+function mt.settimeout(self, ms)
+    local s = handle(self, "settimeout")
+    local t = timeout_ms(ms, 2, "settimeout")
+    C.nlf_ffi_socket_tcp_settimeouts(s, t, t, t)
+end
+
+function mt.settimeouts(self, connect_ms, send_ms, read_ms)
+    local s = handle(self, "settimeouts")
+    C.nlf_ffi_socket_tcp_settimeouts(s, timeout_ms(connect_ms, 2, "settimeouts"),
+                                     timeout_ms(send_ms, 3, "settimeouts"),
+                                     timeout_ms(read_ms, 4, "settimeouts"))
+end
+
+function mt.close(self)
+    local s = handle(self, "close")
+    local r = get_request()
+    return outcome(C.nlf_ffi_socket_tcp_close(r, s, errmsg), r, 1)
+end
+
+-- 0: connections are not pooled yet (setkeepalive is still to come).
+function mt.getreusedtimes(self)
+    local s = handle(self, "getreusedtimes")
+    local r = get_request()
+    return outcome(C.nlf_ffi_socket_tcp_check(r, s, errmsg), r, 0)
+end
+
+return {
+    version = base.version,
+}

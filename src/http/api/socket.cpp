@@ -1,0 +1,93 @@
+// ngx.socket.tcp: the http side of the cosocket engine (api/socket.hpp): which thread
+// calls, and the lua_socket_* settings of the request's location.
+#include "http/api/api.hpp"
+#include "http/module.hpp"
+
+#include "api/socket.hpp"
+
+namespace nlf::http {
+
+namespace {
+
+namespace sock = api::socket;
+
+sock::Settings settings_of(ngx_http_request_t *r) noexcept {
+    sock::Settings s;
+    if (r == nullptr) {
+        s.buffer_size = static_cast<size_t>(ngx_pagesize);
+        return s;
+    }
+    const LocConf *lcf = loc_conf(r);
+    s.connect_timeout = lcf->socket_connect_timeout;
+    s.send_timeout = lcf->socket_send_timeout;
+    s.read_timeout = lcf->socket_read_timeout;
+    s.buffer_size = lcf->socket_buffer_size;
+    s.log_errors = lcf->socket_log_errors != 0;
+    return s;
+}
+
+}  // namespace
+
+}  // namespace nlf::http
+
+using namespace nlf;
+using namespace nlf::http;
+using api::socket::TcpSocket;
+
+// A new socket of the calling thread's owner, or nullptr with *status (no request,
+// bad context, NGX_ERROR: out of memory).
+NLF_API TcpSocket *nlf_ffi_socket_tcp_new(ngx_http_request_t *r, int *status) noexcept {
+    core::Thread *thread = waiting_thread(r, *status);
+    if (thread == nullptr) return nullptr;
+    TcpSocket *socket = api::socket::create(*thread, settings_of(r));
+    if (socket == nullptr) *status = NGX_ERROR;
+    return socket;
+}
+
+NLF_API void nlf_ffi_socket_tcp_free(TcpSocket *socket) noexcept {
+    api::socket::destroy(socket);
+}
+
+NLF_API int nlf_ffi_socket_tcp_connect(ngx_http_request_t *r, TcpSocket *socket, const char *host, size_t len,
+                                       int port, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::connect(*socket, *thread, {host, len}, port, err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_send(ngx_http_request_t *r, TcpSocket *socket, const char *data, size_t len,
+                                    size_t *sent, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::send(*socket, *thread, {data, len}, sent, err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_receive(ngx_http_request_t *r, TcpSocket *socket, int mode, size_t size,
+                                       const char **data, size_t *len, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::receive(*socket, *thread, static_cast<api::socket::ReceiveMode>(mode), size, data, len,
+                                err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_close(ngx_http_request_t *r, TcpSocket *socket, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::close(*socket, *thread, err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_check(ngx_http_request_t *r, TcpSocket *socket, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::check(*socket, *thread, err);
+}
+
+NLF_API void nlf_ffi_socket_tcp_settimeouts(TcpSocket *socket, long connect_ms, long send_ms,
+                                            long read_ms) noexcept {
+    api::socket::set_timeouts(*socket, connect_ms, send_ms, read_ms);
+}

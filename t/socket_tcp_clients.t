@@ -1,0 +1,64 @@
+# Cosocket client libraries Debian packages, unmodified, against real servers the
+# harness starts on loopback (redis-server, memcached).
+use lib 't/lib';
+use NgxTest;
+start_helper_servers(qw(redis memcached));
+run_tests();
+__DATA__
+
+=== TEST 1: lua-nginx-redis (resty.redis through nginx.redis): set, get, pipeline
+--- http_config
+    lua_package_path "/usr/share/lua/5.1/?.lua;;";
+--- config
+    location = /t {
+        content_by_lua_block {
+            local redis = require "nginx.redis"
+            local red = redis:new()
+            red:set_timeout(1000)
+            assert(red:connect("127.0.0.1", $TEST_NGINX_REDIS_PORT))
+            ngx.say("set: ", red:set("nlf:key", "a value\r\nwith a newline"))
+            local v = red:get("nlf:key")
+            ngx.say("get: ", #v, " ", v == "a value\r\nwith a newline")
+            ngx.say("missing: ", tostring(red:get("nlf:missing") == ngx.null))
+            red:init_pipeline()
+            red:del("nlf:list")
+            red:rpush("nlf:list", "x", "y", "z")
+            red:lrange("nlf:list", 0, -1)
+            local results = red:commit_pipeline()
+            ngx.say("pipeline: ", results[2], " ", table.concat(results[3], ","))
+            ngx.say("reused: ", red:get_reused_times())
+            ngx.say("close: ", red:close())
+        }
+    }
+--- request
+GET /t
+--- response_body
+set: OK
+get: 23 true
+missing: true
+pipeline: 3 x,y,z
+reused: 0
+close: 1
+
+=== TEST 2: memcached spoken by the test's own Lua (receive("*l") and receive(n))
+--- config
+    location = /t {
+        content_by_lua_block {
+            local sock = ngx.socket.tcp()
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_MEMCACHED_PORT))
+            local value = string.rep("v", 3000)
+            sock:send({ "set nlf 0 0 ", #value, "\r\n", value, "\r\n" })
+            ngx.say("set: ", sock:receive())
+            sock:send("get nlf\r\n")
+            local header = sock:receive()
+            local len = tonumber(header:match("^VALUE nlf 0 (%d+)$"))
+            local data = sock:receive(len + 2)
+            ngx.say("get: ", len, " ", data == value .. "\r\n", " ", sock:receive())
+            sock:close()
+        }
+    }
+--- request
+GET /t
+--- response_body
+set: STORED
+get: 3000 true END
