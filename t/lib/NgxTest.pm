@@ -91,7 +91,9 @@ package NgxTest;
 # beside the module), TEST_NGINX_NO_CLEAN=1 (keep all prefixes),
 # TEST_NGINX_LOG_LEVEL (error_log level of blocks without log_level; default
 # debug), TEST_NGINX_REPEAT_EACH, TEST_NGINX_FORCED_EAGAIN(_BYTES) (above), and
-# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.
+# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.  Sections
+# may also use $TEST_NGINX_PORT_1 .. $TEST_NGINX_PORT_9: other free loopback ports,
+# picked anew for each start (extra server blocks, a port nothing listens on).
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
 # `sub foo {` into a method (adds `my $self = shift;`), while `sub foo() {`
@@ -408,6 +410,15 @@ sub prepare_prefix {
         TEST_NGINX_PREFIX      => $p,
     );
     my $block = $t->{block};
+    # $TEST_NGINX_PORT_1 .. _9: more free loopback ports, distinct from each other
+    # and from the server's, for server blocks the config adds (upstreams) or a
+    # port nothing listens on.
+    my %taken = ($t->{port} => 1);
+    for my $i (1 .. 9) {
+        my $port;
+        do { $port = free_port() } while $taken{$port}++;
+        $vars{"TEST_NGINX_PORT_$i"} = $port;
+    }
     $t->{sec} = { map { $_ => expand_vars($block->{$_}[0], \%vars) }
                   grep { exists $block->{$_} } keys %KNOWN };
 
