@@ -10,6 +10,7 @@ our $Backends = <<'_EOC_';
         listen [::1]:$TEST_NGINX_PORT_1;
         listen unix:$TEST_NGINX_PREFIX/logs/a.sock;
         location / { return 200 "a $request_uri\n"; }
+        location /from { return 200 "from $remote_addr\n"; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_PORT_2;
@@ -522,3 +523,53 @@ a /t
 ["n: 600", qr/\[TRACE\s+\d+ balancer_by_lua\(nginx\.conf:\d+\):6 loop\]/, qr/\[TRACE\s+\d+ balancer_by_lua\(nginx\.conf:\d+\):9 loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 19: bind_to_local_addr: the upstream connection comes from that address
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            ngx.log(ngx.NOTICE, "bad: ", select(2, balancer.bind_to_local_addr("foo bar")))
+            ngx.log(ngx.NOTICE, "type: ", select(2, pcall(balancer.bind_to_local_addr, 12)))
+            assert(balancer.bind_to_local_addr("127.0.0.2"))
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_1))
+        }
+    }
+_EOC_
+--- config
+    location /from { proxy_pass http://up; }
+--- request
+GET /from
+--- response_body
+from 127.0.0.2
+--- error_log
+bad: invalid addr
+type: bad addr arg: string expected
+
+=== TEST 20: set_upstream_tls(false) speaks plain HTTP to an https:// upstream; on needs TLS settings
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            if ngx.var.arg_on then
+                ngx.log(ngx.NOTICE, "on: ", select(2, balancer.set_upstream_tls(true)))
+            else
+                assert(balancer.set_upstream_tls(false))
+            end
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_1))
+        }
+    }
+_EOC_
+--- config
+    location /tls { proxy_pass https://up; }
+    location /plain { proxy_pass http://up; }
+--- request eval
+["GET /tls", "GET /plain?on=1"]
+--- response_body eval
+["a /tls\n", "a /plain?on=1\n"]
+--- error_log
+on: no TLS settings for this upstream (proxy_pass https:// or proxy_ssl_*)

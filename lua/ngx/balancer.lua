@@ -7,6 +7,8 @@ local base = require "resty.core.base"
 local C = ffi.C
 local ffi_str = ffi.string
 local get_request = base.get_request
+local get_string_buf = base.get_string_buf
+local get_size_ptr = base.get_size_ptr
 local error = error
 local type = type
 local tonumber = tonumber
@@ -36,6 +38,7 @@ local FFI_OK = 0
 local FFI_ERROR = -1
 local errmsg = base.get_errmsg_ptr()
 local int_out = ffi.new("int[1]")
+local ERR_BUF_SIZE = 128
 local peer_state_names = {
     [1] = "keepalive",
     [2] = "next",
@@ -135,6 +138,37 @@ function _M.recreate_request()
         return nil, ffi_str(errmsg[0])
     end
     return nil, "failed to recreate the upstream request"
+end
+
+function _M.set_upstream_tls(on)
+    local r = get_request()
+    if not r then
+        error("no request found")
+    end
+    local rc = C.ngx_http_lua_ffi_balancer_set_upstream_tls(r,
+        (on == 0 or on == false) and 0 or 1, errmsg)
+    if rc == FFI_OK then
+        return true
+    end
+    return nil, ffi_str(errmsg[0])
+end
+
+function _M.bind_to_local_addr(addr)
+    local r = get_request()
+    if not r then
+        error("no request found")
+    end
+    if type(addr) ~= "string" then
+        error("bad addr arg: string expected", 2)
+    end
+    local errbuf = get_string_buf(ERR_BUF_SIZE)
+    local sizep = get_size_ptr()
+    sizep[0] = ERR_BUF_SIZE
+    local rc = C.ngx_http_lua_ffi_balancer_bind_to_local_addr(r, addr, #addr, errbuf, sizep)
+    if rc == FFI_OK then
+        return true
+    end
+    return nil, ffi_str(errbuf, sizep[0])
 end
 
 return _M

@@ -60,6 +60,7 @@ ngx_int_t get_peer(ngx_peer_connection_t *pc, void *data) {
     bp.tries_made++;
     ngx_int_t rc = core::guarded(pc->log, static_cast<ngx_int_t>(NGX_ERROR), [&] { return run_balancer(bp); });
     if (rc != NGX_OK) return rc;
+    if (bp.local != nullptr) pc->local = bp.local;
     if (bp.more_tries) {
         bp.request->upstream->peer.tries += bp.more_tries;
         bp.more_tries = 0;

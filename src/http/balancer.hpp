@@ -25,6 +25,7 @@ struct BalancerPeer {
     socklen_t socklen;
     ngx_str_t *name;
     ngx_str_t host;           // the TLS server name given with the peer, if any
+    ngx_addr_t *local;        // bind_to_local_addr's, for every try from then on
     ngx_int_t more_tries;     // set_more_tries for this try
     ngx_int_t tries_made;     // tries so far, this one included
     ngx_uint_t last_state;    // how the last try's peer was let go (NGX_PEER_*), 0: none

@@ -158,16 +158,51 @@ NLF_API int ngx_http_lua_ffi_balancer_enable_keepalive(ngx_http_request_t *r, un
     return NGX_ERROR;
 }
 
-NLF_API int ngx_http_lua_ffi_balancer_set_upstream_tls(ngx_http_request_t *r, int, char **err) noexcept {
+// TLS to the peer on or off for this request; on needs the location's TLS settings
+// (proxy_pass https://..., proxy_ssl_*).
+NLF_API int ngx_http_lua_ffi_balancer_set_upstream_tls(ngx_http_request_t *r, int on, char **err) noexcept {
     if (running_peer(r, err) == nullptr) return NGX_ERROR;
-    *err = const_cast<char *>("not yet implemented");
+#if (NGX_HTTP_SSL)
+    ngx_http_upstream_t *u = r->upstream;
+    if (on && u->conf->ssl == nullptr) {
+        *err = const_cast<char *>("no TLS settings for this upstream (proxy_pass https:// or proxy_ssl_*)");
+        return NGX_ERROR;
+    }
+    u->ssl = on ? 1 : 0;
+    return NGX_OK;
+#else
+    (void)on;
+    *err = const_cast<char *>("no TLS support in this nginx");
     return NGX_ERROR;
+#endif
 }
 
-NLF_API int ngx_http_lua_ffi_balancer_bind_to_local_addr(ngx_http_request_t *r, const u_char *, size_t,
+// The local address this request's upstream connections are made from.
+NLF_API int ngx_http_lua_ffi_balancer_bind_to_local_addr(ngx_http_request_t *r, const u_char *addr, size_t addr_len,
                                                          u_char *errbuf, size_t *errbuf_size) noexcept {
     char *err = nullptr;
-    const char *msg = running_peer(r, &err) == nullptr ? err : "not yet implemented";
+    BalancerPeer *bp = running_peer(r, &err);
+    const char *msg = err;
+    if (bp != nullptr) {
+        auto *local = static_cast<ngx_addr_t *>(ngx_pcalloc(r->pool, sizeof(ngx_addr_t)));
+        if (local == nullptr) {
+            msg = "no memory";
+        } else {
+            const ngx_int_t rc = ngx_parse_addr_port(r->pool, local, const_cast<u_char *>(addr), addr_len);
+            if (rc == NGX_OK) {
+                local->name.data = static_cast<u_char *>(ngx_pnalloc(r->pool, addr_len ? addr_len : 1));
+                if (local->name.data != nullptr) {
+                    if (addr_len) std::memcpy(local->name.data, addr, addr_len);
+                    local->name.len = addr_len;
+                    bp->local = local;
+                    return NGX_OK;
+                }
+                msg = "no memory";
+            } else {
+                msg = rc == NGX_DECLINED ? "invalid addr" : "no memory";
+            }
+        }
+    }
     u_char *end = ngx_snprintf(errbuf, *errbuf_size, "%s", msg);
     *errbuf_size = static_cast<size_t>(end - errbuf);
     return NGX_ERROR;
