@@ -39,16 +39,15 @@ ngx_int_t run_balancer(BalancerPeer &bp) {
     if (ctx == nullptr) return NGX_ERROR;
     core::ScopedThread thread(*main_conf(r)->vm);
     BalancerPeer *saved = ctx->balancer;
+    const ngx_int_t saved_exit_code = ctx->exit_code;
     ctx->balancer = &bp;
     ctx->exit_code = NGX_OK;
     const SyncStatus status = run_sync(*ctx, bp.conf->balancer, core::ctx_balancer, thread.co());
+    ngx_int_t rc = status == SyncStatus::done ? NGX_OK : NGX_ERROR;
+    if (status == SyncStatus::exited) rc = exit_rc(*ctx);
     ctx->balancer = saved;
-    switch (status) {
-    case SyncStatus::done: return NGX_OK;
-    case SyncStatus::exited: return exit_rc(*ctx);
-    case SyncStatus::failed: break;
-    }
-    return NGX_ERROR;
+    ctx->exit_code = saved_exit_code;
+    return rc;
 }
 
 ngx_int_t get_peer(ngx_peer_connection_t *pc, void *data) {
