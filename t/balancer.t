@@ -11,6 +11,7 @@ our $Backends = <<'_EOC_';
         listen unix:$TEST_NGINX_PREFIX/logs/a.sock;
         location / { return 200 "a $request_uri\n"; }
         location /from { return 200 "from $remote_addr\n"; }
+        location /missing { return 404; }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_PORT_2;
@@ -573,3 +574,33 @@ _EOC_
 ["a /tls\n", "a /plain?on=1\n"]
 --- error_log
 on: no TLS settings for this upstream (proxy_pass https:// or proxy_ssl_*)
+
+=== TEST 21: a 404 with proxy_next_upstream http_404 lets the peer go as "next"
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            local state, status = balancer.get_last_failure()
+            if not state then
+                balancer.set_more_tries(1)
+                assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_1))
+            else
+                ngx.log(ngx.NOTICE, "last failure: ", state, " ", status)
+                assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_2))
+            end
+        }
+    }
+_EOC_
+--- config
+    location /missing {
+        proxy_next_upstream error http_404;
+        proxy_pass http://up;
+    }
+--- request
+GET /missing
+--- response_body
+b 
+--- error_log
+last failure: next 404
