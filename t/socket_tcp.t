@@ -127,7 +127,7 @@ GET /t
     location = /t {
         content_by_lua_block {
             local sock = ngx.socket.tcp()
-            ngx.say(sock:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            ngx.say(sock:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             ngx.say(sock:connect("unix:$TEST_NGINX_PREFIX/nothing.sock"))
             ngx.say(sock:connect("localhost", 80))
             ngx.say(sock:connect("127.0.0.1", 70000))
@@ -182,7 +182,7 @@ over unix: /hello
 === TEST 7: read and send timeouts on a peer that never answers
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
         location / {
             content_by_lua_block { ngx.sleep(2) }
         }
@@ -192,7 +192,7 @@ over unix: /hello
         content_by_lua_block {
             local sock = ngx.socket.tcp()
             sock:settimeouts(1000, 100, 100)
-            assert(sock:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             sock:send("GET / HTTP/1.0\r\n\r\n")
             ngx.say("read: ", sock:receive())
             ngx.say("read again: ", sock:receive(10))
@@ -214,7 +214,7 @@ lua tcp socket write timed out
 === TEST 8: lua_socket_read_timeout and lua_socket_log_errors off
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
         location / {
             content_by_lua_block { ngx.sleep(2) }
         }
@@ -225,7 +225,7 @@ lua tcp socket write timed out
     location = /t {
         content_by_lua_block {
             local sock = ngx.socket.tcp()
-            assert(sock:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             sock:send("GET / HTTP/1.0\r\n\r\n")
             ngx.say("read: ", sock:receive())
         }
@@ -264,7 +264,7 @@ nilclosed
 === TEST 10: one thread reads while another writes; a second reader is refused
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
         location / {
             content_by_lua_block { ngx.sleep(0.2) ngx.say("late") }
         }
@@ -273,7 +273,7 @@ nilclosed
     location = /t {
         content_by_lua_block {
             local sock = ngx.socket.tcp()
-            assert(sock:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             local reader = ngx.thread.spawn(function()
                 local lines = {}
                 while true do
@@ -346,7 +346,7 @@ log: API disabled in the context of log_by_lua*
 === TEST 13: a socket left open closes with its request; a later use says closed
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
         location / {
             lua_check_client_abort on;
             content_by_lua_block {
@@ -359,7 +359,7 @@ log: API disabled in the context of log_by_lua*
     location = /open {
         content_by_lua_block {
             kept = ngx.socket.tcp()
-            assert(kept:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            assert(kept:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             kept:send("GET / HTTP/1.0\r\n\r\n")
             -- the peer is to be in its handler (watching for the close) first
             ngx.sleep(0.2)
@@ -379,7 +379,7 @@ the peer saw the close
 === TEST 14: the client aborts while the handler waits in receive
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_EXTRA_PORT;
+        listen 127.0.0.1:$TEST_NGINX_PORT_1;
         location / {
             lua_check_client_abort on;
             content_by_lua_block {
@@ -393,7 +393,7 @@ the peer saw the close
         lua_check_client_abort on;
         content_by_lua_block {
             local sock = ngx.socket.tcp()
-            assert(sock:connect("127.0.0.1", $TEST_NGINX_EXTRA_PORT))
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_PORT_1))
             sock:send("GET / HTTP/1.0\r\n\r\n")
             sock:receive()
             ngx.log(ngx.ERR, "handler went on")

@@ -1,6 +1,8 @@
 // The http module: directives, configuration, phase registration, init hooks.
 #include "http/module.hpp"
 
+#include "http/balancer.hpp"
+
 #include "api/thread.hpp"
 #include "api/timer.hpp"
 
@@ -25,6 +27,7 @@ constexpr unsigned body_filter_phase = core::ctx_body_filter;
 constexpr unsigned init_phase = core::ctx_init;
 constexpr unsigned init_worker_phase = core::ctx_init_worker;
 constexpr unsigned exit_worker_phase = core::ctx_exit_worker;
+constexpr unsigned balancer_phase = core::ctx_balancer;
 
 char *set_shared_dict(ngx_conf_t *cf, ngx_command_t *, void *conf) {
     return api::shdict::declare(cf, static_cast<MainConf *>(conf)->shared_dicts, &ngx_http_lua_ffi_module);
@@ -155,6 +158,11 @@ ngx_command_t commands[] = {
                        LocConf, header_filter, header_filter_phase),
     NLF_LUA_DIRECTIVES("body_filter", any_level | NGX_HTTP_LIF_CONF, NGX_HTTP_LOC_CONF_OFFSET,
                        LocConf, body_filter, body_filter_phase),
+    // In upstream {}: OpenResty has no string form of this one.
+    {ngx_string("balancer_by_lua_block"), NGX_HTTP_UPS_CONF | NGX_CONF_BLOCK | NGX_CONF_NOARGS, set_balancer_code,
+     NGX_HTTP_SRV_CONF_OFFSET, offsetof(UpstreamConf, balancer), const_cast<unsigned *>(&balancer_phase)},
+    {ngx_string("balancer_by_lua_file"), NGX_HTTP_UPS_CONF | NGX_CONF_TAKE1, set_balancer_code,
+     NGX_HTTP_SRV_CONF_OFFSET, offsetof(UpstreamConf, balancer), const_cast<unsigned *>(&balancer_phase)},
     {ngx_string("set_by_lua"), set_scope | NGX_CONF_2MORE, set_by_lua, NGX_HTTP_LOC_CONF_OFFSET, 0,
      nullptr},
     {ngx_string("set_by_lua_block"), set_scope | NGX_CONF_BLOCK | NGX_CONF_TAKE1, set_by_lua,
@@ -410,7 +418,7 @@ ngx_http_module_t module_ctx = {
     postconfiguration,  // postconfiguration
     create_main_conf,   // create main configuration
     nullptr,            // init main configuration
-    nullptr,            // create server configuration
+    create_upstream_conf,  // create server configuration (upstream {}'s balancer_by_lua*)
     nullptr,            // merge server configuration
     create_loc_conf,    // create location configuration
     merge_loc_conf,     // merge location configuration

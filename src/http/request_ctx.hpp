@@ -7,6 +7,8 @@
 
 namespace nlf::http {
 
+struct BalancerPeer;
+
 // The registry field that holds the ngx.ctx tables of all requests (OpenResty's name:
 // some libraries reach it).
 inline constexpr char ctx_tables_key[] = "ngx_lua_ctx_tables";
@@ -58,6 +60,7 @@ public:
     bool eof = false;          // the last buffer was sent
     int ctx_ref = LUA_NOREF;   // ngx.ctx: its slot in the registry's ngx_lua_ctx_tables
     bool mime_set = false;     // Lua set or cleared Content-Type: no default type then
+    BalancerPeer *balancer = nullptr;  // the try balancer_by_lua* runs for, while it runs
 
     // Output buffers recycled between ngx.say calls (ngx_chain_update_chains).
     ngx_chain_t *free_bufs = nullptr;

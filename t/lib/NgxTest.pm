@@ -91,10 +91,11 @@ package NgxTest;
 # beside the module), TEST_NGINX_NO_CLEAN=1 (keep all prefixes),
 # TEST_NGINX_LOG_LEVEL (error_log level of blocks without log_level; default
 # debug), TEST_NGINX_REPEAT_EACH, TEST_NGINX_FORCED_EAGAIN(_BYTES) (above), and
-# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.  Each block
-# also gets $TEST_NGINX_EXTRA_PORT, a free loopback port for a second server or a
-# refused connection; start_helper_servers(qw(redis memcached)) before run_tests
-# starts those servers for the file ($TEST_NGINX_REDIS_PORT, ..._MEMCACHED_PORT).
+# any TEST_NGINX_* variable, substituted like $TEST_NGINX_SERVER_PORT.  Sections
+# may also use $TEST_NGINX_PORT_1 .. $TEST_NGINX_PORT_9: other free loopback ports,
+# picked anew for each start (extra server blocks, a port nothing listens on);
+# start_helper_servers(qw(redis memcached)) before run_tests starts those servers
+# for the file ($TEST_NGINX_REDIS_PORT, $TEST_NGINX_MEMCACHED_PORT).
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
 # `sub foo {` into a method (adds `my $self = shift;`), while `sub foo() {`
@@ -446,10 +447,17 @@ sub prepare_prefix {
         TEST_NGINX_SERVER_PORT => $t->{port},
         TEST_NGINX_HTML_DIR    => "$p/html",
         TEST_NGINX_PREFIX      => $p,
-        # a loopback port nothing listens on, unless the block's config does
-        TEST_NGINX_EXTRA_PORT  => free_port(),
     );
     my $block = $t->{block};
+    # $TEST_NGINX_PORT_1 .. _9: more free loopback ports, distinct from each other
+    # and from the server's, for server blocks the config adds (upstreams) or a
+    # port nothing listens on.
+    my %taken = ($t->{port} => 1);
+    for my $i (1 .. 9) {
+        my $port;
+        do { $port = free_port() } while $taken{$port}++;
+        $vars{"TEST_NGINX_PORT_$i"} = $port;
+    }
     $t->{sec} = { map { $_ => expand_vars($block->{$_}[0], \%vars) }
                   grep { exists $block->{$_} } keys %KNOWN };
 

@@ -20,7 +20,7 @@ bool valid_exit_status(int status) {
 NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned char *err,
                                   size_t *errlen) noexcept {
     int rc;
-    RequestCtx *ctx = api_ctx(r, output_contexts | core::ctx_header_filter, rc);
+    RequestCtx *ctx = api_ctx(r, output_contexts | core::ctx_header_filter | core::ctx_balancer, rc);
     if (ctx == nullptr) return rc;
     if (status == NGX_AGAIN || status == NGX_DONE) {
         core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE");

@@ -1,0 +1,201 @@
+// ngx.balancer: what balancer_by_lua* code says about the try it runs for (see
+// http/balancer.cpp). Each function refuses a request without an upstream, and code
+// outside balancer_by_lua*, with OpenResty's messages through `err`.
+#include "http/api/api.hpp"
+#include "http/balancer.hpp"
+
+#include <cstring>
+
+using namespace nlf;
+using namespace nlf::http;
+
+namespace {
+
+// The try being chosen, or nullptr with *err set.
+BalancerPeer *running_peer(ngx_http_request_t *r, char **err) noexcept {
+    if (r == nullptr || r->upstream == nullptr) {
+        *err = const_cast<char *>("no upstream found");
+        return nullptr;
+    }
+    RequestCtx *ctx = RequestCtx::get(r);
+    if (ctx == nullptr) {
+        *err = const_cast<char *>("no ctx found");
+        return nullptr;
+    }
+    if (!(ctx->context & core::ctx_balancer) || ctx->balancer == nullptr) {
+        *err = const_cast<char *>("API disabled in the current context");
+        return nullptr;
+    }
+    *err = nullptr;
+    return ctx->balancer;
+}
+
+}  // namespace
+
+NLF_API int ngx_http_lua_ffi_balancer_set_current_peer(ngx_http_request_t *r, const unsigned char *addr,
+                                                       size_t addr_len, int port, const unsigned char *host,
+                                                       ssize_t host_len, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    if (port < 0 || port > 65535) {
+        *err = const_cast<char *>("invalid port");
+        return NGX_ERROR;
+    }
+    ngx_url_t url{};
+    url.url.data = static_cast<u_char *>(ngx_pnalloc(r->pool, addr_len ? addr_len : 1));
+    if (url.url.data == nullptr) {
+        *err = const_cast<char *>("no memory");
+        return NGX_ERROR;
+    }
+    if (addr_len) std::memcpy(url.url.data, addr, addr_len);
+    url.url.len = addr_len;
+    url.default_port = static_cast<in_port_t>(port);
+    url.uri_part = 0;
+    url.no_resolve = 1;
+    if (ngx_parse_url(r->pool, &url) != NGX_OK) {
+        *err = const_cast<char *>(url.err ? url.err : "failed to parse the address");
+        return NGX_ERROR;
+    }
+    if (url.addrs == nullptr || url.addrs[0].sockaddr == nullptr) {
+        *err = const_cast<char *>("no host allowed");
+        return NGX_ERROR;
+    }
+    ngx_str_t name_host{0, nullptr};
+    if (host != nullptr && host_len > 0) {
+        name_host.data = static_cast<u_char *>(ngx_pnalloc(r->pool, static_cast<size_t>(host_len)));
+        if (name_host.data == nullptr) {
+            *err = const_cast<char *>("no memory");
+            return NGX_ERROR;
+        }
+        std::memcpy(name_host.data, host, static_cast<size_t>(host_len));
+        name_host.len = static_cast<size_t>(host_len);
+    }
+    bp->sockaddr = url.addrs[0].sockaddr;
+    bp->socklen = url.addrs[0].socklen;
+    bp->name = &url.addrs[0].name;
+    bp->host = name_host;
+    return NGX_OK;
+}
+
+NLF_API int ngx_http_lua_ffi_balancer_set_more_tries(ngx_http_request_t *r, int count, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    if (count < 0) count = 0;
+    // proxy_next_upstream_tries & co bound all tries of the request: those made (this
+    // one included), those left, and these.
+    const ngx_uint_t max_tries = r->upstream->conf->next_upstream_tries;
+    const ngx_int_t total = bp->tries_made + static_cast<ngx_int_t>(r->upstream->peer.tries) - 1;
+    if (max_tries && total + count > static_cast<ngx_int_t>(max_tries)) {
+        const ngx_int_t allowed = static_cast<ngx_int_t>(max_tries) - total;
+        count = allowed > 0 ? static_cast<int>(allowed) : 0;
+        *err = const_cast<char *>("reduced tries due to limit");
+    }
+    bp->more_tries = count;
+    return NGX_OK;
+}
+
+// The state the previous try's peer was let go with (NGX_PEER_NEXT / NGX_PEER_FAILED),
+// 0 on the first try; *status: the status that try ended with.
+NLF_API int ngx_http_lua_ffi_balancer_get_last_failure(ngx_http_request_t *r, int *status, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    *status = 0;
+    // nginx adds this try's state before asking for its peer: the last one is the one before.
+    if (r->upstream_states != nullptr && r->upstream_states->nelts > 1) {
+        const auto *states = static_cast<const ngx_http_upstream_state_t *>(r->upstream_states->elts);
+        *status = static_cast<int>(states[r->upstream_states->nelts - 2].status);
+    }
+    return static_cast<int>(bp->last_state);
+}
+
+// In ms, 0: unchanged. Stock nginx has no per-request timeouts: the request gets its
+// own copy of the upstream's configuration once.
+NLF_API int ngx_http_lua_ffi_balancer_set_timeouts(ngx_http_request_t *r, long connect_timeout, long send_timeout,
+                                                   long read_timeout, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    ngx_http_upstream_t *u = r->upstream;
+    if (!bp->conf_copied) {
+        auto *copy = static_cast<ngx_http_upstream_conf_t *>(ngx_palloc(r->pool, sizeof(ngx_http_upstream_conf_t)));
+        if (copy == nullptr) {
+            *err = const_cast<char *>("no memory");
+            return NGX_ERROR;
+        }
+        std::memcpy(copy, u->conf, sizeof(ngx_http_upstream_conf_t));
+        u->conf = copy;
+        bp->conf_copied = true;
+    }
+    if (connect_timeout > 0) u->conf->connect_timeout = static_cast<ngx_msec_t>(connect_timeout);
+    if (send_timeout > 0) u->conf->send_timeout = static_cast<ngx_msec_t>(send_timeout);
+    if (read_timeout > 0) u->conf->read_timeout = static_cast<ngx_msec_t>(read_timeout);
+    return NGX_OK;
+}
+
+// The upstream request made anew (by the proxy, fastcgi, ... module) for this try,
+// after the code changed what it is made of.
+NLF_API int ngx_http_lua_ffi_balancer_recreate_request(ngx_http_request_t *r, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    ngx_http_upstream_t *u = r->upstream;
+    if (u->create_request == nullptr) {
+        *err = const_cast<char *>("no create_request handler");
+        return NGX_ERROR;
+    }
+    // What nginx made for the previous try goes: its buffers are the request's pool's.
+    u->request_bufs = nullptr;
+    if (u->create_request(r) != NGX_OK) {
+        *err = const_cast<char *>("failed to create the upstream request");
+        return NGX_ERROR;
+    }
+    return NGX_OK;
+}
+
+// TLS to the peer on or off for this request; on needs the location's TLS settings
+// (proxy_pass https://..., proxy_ssl_*).
+NLF_API int ngx_http_lua_ffi_balancer_set_upstream_tls(ngx_http_request_t *r, int on, char **err) noexcept {
+    if (running_peer(r, err) == nullptr) return NGX_ERROR;
+#if (NGX_HTTP_SSL)
+    ngx_http_upstream_t *u = r->upstream;
+    if (on && u->conf->ssl == nullptr) {
+        *err = const_cast<char *>("no TLS settings for this upstream (proxy_pass https:// or proxy_ssl_*)");
+        return NGX_ERROR;
+    }
+    u->ssl = on ? 1 : 0;
+    return NGX_OK;
+#else
+    (void)on;
+    *err = const_cast<char *>("no TLS support in this nginx");
+    return NGX_ERROR;
+#endif
+}
+
+// The local address this request's upstream connections are made from.
+NLF_API int ngx_http_lua_ffi_balancer_bind_to_local_addr(ngx_http_request_t *r, const u_char *addr, size_t addr_len,
+                                                         u_char *errbuf, size_t *errbuf_size) noexcept {
+    char *err = nullptr;
+    BalancerPeer *bp = running_peer(r, &err);
+    const char *msg = err;
+    if (bp != nullptr) {
+        auto *local = static_cast<ngx_addr_t *>(ngx_pcalloc(r->pool, sizeof(ngx_addr_t)));
+        if (local == nullptr) {
+            msg = "no memory";
+        } else {
+            const ngx_int_t rc = ngx_parse_addr_port(r->pool, local, const_cast<u_char *>(addr), addr_len);
+            if (rc == NGX_OK) {
+                local->name.data = static_cast<u_char *>(ngx_pnalloc(r->pool, addr_len ? addr_len : 1));
+                if (local->name.data != nullptr) {
+                    if (addr_len) std::memcpy(local->name.data, addr, addr_len);
+                    local->name.len = addr_len;
+                    bp->local = local;
+                    return NGX_OK;
+                }
+                msg = "no memory";
+            } else {
+                msg = rc == NGX_DECLINED ? "invalid addr" : "no memory";
+            }
+        }
+    }
+    u_char *end = ngx_snprintf(errbuf, *errbuf_size, "%s", msg);
+    *errbuf_size = static_cast<size_t>(end - errbuf);
+    return NGX_ERROR;
+}
