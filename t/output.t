@@ -513,3 +513,67 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):0 return\]/
 --- no_error_log
 loop unroll limit
 NYI
+
+=== TEST 27: flush(true) with a client that reads slowly waits for it, and the whole body arrives
+--- config
+    location = /t {
+        content_by_lua_block {
+            local chunk = string.rep("x", 32767) .. "\n"
+            for i = 1, 8 do
+                ngx.print(chunk)
+                local ok, err = ngx.flush(true)
+                if not ok then
+                    ngx.log(ngx.ERR, "flush(true) ", i, ": ", err)
+                    return
+                end
+            end
+            ngx.say("end")
+        }
+    }
+--- slow_reader: 4096 0.001
+--- request
+GET /t
+--- response_body eval
+("x" x 32767 . "\n") x 8 . "end\n"
+--- log_level: debug
+--- error_log
+lua flush: waiting for the output to be written
+
+=== TEST 28: send_timeout ends flush(true) of a client that stopped reading, and the request
+--- config
+    location = /t {
+        send_timeout 200ms;
+        content_by_lua_block {
+            ngx.print(string.rep("x", 1048576))
+            local ok, err = ngx.flush(true)
+            ngx.log(ngx.WARN, "flush(true) returned ", ok, " ", err)
+        }
+    }
+--- slow_reader: 4096 30
+--- timeout: 1
+--- abort
+--- request
+GET /t
+--- log_level: debug
+--- error_log
+flush(true) returned nil timeout
+client timed out
+http close request
+
+=== TEST 29: a client that hangs up while flush(true) waits: flush returns OpenResty's "client aborted"
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.print(string.rep("x", 1048576))
+            local ok, err = ngx.flush(true)
+            ngx.log(ngx.WARN, "flush(true) returned ", ok, " ", err)
+        }
+    }
+--- slow_reader: 4096 30
+--- timeout: 0.5
+--- abort
+--- request
+GET /t
+--- log_level: debug
+--- error_log
+flush(true) returned nil client aborted
