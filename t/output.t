@@ -233,6 +233,7 @@ GET /t
 false 1 1 true
 
 === TEST 15: flush(true) waits until a large body has been written
+--- no_forced_eagain: 4 MiB of output at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 27 of output.t flushes under it
 --- config
     location = /t {
         content_by_lua_block {
@@ -448,6 +449,7 @@ NYI
 Output below postpone_output is kept until more comes or the response ends, as
 nginx's write filter keeps it; a wait hands it to nginx, which sends it once header
 and body together reach postpone_output. With postpone_output 0 nothing waits.
+--- no_forced_eagain: $bytes_sent counts what the socket took, which forced EAGAIN makes less
 --- config
     location = /held {
         content_by_lua_block {
