@@ -120,6 +120,66 @@ GET /t
 hi
 --- ONLY
 BLOCK
+    ['an http2 response with the wrong body', 'response_body', <<'BLOCK'],
+--- config
+    location = /t { return 200 "hi\n"; }
+--- http2
+--- request
+GET /t
+--- response_body
+ho
+BLOCK
+    ['a wrong response after the reload', 'response_body', <<'BLOCK'],
+--- config
+    location = /t { return 200 "hi\n"; }
+--- reload_between
+--- request eval
+["GET /t", "GET /t"]
+--- response_body eval
+["hi\n", "ho\n"]
+BLOCK
+    # The first request overwrites the included file with a directive nginx
+    # does not know: the master keeps its old workers.
+    ['a reload that does not happen', 'nginx reloads (hup)', <<'BLOCK'],
+--- config
+    include $TEST_NGINX_HTML_DIR/reloaded.conf;
+    location = /reloaded.conf { root $TEST_NGINX_HTML_DIR; dav_methods PUT; }
+    location = /t { return 200 "hi\n"; }
+--- user_files
+>>> reloaded.conf
+# valid until the first request
+--- reload_between
+--- request eval
+["PUT /reloaded.conf\nno_such_directive;", "GET /t"]
+--- error_code eval
+[204, 200]
+--- allow_error_log
+unknown directive
+BLOCK
+    ['a wrong body read slowly', 'response_body', <<'BLOCK'],
+--- config
+    location = /t { return 200 "hi\n"; }
+--- slow_reader: 1 0.01
+--- request
+GET /t
+--- response_body
+ho
+BLOCK
+    ['a worker that crashes as the reload stops it', 'no unexpected errors', <<'BLOCK', 'MODULE'],
+--- config
+    location = /t { return 200 "hi\n"; }
+--- http_config
+    exit_worker_by_lua_block {
+        local ffi = require "ffi"
+        ffi.cdef "int raise(int sig);"
+        ffi.C.raise(11)
+    }
+--- reload_between
+--- request eval
+["GET /t", "GET /t"]
+--- response_body eval
+["hi\n", "hi\n"]
+BLOCK
     ['a worker crash', 'no unexpected errors', <<'BLOCK', 'MODULE'],
 --- config
     location = /t {

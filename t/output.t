@@ -233,6 +233,7 @@ GET /t
 false 1 1 true
 
 === TEST 15: flush(true) waits until a large body has been written
+--- no_forced_eagain: 4 MiB of output at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 27 of output.t flushes under it
 --- config
     location = /t {
         content_by_lua_block {
@@ -448,6 +449,7 @@ NYI
 Output below postpone_output is kept until more comes or the response ends, as
 nginx's write filter keeps it; a wait hands it to nginx, which sends it once header
 and body together reach postpone_output. With postpone_output 0 nothing waits.
+--- no_forced_eagain: $bytes_sent counts what the socket took, which forced EAGAIN makes less
 --- config
     location = /held {
         content_by_lua_block {
@@ -513,3 +515,67 @@ qr/\[TRACE\s+\d+ content_by_lua\(nginx\.conf:\d+\):0 return\]/
 --- no_error_log
 loop unroll limit
 NYI
+
+=== TEST 27: flush(true) with a client that reads slowly waits for it, and the whole body arrives
+--- config
+    location = /t {
+        content_by_lua_block {
+            local chunk = string.rep("x", 32767) .. "\n"
+            for i = 1, 8 do
+                ngx.print(chunk)
+                local ok, err = ngx.flush(true)
+                if not ok then
+                    ngx.log(ngx.ERR, "flush(true) ", i, ": ", err)
+                    return
+                end
+            end
+            ngx.say("end")
+        }
+    }
+--- slow_reader: 4096 0.001
+--- request
+GET /t
+--- response_body eval
+("x" x 32767 . "\n") x 8 . "end\n"
+--- log_level: debug
+--- error_log
+lua flush: waiting for the output to be written
+
+=== TEST 28: send_timeout ends flush(true) of a client that stopped reading, and the request
+--- config
+    location = /t {
+        send_timeout 200ms;
+        content_by_lua_block {
+            ngx.print(string.rep("x", 1048576))
+            local ok, err = ngx.flush(true)
+            ngx.log(ngx.WARN, "flush(true) returned ", ok, " ", err)
+        }
+    }
+--- slow_reader: 4096 30
+--- timeout: 1
+--- abort
+--- request
+GET /t
+--- log_level: debug
+--- error_log
+flush(true) returned nil timeout
+client timed out
+http close request
+
+=== TEST 29: a client that hangs up while flush(true) waits: flush returns OpenResty's "client aborted"
+--- config
+    location = /t {
+        content_by_lua_block {
+            ngx.print(string.rep("x", 1048576))
+            local ok, err = ngx.flush(true)
+            ngx.log(ngx.WARN, "flush(true) returned ", ok, " ", err)
+        }
+    }
+--- slow_reader: 4096 30
+--- timeout: 0.5
+--- abort
+--- request
+GET /t
+--- log_level: debug
+--- error_log
+flush(true) returned nil client aborted

@@ -33,6 +33,7 @@ a=1&b
 1 hello world nil truncated
 
 === TEST 2: a body nginx reads in several events, in every phase that may read it
+--- no_forced_eagain: a 1.1 MB body at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 1 reads a body under it
 --- config
     client_body_buffer_size 10m;
     location = /content {
@@ -89,6 +90,7 @@ lua read body: waiting for the rest
 nilrequest body in temp file not supported
 
 === TEST 4: lua_need_request_body reads the body before the first handler, also in several events
+--- no_forced_eagain: a 1.1 MB body at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 1 reads a body under it
 --- config
     client_body_buffer_size 10m;
     lua_need_request_body on;
@@ -444,6 +446,7 @@ bad argument #1 to 'append_body' (string expected, got table)
 expecting 0 argument but seen 1
 
 === TEST 15: after a body read in several events, the phases go on as nginx's own handlers expect (auth_request waits on a subrequest)
+--- no_forced_eagain: a 1.1 MB body at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 1 reads a body under it
 --- config
     client_body_buffer_size 10m;
     location = /auth { return 204; }
@@ -467,6 +470,7 @@ expecting 0 argument but seen 1
 [length($::Big) . "\n", length($::Big) . "\n"]
 
 === TEST 16: lua_need_request_body reads the body before server_rewrite_by_lua
+--- no_forced_eagain: a 1.1 MB body at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 1 reads a body under it
 --- config
     client_body_buffer_size 10m;
     lua_need_request_body on;

@@ -748,6 +748,7 @@ GET /t
 done: 1000
 
 === TEST 32: ngx.flush(true) waits for nginx's own buffered output on plain HTTP
+--- no_forced_eagain: 4 MiB of output at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 27 of output.t flushes under it
 --- config
     location = /t {
         content_by_lua_block {
@@ -816,6 +817,7 @@ POST /t
 target: 01234
 
 === TEST 35: ngx.flush(true) that waits in the first run of rewrite keeps its write events
+--- no_forced_eagain: 4 MiB of output at 64 bytes a call through EAGAIN outlasts the request timeout; TEST 27 of output.t flushes under it
 --- config
     location = /t {
         rewrite_by_lua_block {

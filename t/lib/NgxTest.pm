@@ -55,8 +55,9 @@ package NgxTest;
 #   reload_between    hup (empty) or upgrade: between two requests the master gets
 #                     SIGHUP, or USR2 then QUIT to the old master; the next request
 #                     goes once only new workers are left
-#   slow_reader       "BYTES SECONDS": the client's SO_RCVBUF is BYTES, it reads
-#                     BYTES at a time, SECONDS apart (timeout: without progress)
+#   slow_reader       "BYTES SECONDS": the client's SO_RCVBUF and the server's
+#                     listen sndbuf= are BYTES, the client reads BYTES at a time,
+#                     SECONDS apart (timeout: without progress)
 #   no_response       the server closes the connection without sending a byte
 #   ignore_response   no response checks (the block must then check the log)
 #   truncated_response  the response must be cut short
@@ -481,7 +482,10 @@ sub nginx_conf {
     my $master  = value($s->{master_process}) // 'on';
     my $level   = value($s->{log_level}) // $ENV{TEST_NGINX_LOG_LEVEL} // 'debug';
     my ($main, $http, $server) = map { $_ // '' } @$s{qw(main_config http_config config)};
-    my $listen  = exists $s->{http2} ? ' http2' : '';
+    my $slow    = slow_reader($s);
+    # The kernel's default send buffer would take in a whole response at once
+    # and hide a slow reader from nginx.
+    my $listen  = exists $s->{http2} ? ' http2' : $slow ? " sndbuf=$slow->{bytes}" : '';
     return <<"CONF";
 $load$main
 ${user}worker_processes $workers;
@@ -854,12 +858,14 @@ sub reload_nginx {
     return '';
 }
 
-# slow_reader "BYTES SECONDS": the client's receive buffer is BYTES (SO_RCVBUF)
-# and it reads at most BYTES at a time, SECONDS apart; undef otherwise.
+# slow_reader "BYTES SECONDS": the client's receive buffer is BYTES (SO_RCVBUF),
+# the server's send buffer too (nginx_conf), and the client reads at most BYTES
+# at a time, SECONDS apart; undef otherwise.
 sub slow_reader() {
     my $s = shift;
     my ($bytes, $pause) = split ' ', value($s->{slow_reader}) // '';
-    return defined $pause ? { bytes => $bytes, pause => $pause } : undef;
+    # numbers, not strings: setsockopt would pass the digits' bytes as the size
+    return defined $pause ? { bytes => 0 + $bytes, pause => 0 + $pause } : undef;
 }
 
 # The directions ("r", "w", "rw") in which nginx's socket I/O is forced through

@@ -40,7 +40,8 @@ void on_flush_writable(ngx_http_request_t *r) {
         }
         if (ngx_http_output_filter(r, nullptr) == NGX_ERROR) {
             rc = NGX_ERROR;
-            error = filter_error;
+            // OpenResty's words when the write failed on the client's side
+            error = c->error ? "client aborted" : filter_error;
         } else if (buffered(c)) {
             if (wait_writable(r)) return;
             rc = NGX_ERROR;
