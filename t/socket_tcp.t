@@ -64,6 +64,7 @@ close: 1
             ngx.say(getmetatable(sock) == debug.getregistry().__tcp_cosocket_mt)
         }
     }
+--- no_forced_eagain: receiveany returns what one read brought, and forced EAGAIN splits the reads; TEST 1 reads lines and sizes under it
 --- request
 GET /t
 --- response_body
@@ -200,6 +201,7 @@ over unix: /hello
             ngx.say("close: ", sock:close())
         }
     }
+--- no_forced_eagain: 64 MiB at 64 bytes a call never fills the peer's buffers before the request timeout; TEST 8 times out reads under it
 --- request
 GET /t
 --- response_body
@@ -436,6 +438,7 @@ handler went on
             ngx.say(n)
         }
     }
+--- no_forced_eagain: every send and receive waits under forced EAGAIN, so the loop's trace is another one; TEST 1 and 2 run the same calls under it
 --- request
 GET /t
 --- response_body
