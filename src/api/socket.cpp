@@ -45,6 +45,11 @@ public:
             *err = "bad request";
             return NGX_ERROR;
         }
+        // A failed or cancelled connect closes the connection under any other waiter.
+        if (connecting_) {
+            *err = "socket busy connecting";
+            return NGX_ERROR;
+        }
         return NGX_OK;
     }
 
@@ -260,8 +265,8 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
         *err = "bad request";
         return NGX_ERROR;
     }
-    if (reader_ != nullptr || writer_ != nullptr) {
-        *err = reader_ != nullptr ? "socket busy reading" : "socket busy writing";
+    if (connecting_ || reader_ != nullptr || writer_ != nullptr) {
+        *err = connecting_ ? "socket busy connecting" : reader_ != nullptr ? "socket busy reading" : "socket busy writing";
         return NGX_ERROR;
     }
     shut();  // connect on a connected socket starts afresh, as OpenResty's does
