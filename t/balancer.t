@@ -16,6 +16,12 @@ our $Backends = <<'_EOC_';
     server {
         listen 127.0.0.1:$TEST_NGINX_PORT_2;
         location / { return 200 "b $http_x_try\n"; }
+        location /body {
+            content_by_lua_block {
+                ngx.req.read_body()
+                ngx.say("b ", ngx.var.http_x_try, " ", ngx.req.get_body_data())
+            }
+        }
     }
     server {
         listen 127.0.0.1:$TEST_NGINX_PORT_3;
@@ -604,3 +610,37 @@ GET /missing
 b 
 --- error_log
 last failure: next 404
+
+
+
+=== TEST 22: recreate_request keeps the request body: the retry's upstream reads all of it
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            if not balancer.get_last_failure() then
+                balancer.set_more_tries(1)
+                assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_5))
+                return
+            end
+            ngx.var.try = "second"
+            assert(balancer.recreate_request())
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_2))
+        }
+    }
+_EOC_
+--- config
+    location /body {
+        set $try first;
+        proxy_set_header X-Try $try;
+        proxy_pass http://up;
+    }
+--- request
+POST /body
+hello body
+--- response_body
+b second hello body
+--- error_log
+Connection refused

@@ -141,8 +141,10 @@ NLF_API int ngx_http_lua_ffi_balancer_recreate_request(ngx_http_request_t *r, ch
         *err = const_cast<char *>("no create_request handler");
         return NGX_ERROR;
     }
-    // What nginx made for the previous try goes: its buffers are the request's pool's.
-    u->request_bufs = nullptr;
+    // create_request puts its header in front of u->request_bufs, which must be the
+    // body again, as when nginx first made the request (the old header goes with the
+    // request's pool).
+    u->request_bufs = r->request_body != nullptr ? r->request_body->bufs : nullptr;
     if (u->create_request(r) != NGX_OK) {
         *err = const_cast<char *>("failed to create the upstream request");
         return NGX_ERROR;
