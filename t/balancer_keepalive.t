@@ -347,3 +347,24 @@ a
 ["n: 300", qr/\[TRACE\s+\d+ balancer_by_lua\(nginx\.conf:\d+\):6 loop\]/]
 --- no_error_log
 NYI
+
+=== TEST 14: nginx's keepalive after balancer_by_lua* wraps it, as in OpenResty's synopsis: one connection too
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_1))
+        }
+        keepalive 10;
+    }
+_EOC_
+--- config eval
+$::Front
+--- request eval
+["GET /t", "GET /t", "GET /t", "GET /conns"]
+--- response_body eval
+["a\n", "a\n", "a\n", "1\n"]
+--- no_error_log
+balancer keepalive: keeping

@@ -44,7 +44,7 @@ uint32_t key_hash(const PeerKey &key) {
 
 bool made_for(const KeepalivePool::Idle &idle, const PeerKey &key, uint32_t hash) {
     if (idle.hash != hash || idle.tls != key.tls || idle.host_len != key.host.size()) return false;
-    if (std::memcmp(idle.host, key.host.data(), idle.host_len) != 0) return false;
+    if (idle.host_len && std::memcmp(idle.host, key.host.data(), idle.host_len) != 0) return false;
     const socklen_t local_len = key.local != nullptr ? key.local_len : 0;
     if (idle.local_len != local_len) return false;
     if (local_len && ngx_cmp_sockaddr(const_cast<sockaddr *>(&idle.local.sockaddr), idle.local_len,
