@@ -93,6 +93,7 @@ _EOC_
 $::Front
 --- request eval
 ["GET /t", "GET /t", "GET /t", "GET /t", "GET /t", "GET /conns"]
+--- no_repeat: /conns counts the connections of every request before it
 --- response_body eval
 ["a\n", "a\n", "a\n", "a\n", "a\n", "3\n"]
 
@@ -165,6 +166,7 @@ _EOC_
 $::Front
 --- request eval
 ["GET /t", "GET /t", "GET /t", "GET /conns"]
+--- no_repeat: /conns counts the connections of every request before it
 --- response_body eval
 ["b\n", "b\n", "b\n", "3\n"]
 --- no_error_log
@@ -232,6 +234,7 @@ _EOC_
 $::Front
 --- request eval
 ["GET /t?h=a.test", "GET /t?h=b.test", "GET /t?h=a.test", "GET /t?h=a.test", "GET /conns"]
+--- no_repeat: /conns counts the connections of every request before it
 --- response_body eval
 ["a\n", "a\n", "a\n", "a\n", "3\n"]
 
