@@ -43,6 +43,32 @@ API_CONFIG = """location = /b {
             }
         }"""
 
+# Four peers on unix sockets in the prefix ($PREFIX), served by the same nginx, and an
+# upstream over them for each way of balancing (bench/lua/pick_peer.lua picks in Lua;
+# the peer's 0.10.23 needs the placeholder server).
+PROXY_HTTP_CONFIG = "\n".join(
+    f'server {{ listen unix:$PREFIX/logs/peer{i}.sock; location / {{ return 200 "ok\\n"; }} }}'
+    for i in range(1, 5)) + """
+    upstream plain_peers {
+        """ + " ".join(f"server unix:$PREFIX/logs/peer{i}.sock;" for i in range(1, 5)) + """
+        keepalive 32;
+    }
+    upstream lua_peers {
+        server 0.0.0.1;
+        balancer_by_lua_block { require("pick_peer").pick(false) }
+        keepalive 32;
+    }
+    upstream lua_pooled_peers {
+        server 0.0.0.1;
+        balancer_by_lua_block { require("pick_peer").pick(true) }
+    }"""
+
+PROXY_CONFIG = """location = /b {
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://UPSTREAM;
+        }"""
+
 # name -> what the scenario needs in nginx.conf and what a correct response is.
 SCENARIOS = {
     "static": {
@@ -124,6 +150,28 @@ SCENARIOS = {
         "headers": {"User-Agent": "bench"},
         "expect_re": r"GET /b bench 1 7 \d+\n",
     },
+    "proxy": {
+        "about": "proxy_pass to four local peers, round robin, nginx's keepalive (no Lua)",
+        "http_config": PROXY_HTTP_CONFIG,
+        "config": PROXY_CONFIG.replace("UPSTREAM", "plain_peers"),
+        "path": "/b",
+        "expect": "ok\n",
+    },
+    "balancer": {
+        "about": "as proxy, with balancer_by_lua picking one of the four peers (set_current_peer), "
+                 "nginx's keepalive",
+        "http_config": PROXY_HTTP_CONFIG,
+        "config": PROXY_CONFIG.replace("UPSTREAM", "lua_peers"),
+        "path": "/b",
+        "expect": "ok\n",
+    },
+    "balancer_keepalive": {
+        "about": "as balancer, pooled by balancer.enable_keepalive instead (not in the peer's 0.10.23)",
+        "http_config": PROXY_HTTP_CONFIG,
+        "config": PROXY_CONFIG.replace("UPSTREAM", "lua_pooled_peers"),
+        "path": "/b",
+        "expect": "ok\n",
+    },
 }
 
 
@@ -171,6 +219,7 @@ http {{
     }}
 }}
 """
+        conf = conf.replace("$PREFIX", self.prefix)
         with open(os.path.join(self.prefix, "conf", "nginx.conf"), "w") as f:
             f.write(conf)
         self.error = None

@@ -644,3 +644,159 @@ hello body
 b second hello body
 --- error_log
 Connection refused
+
+=== TEST 23: ngx.exit(ngx.DECLINED) fails the try: the next try runs (get_last_failure says "failed"), and without one the request ends with 502
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            local state = balancer.get_last_failure()
+            ngx.log(ngx.NOTICE, "try after: ", state)
+            if not state then
+                if ngx.var.arg_retry then assert(balancer.set_more_tries(1)) end
+                return ngx.exit(ngx.DECLINED)
+            end
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_2))
+        }
+    }
+_EOC_
+--- config
+    location /t { proxy_pass http://up; }
+--- request eval
+["GET /t?retry=1", "GET /t"]
+--- error_code eval
+[200, 502]
+--- response_body_like eval
+["b ", "502 Bad Gateway"]
+--- grep_error_log: try after: failed
+--- grep_error_log_out
+try after: failed
+
+=== TEST 24: ngx.exit(200) fails the request with 500 as in OpenResty (statuses other than OK, ERROR and DECLINED do)
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_1))
+            ngx.exit(200)
+        }
+    }
+_EOC_
+--- config
+    location /t { proxy_pass http://up; }
+--- request
+GET /t
+--- error_code: 500
+--- response_body_like: 500 Internal Server Error
+--- no_error_log
+cannot set the response status
+
+=== TEST 25: a try where the code sets no peer: the placeholder is never connected to ("lua balancer: no peer set", 500), a real server of the upstream is
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream placeholder {
+        server 0.0.0.1;
+        balancer_by_lua_block { }
+    }
+    upstream none {
+        balancer_by_lua_block { }
+    }
+    upstream real {
+        server 127.0.0.1:$TEST_NGINX_PORT_1;
+        balancer_by_lua_block { }
+    }
+_EOC_
+--- config
+    location /placeholder { proxy_pass http://placeholder; }
+    location /none { proxy_pass http://none; }
+    location /real { proxy_pass http://real; }
+--- request eval
+["GET /placeholder", "GET /none", "GET /real"]
+--- error_code eval
+[500, 500, 200]
+--- response_body_like eval
+["500 Internal Server Error", "500 Internal Server Error", "a /real"]
+--- grep_error_log: lua balancer: no peer set
+--- grep_error_log_out
+lua balancer: no peer set
+lua balancer: no peer set
+--- error_log
+lua balancer: no peer set
+
+=== TEST 26: hash before balancer_by_lua* stays underneath: a try without a peer set goes where the hash says
+--- http_config eval
+$::Backends . <<'_EOC_';
+    lua_shared_dict seen 1m;
+    upstream up {
+        server 127.0.0.1:$TEST_NGINX_PORT_1;
+        server 127.0.0.1:$TEST_NGINX_PORT_2;
+        hash $arg_k;
+        balancer_by_lua_block { }
+    }
+_EOC_
+--- config
+    location /t {
+        proxy_pass http://up;
+        log_by_lua_block { ngx.shared.seen:set(ngx.var.upstream_addr, true) }
+    }
+    location = /seen {
+        content_by_lua_block { ngx.say(#ngx.shared.seen:get_keys()) }
+    }
+--- request eval
+["GET /t?k=key", "GET /t?k=key", "GET /t?k=key", "GET /t?k=key", "GET /seen"]
+--- response_body_like eval
+["^[ab] ", "^[ab] ", "^[ab] ", "^[ab] ", "^1\n"]
+--- error_log
+load balancing method redefined
+
+=== TEST 27: after an error in the code the request's other phases are not in the balancer's context
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            ngx.ctx.tried = true
+            error("no peer for you")
+        }
+    }
+_EOC_
+--- config
+    location /t {
+        proxy_pass http://up;
+        log_by_lua_block {
+            local balancer = require "ngx.balancer"
+            ngx.log(ngx.NOTICE, "tried: ", ngx.ctx.tried, ", in log: ",
+                    select(2, balancer.set_current_peer("127.0.0.1", 80)), ", ", ngx.get_phase())
+        }
+    }
+--- request
+GET /t
+--- error_code: 500
+--- response_body_like: 500 Internal Server Error
+--- error_log eval
+[qr/failed to run balancer_by_lua\*: .*no peer for you/, "tried: true, in log: API disabled in the current context, log"]
+
+=== TEST 28: set_upstream_tls changes the scheme nginx reports the upstream with
+--- http_config eval
+$::Backends . <<'_EOC_';
+    upstream up {
+        server 0.0.0.1;
+        balancer_by_lua_block {
+            local balancer = require "ngx.balancer"
+            assert(balancer.set_upstream_tls(false))
+            assert(balancer.set_current_peer("127.0.0.1", $TEST_NGINX_PORT_5))
+        }
+    }
+_EOC_
+--- config
+    location /t { proxy_pass https://up; }
+--- request
+GET /t
+--- error_code: 502
+--- response_body_like: 502 Bad Gateway
+--- error_log eval
+qr/Connection refused\) while connecting to upstream, .*upstream: "http:\/\/127\.0\.0\.1:\d+\/t"/

@@ -17,6 +17,8 @@ ffi.cdef[[
 int ngx_http_lua_ffi_balancer_set_current_peer(ngx_http_request_t *r,
     const unsigned char *addr, size_t addr_len, int port,
     const unsigned char *host, ssize_t host_len, char **err);
+int ngx_http_lua_ffi_balancer_enable_keepalive(ngx_http_request_t *r,
+    unsigned long timeout, unsigned int max_requests, char **err);
 int ngx_http_lua_ffi_balancer_set_more_tries(ngx_http_request_t *r, int count,
     char **err);
 int ngx_http_lua_ffi_balancer_get_last_failure(ngx_http_request_t *r,
@@ -37,6 +39,8 @@ local FFI_ERROR = -1
 local errmsg = base.get_errmsg_ptr()
 local int_out = ffi.new("int[1]")
 local ERR_BUF_SIZE = 128
+local DEFAULT_KEEPALIVE_IDLE_TIMEOUT = 60  -- seconds
+local DEFAULT_KEEPALIVE_MAX_REQUESTS = 100
 local peer_state_names = {
     [1] = "keepalive",
     [2] = "next",
@@ -61,6 +65,35 @@ function _M.set_current_peer(addr, port, host)
     local rc = C.ngx_http_lua_ffi_balancer_set_current_peer(r, addr, #addr, port,
                                                             host, host and #host or 0,
                                                             errmsg)
+    if rc == FFI_OK then
+        return true
+    end
+    return nil, ffi_str(errmsg[0])
+end
+
+-- One of enable_keepalive's optional numbers: `default` for nil.
+local function keepalive_arg(value, default, argn)
+    if not value then
+        return default
+    end
+    if type(value) ~= "number" then
+        error("bad argument #" .. argn .. " to 'enable_keepalive' (number expected, got "
+              .. type(value) .. ")", 3)
+    end
+    if value < 0 then
+        error("bad argument #" .. argn .. " to 'enable_keepalive' (expected >= 0)", 3)
+    end
+    return value
+end
+
+function _M.enable_keepalive(idle_timeout, max_requests)
+    local r = get_request()
+    if not r then
+        error("no request found")
+    end
+    local rc = C.ngx_http_lua_ffi_balancer_enable_keepalive(r,
+        keepalive_arg(idle_timeout, DEFAULT_KEEPALIVE_IDLE_TIMEOUT, 1) * 1000,
+        keepalive_arg(max_requests, DEFAULT_KEEPALIVE_MAX_REQUESTS, 2), errmsg)
     if rc == FFI_OK then
         return true
     end

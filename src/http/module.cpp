@@ -163,6 +163,8 @@ ngx_command_t commands[] = {
      NGX_HTTP_SRV_CONF_OFFSET, offsetof(UpstreamConf, balancer), const_cast<unsigned *>(&balancer_phase)},
     {ngx_string("balancer_by_lua_file"), NGX_HTTP_UPS_CONF | NGX_CONF_TAKE1, set_balancer_code,
      NGX_HTTP_SRV_CONF_OFFSET, offsetof(UpstreamConf, balancer), const_cast<unsigned *>(&balancer_phase)},
+    {ngx_string("balancer_keepalive"), NGX_HTTP_UPS_CONF | NGX_CONF_TAKE1, set_balancer_keepalive,
+     NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("set_by_lua"), set_scope | NGX_CONF_2MORE, set_by_lua, NGX_HTTP_LOC_CONF_OFFSET, 0,
      nullptr},
     {ngx_string("set_by_lua_block"), set_scope | NGX_CONF_BLOCK | NGX_CONF_TAKE1, set_by_lua,
@@ -411,6 +413,7 @@ void exit_process(ngx_cycle_t *cycle) {
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return;
     core::guarded(cycle->log, false,
                   [&] { return run_requestless(*mcf->vm, mcf->exit_worker, core::ctx_exit_worker, cycle->log); });
+    close_balancer_connections(cycle);
 }
 
 ngx_http_module_t module_ctx = {

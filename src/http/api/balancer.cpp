@@ -77,6 +77,22 @@ NLF_API int ngx_http_lua_ffi_balancer_set_current_peer(ngx_http_request_t *r, co
     return NGX_OK;
 }
 
+// The connection of this try is kept for later requests to the same peer once the
+// request is done with it (see http/balancer_keepalive.hpp); timeout in ms, 0: none.
+NLF_API int ngx_http_lua_ffi_balancer_enable_keepalive(ngx_http_request_t *r, unsigned long timeout,
+                                                       unsigned int max_requests, char **err) noexcept {
+    BalancerPeer *bp = running_peer(r, err);
+    if (bp == nullptr) return NGX_ERROR;
+    if (bp->sockaddr == nullptr) {
+        *err = const_cast<char *>("no current peer set");
+        return NGX_ERROR;
+    }
+    bp->keepalive = true;
+    bp->keepalive_timeout = static_cast<ngx_msec_t>(timeout);
+    bp->keepalive_requests = max_requests;
+    return NGX_OK;
+}
+
 NLF_API int ngx_http_lua_ffi_balancer_set_more_tries(ngx_http_request_t *r, int count, char **err) noexcept {
     BalancerPeer *bp = running_peer(r, err);
     if (bp == nullptr) return NGX_ERROR;
@@ -163,6 +179,12 @@ NLF_API int ngx_http_lua_ffi_balancer_set_upstream_tls(ngx_http_request_t *r, in
         return NGX_ERROR;
     }
     u->ssl = on ? 1 : 0;
+    // The scheme nginx reports the upstream with (the error log's "upstream:") follows.
+    if (view(u->schema).starts_with("http")) {
+        u->schema = on ? ngx_str("https://") : ngx_str("http://");
+    } else if (view(u->schema).starts_with("grpc")) {
+        u->schema = on ? ngx_str("grpcs://") : ngx_str("grpc://");
+    }
     return NGX_OK;
 #else
     (void)on;
