@@ -142,6 +142,16 @@ private:
         pool_ = nullptr;
         Pool::closed(pool);
     }
+    // `c` (new, or from a pool) is the socket's connection now.
+    void adopt(ngx_connection_t *c) noexcept {
+        c_ = c;
+        c_->data = this;
+        c_->read->handler = on_read;
+        c_->write->handler = on_write;
+        c_->log = owner_->log();
+        c_->read->log = c_->log;
+        c_->write->log = c_->log;
+    }
     int join_pool(core::Thread &thread, bool granted, Pool *pool, const char **err) noexcept;
     int open_connection(core::Thread &thread, const char **err) noexcept;
     // Reads what has arrived: NGX_OK (something), NGX_AGAIN (a wait started), or
@@ -430,14 +440,8 @@ int TcpSocket::join_pool(core::Thread &thread, bool granted, Pool *pool, const c
     switch (pool->claim(granted, idle)) {
     case Pool::Turn::reuse:
         pool_ = pool;
-        c_ = idle.c;
         reused_ = idle.reused + 1;
-        c_->data = this;
-        c_->read->handler = on_read;
-        c_->write->handler = on_write;
-        c_->log = owner_->log();
-        c_->read->log = c_->log;
-        c_->write->log = c_->log;
+        adopt(idle.c);
         return NGX_OK;
     case Pool::Turn::open:
         pool_ = pool;
@@ -491,13 +495,7 @@ int TcpSocket::open_connection(core::Thread &thread, const char **err) noexcept 
         *err = rc == NGX_DECLINED && e != 0 ? errno_text(e, err_text_) : "failed to connect";
         return NGX_ERROR;
     }
-    c_ = peer_.connection;
-    c_->data = this;
-    c_->read->handler = on_read;
-    c_->write->handler = on_write;
-    c_->log = owner_->log();
-    c_->read->log = c_->log;
-    c_->write->log = c_->log;
+    adopt(peer_.connection);
     if (rc == NGX_OK) return NGX_OK;
     connecting_ = true;
     ngx_add_timer(c_->write, settings_.connect_timeout);
