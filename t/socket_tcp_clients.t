@@ -82,6 +82,7 @@ get: 3000 true END
             ngx.say("same connection: ", ids[1] == ids[2])
         }
     }
+--- no_repeat: the pool outlives the request, so a repeated request finds its connections reused
 --- request eval
 ["GET /t", "GET /t"]
 --- response_body eval
@@ -106,6 +107,7 @@ get: 3000 true END
             end
         }
     }
+--- no_repeat: the pool outlives the request, so a repeated request finds its connections reused
 --- request
 GET /t
 --- response_body

@@ -193,6 +193,7 @@ return _M
             for _, line in ipairs(log) do ngx.say((line:gsub(" %d+$", ""))) end
         }
     }
+--- no_repeat: the pool outlives the request, so a repeated request finds its connections reused
 --- request
 GET /t
 --- response_body
@@ -456,6 +457,7 @@ return _M
             ngx.say(n)
         }
     }
+--- no_repeat: the pool outlives the request, so a repeated request finds its connections reused
 --- request
 GET /t
 --- response_body
