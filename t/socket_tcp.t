@@ -447,3 +447,171 @@ GET /t
 [main::loop_traces(8, 12)]
 --- no_error_log
 NYI
+
+=== TEST 16: receiveuntil: before the pattern, inclusive, a size, repeated prefixes, a pattern split across reads, the peer closing mid-pattern
+--- config
+    location = /parts {
+        chunked_transfer_encoding off;
+        content_by_lua_block {
+            local parts = ngx.req.get_uri_args().p
+            for _, p in ipairs(type(parts) == "table" and parts or { parts }) do
+                ngx.print(p)
+                ngx.flush(true)
+                ngx.sleep(0.01)
+            end
+        }
+    }
+    location = /t {
+        content_by_lua_block {
+            local function stream(parts)
+                local sock = ngx.socket.tcp()
+                assert(sock:connect("127.0.0.1", $TEST_NGINX_SERVER_PORT))
+                local q = {}
+                for i, p in ipairs(parts) do q[i] = "p=" .. ngx.escape_uri(p) end
+                sock:send("GET /parts?" .. table.concat(q, "&") .. " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert(sock:receiveuntil("\r\n\r\n")())
+                return sock
+            end
+            local function show(...)
+                local out = {}
+                for i = 1, select("#", ...) do out[i] = tostring((select(i, ...))) end
+                return "[" .. table.concat(out, ",") .. "]"
+            end
+            local function calls(name, reader, n, size)
+                local out = {}
+                for i = 1, n do out[i] = show(reader(size)) end
+                ngx.say(name, ": ", table.concat(out, " "))
+            end
+            local sock = stream({ "hello, world! -agentzh\r\n--abcedhb blah blah" })
+            calls("sized", sock:receiveuntil("\r\n--abcedhb"), 8, 4)
+            sock = stream({ "abcdefgh--END--rest" })
+            calls("exact", sock:receiveuntil("--END--"), 4, 4)
+            sock = stream({ "aaa--END--bbb--END--ccc" })
+            calls("inclusive", sock:receiveuntil("--END--", { inclusive = true }), 3)
+            sock = stream({ "x---abc--abc" })
+            calls("prefixes", sock:receiveuntil("--abc"), 3)
+            sock = stream({ "x--", "-ab", "c--", "ab", "c" })
+            calls("split", sock:receiveuntil("--abc"), 3)
+            sock = stream({ "a--ab", "--abc" })
+            calls("split sized", sock:receiveuntil("--abc"), 3, 2)
+            sock = stream({ "abc--ab" })
+            calls("closed", sock:receiveuntil("--abc"), 2)
+            sock = stream({ "one\ntwo\nthree" })
+            local line = sock:receiveuntil("\n")
+            ngx.say("mixed: ", line(), " ", sock:receive(2), " ", line(), " ", sock:receive("*a"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+sized: [hell] [o, w] [orld] [! -a] [gent] [zh] [nil,nil,nil] [ bla]
+exact: [abcd] [efgh] [] [nil,nil,nil]
+inclusive: [aaa--END--] [bbb--END--] [nil,closed,ccc]
+prefixes: [x-] [] [nil,closed,]
+split: [x-] [] [nil,closed,]
+split sized: [a--ab] [] [nil,nil,nil]
+closed: [nil,closed,abc--ab] [nil,closed,]
+mixed: one tw o three
+
+=== TEST 17: receiveuntil: a timeout returns what came before a partial match, which the next call completes; argument checks
+--- config
+    location = /parts {
+        chunked_transfer_encoding off;
+        content_by_lua_block {
+            ngx.print("abc--ab")
+            ngx.flush(true)
+            ngx.sleep(0.3)
+            ngx.print("c rest--abc")
+        }
+    }
+    location = /t {
+        content_by_lua_block {
+            local sock = ngx.socket.tcp()
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_SERVER_PORT))
+            sock:send("GET /parts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert(sock:receiveuntil("\r\n\r\n")())
+            sock:settimeout(100)
+            local reader = sock:receiveuntil("--abc")
+            ngx.say("timeout: ", reader())
+            sock:settimeout(1000)
+            ngx.say("then: [", reader(), "] [", reader(), "]")
+            ngx.say(sock:receiveuntil(""))
+            ngx.say(pcall(sock.receiveuntil, sock, {}))
+            ngx.say(pcall(sock.receiveuntil, sock, "a", 3))
+            ngx.say(pcall(sock.receiveuntil, sock, "a", { inclusive = 1 }))
+            local r = sock:receiveuntil("x")
+            ngx.say(pcall(r, "a"))
+            ngx.say(pcall(r, 1, 2))
+        }
+    }
+--- request
+GET /t
+--- response_body
+timeout: niltimeoutabc
+then: [] [ rest]
+nilpattern is empty
+falsebad argument #2 to 'receiveuntil' (string expected, got table)
+falsebad argument #3 to 'receiveuntil' (table expected, got number)
+falsebad "inclusive" option value type: number
+falsebad argument #1 to '?' (number expected, got string)
+falseexpecting 0 or 1 arguments, but seen 2
+--- error_log
+lua tcp socket read timed out
+
+=== TEST 18: the receiveuntil iterator is JIT-compiled
+--- config
+    location = /peer {
+        content_by_lua_block {
+            ngx.header["Content-Length"] = 300 * 8
+            for i = 1, 300 do ngx.print(string.format("%03d--\r\n", i)) end
+        }
+    }
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local sock = ngx.socket.tcp()
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_SERVER_PORT))
+            sock:send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+            local reader = sock:receiveuntil("--\r\n")
+            assert(sock:receiveuntil("\r\n\r\n")())
+            local n = 0
+            for _ = 1, 300 do
+                n = n + tonumber(reader())
+            end
+            ngx.say(n)
+        }
+    }
+--- no_forced_eagain: every read waits under forced EAGAIN, so the loop's trace is another one; TEST 16 runs the iterator under it
+--- request
+GET /t
+--- response_body
+45150
+--- error_log eval
+[main::loop_traces(9)]
+--- no_error_log
+NYI
+
+=== TEST 19: a read error and a later write error each keep their own message
+--- config
+    location = /reset { return 444; }
+    location = /t {
+        content_by_lua_block {
+            local sock = ngx.socket.tcp()
+            assert(sock:connect("127.0.0.1", $TEST_NGINX_SERVER_PORT))
+            -- the peer closes with this body unread: the kernel resets the connection
+            sock:send("POST /reset HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" .. string.rep("x", 65536))
+            ngx.sleep(0.1)
+            ngx.say("read: ", select(2, sock:receive()))
+            ngx.say("write: ", select(2, sock:send("more")))
+            ngx.say("read again: ", select(2, sock:receive()))
+        }
+    }
+--- no_forced_eagain: the reset must arrive while most of the body is still unread, which 64-byte writes do not ensure
+--- request
+GET /t
+--- response_body
+read: connection reset by peer
+write: broken pipe
+read again: connection reset by peer
+--- allow_error_log eval
+[qr/recv\(\) failed/, qr/send\(\) failed/, qr/writev\(\) failed/]

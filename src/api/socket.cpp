@@ -5,6 +5,9 @@
 // every outcome (data, partial data, timeout, close) is worked out in one place.
 #include "api/socket.hpp"
 
+#include "api/socket_pool.hpp"
+#include "core/pure/stream_pattern.hpp"
+
 extern "C" {
 #include <ngx_event_connect.h>
 }
@@ -20,7 +23,19 @@ namespace nlf::api::socket {
 
 namespace {
 constexpr const char *timeout_text = "timeout";
+using ErrText = char[128];
+uint64_t last_pattern_id = 0;
 }
+
+class UntilPattern {
+public:
+    UntilPattern(std::string_view pattern, bool is_inclusive)
+        : matcher(pattern), inclusive(is_inclusive), id(++last_pattern_id) {}
+
+    const core::StreamPattern matcher;
+    const bool inclusive;
+    const uint64_t id;  // tells a scan in progress on a socket whose it is
+};
 
 class TcpSocket {
 public:
@@ -54,6 +69,25 @@ public:
     }
 
     int connect(core::Thread &thread, std::string_view host, int port, const char **err) noexcept;
+    int connect_turn(core::Thread &thread, const char **err) noexcept;
+    int set_pool_options(std::string_view name, long size, long backlog) noexcept {
+        try {
+            pool_name_.assign(name);
+        } catch (...) {
+            return NGX_ERROR;
+        }
+        pool_size_option_ = size;
+        backlog_option_ = backlog;
+        return NGX_OK;
+    }
+    int set_keepalive(core::Thread &thread, long timeout_ms, long size, const char **err) noexcept;
+    int reused_times(core::Thread &thread, int *times, const char **err) const noexcept {
+        if (usable(thread, err) != NGX_OK) return NGX_ERROR;
+        *times = reused_;
+        return NGX_OK;
+    }
+    int receive_until(core::Thread &thread, const UntilPattern &pattern, size_t size, const char **data,
+                      size_t *len, const char **err) noexcept;
     int send(core::Thread &thread, std::string_view data, size_t *sent, const char **err) noexcept;
     int receive(core::Thread &thread, ReceiveMode mode, size_t size, const char **data, size_t *len,
                 const char **err) noexcept;
@@ -79,24 +113,58 @@ private:
     static void on_write(ngx_event_t *ev);
     static void cancel_read(void *data) noexcept;
     static void cancel_write(void *data) noexcept;
+    static void leave_turn(core::Thread &thread, void *data) noexcept;
 
     // Drops the connection; a waiting thread's wait is dropped with it.
     void shut() noexcept {
         if (reader_ != nullptr) reader_->wait.cancel();
         if (writer_ != nullptr) writer_->wait.cancel();
-        if (c_ != nullptr) {
-            ngx_close_connection(c_);
-            c_ = nullptr;
-        }
+        if (c_ != nullptr) close_connection();
         connecting_ = false;
         in_.clear();
         in_.shrink_to_fit();
         in_pos_ = 0;
+        scan_ = {};
         eof_ = false;
+        send_broken_ = false;
+        reused_ = 0;
         read_error_ = write_error_ = nullptr;
     }
+    void close_connection() noexcept {
+        ngx_close_connection(c_);
+        c_ = nullptr;
+        leave_pool();
+    }
+    // The connection no longer counts against its pool.
+    void leave_pool() noexcept {
+        if (pool_ == nullptr) return;
+        Pool *pool = pool_;
+        pool_ = nullptr;
+        Pool::closed(pool);
+    }
+    // `c` (new, or from a pool) is the socket's connection now.
+    void adopt(ngx_connection_t *c) noexcept {
+        c_ = c;
+        c_->data = this;
+        c_->read->handler = on_read;
+        c_->write->handler = on_write;
+        c_->log = owner_->log();
+        c_->read->log = c_->log;
+        c_->write->log = c_->log;
+    }
+    int join_pool(core::Thread &thread, bool granted, Pool *pool, const char **err) noexcept;
+    int open_connection(core::Thread &thread, const char **err) noexcept;
+    // Reads what has arrived: NGX_OK (something), NGX_AGAIN (a wait started), or
+    // NGX_DECLINED (eof_ or read_error_ is set now).
+    int fill(core::Thread &thread) noexcept;
+    // The bytes before in_pos_ are gone.
+    void compact() noexcept {
+        if (in_pos_ == 0) return;
+        in_.erase(0, in_pos_);
+        in_pos_ = 0;
+    }
     bool wait_for(ngx_event_t *ev, core::Thread &thread, ngx_msec_t timeout, bool reading) noexcept;
-    const char *errno_text(ngx_err_t e) noexcept;
+    static const char *errno_text(ngx_err_t e, ErrText &text) noexcept;
     void log_timeout(const char *what) noexcept;
     // The reply to receive from the buffered bytes, or false when more must be read.
     bool take(ReceiveMode mode, size_t size, const char **data, size_t *len) noexcept;
@@ -107,6 +175,7 @@ private:
     ngx_connection_t *c_ = nullptr;
     ngx_peer_connection_t peer_{};
     ngx_sockaddr_t sockaddr_{};
+    socklen_t socklen_ = 0;
     char name_data_[NGX_SOCKADDR_STRLEN + 8] = {};
     ngx_str_t name_{};
     core::Thread *reader_ = nullptr;
@@ -116,17 +185,38 @@ private:
     // A failure a wait ended with, reported by the next receive / send.
     const char *read_error_ = nullptr;
     const char *write_error_ = nullptr;
+    // A send that failed or timed out may have left part of its data unsent.
+    bool send_broken_ = false;
     std::string in_;
     size_t in_pos_ = 0;
-    char err_text_[128] = {};
+    // receiveuntil's progress over in_ (from in_pos_) while its reader waits for more.
+    struct Scan {
+        uint64_t pattern = 0;
+        size_t limit = 0;
+        size_t pos = 0;
+        size_t matched = 0;
+    } scan_;
+    // Each failure keeps its own text: the reader's and the writer's outlive the call.
+    ErrText err_text_ = {};
+    ErrText read_err_text_ = {};
+    ErrText write_err_text_ = {};
+    // The pool the connection counts against (nullptr: none), its key, the next
+    // connect's options.
+    Pool *pool_ = nullptr;
+    Pool *turn_pool_ = nullptr;  // whose turn the connect waits for
+    std::string pool_key_;
+    std::string pool_name_;
+    long pool_size_option_ = 0;
+    long backlog_option_ = -1;
+    int reused_ = 0;
 };
 
-const char *TcpSocket::errno_text(ngx_err_t e) noexcept {
-    u_char *end = ngx_strerror(e, reinterpret_cast<u_char *>(err_text_), sizeof(err_text_) - 1);
+const char *TcpSocket::errno_text(ngx_err_t e, ErrText &text) noexcept {
+    u_char *end = ngx_strerror(e, reinterpret_cast<u_char *>(text), sizeof(text) - 1);
     *end = '\0';
     // OpenResty's messages are nginx's strerror, in lower case first ("connection refused").
-    err_text_[0] = static_cast<char>(ngx_tolower(err_text_[0]));
-    return err_text_;
+    text[0] = static_cast<char>(ngx_tolower(text[0]));
+    return text;
 }
 
 void TcpSocket::log_timeout(const char *what) noexcept {
@@ -165,16 +255,30 @@ void TcpSocket::cancel_write(void *data) noexcept {
     if (self->c_->write->timer_set) ngx_del_timer(self->c_->write);
     // A connect that nobody waits for any more cannot be finished.
     if (self->connecting_) {
-        ngx_close_connection(self->c_);
-        self->c_ = nullptr;
+        self->close_connection();
         self->connecting_ = false;
     }
+}
+
+// The wait for the pool's turn ended without the connect coming back for it.
+void TcpSocket::leave_turn(core::Thread &thread, void *data) noexcept {
+    auto *self = static_cast<TcpSocket *>(data);
+    Pool *pool = self->turn_pool_;
+    self->turn_pool_ = nullptr;
+    self->writer_ = nullptr;
+    self->connecting_ = false;
+    if (pool != nullptr) pool->left(thread);
 }
 
 void TcpSocket::on_read(ngx_event_t *ev) {
     auto *c = static_cast<ngx_connection_t *>(ev->data);
     auto *self = static_cast<TcpSocket *>(c->data);
-    if (self->reader_ == nullptr) return;
+    // With level-triggered event methods a ready socket nobody reads must not be
+    // reported again and again: this takes it out of the set until a read waits.
+    if (self->reader_ == nullptr) {
+        (void)ngx_handle_read_event(ev, 0);
+        return;
+    }
     if (ev->timedout) {
         ev->timedout = 0;
         self->read_error_ = timeout_text;
@@ -190,7 +294,10 @@ void TcpSocket::on_read(ngx_event_t *ev) {
 void TcpSocket::on_write(ngx_event_t *ev) {
     auto *c = static_cast<ngx_connection_t *>(ev->data);
     auto *self = static_cast<TcpSocket *>(c->data);
-    if (self->writer_ == nullptr) return;
+    if (self->writer_ == nullptr) {
+        (void)ngx_handle_write_event(ev, 0);
+        return;
+    }
     core::Thread *thread = self->writer_;
     ngx_int_t rc = NGX_OK;
     const char *error = nullptr;
@@ -201,6 +308,7 @@ void TcpSocket::on_write(ngx_event_t *ev) {
             error = timeout_text;
         } else {
             self->write_error_ = timeout_text;
+            self->send_broken_ = true;
         }
         self->log_timeout(self->connecting_ ? "connect" : "write");
     } else {
@@ -211,17 +319,14 @@ void TcpSocket::on_write(ngx_event_t *ev) {
             if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == -1) so_error = ngx_socket_errno;
             if (so_error != 0) {
                 rc = NGX_ERROR;
-                error = self->errno_text(so_error);
+                error = errno_text(so_error, self->err_text_);
             }
         }
     }
     self->writer_ = nullptr;
     if (self->connecting_) {
         self->connecting_ = false;
-        if (rc != NGX_OK) {
-            ngx_close_connection(self->c_);
-            self->c_ = nullptr;
-        }
+        if (rc != NGX_OK) self->close_connection();
     }
     thread->wait.complete(rc, error);
 }
@@ -270,7 +375,16 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
         return NGX_ERROR;
     }
     shut();  // connect on a connected socket starts afresh, as OpenResty's does
-    socklen_t socklen = 0;
+    // The options apply to this connect only, whatever its outcome.
+    const std::string pool_name = std::move(pool_name_);
+    pool_name_.clear();
+    const long size = pool_size_option_ > 0 ? pool_size_option_
+                      : backlog_option_ >= 0 ? static_cast<long>(settings_.pool_size)
+                                             : 0;
+    const long backlog = backlog_option_;
+    pool_size_option_ = 0;
+    backlog_option_ = -1;
+    socklen_ = 0;
     sockaddr_ = {};
     if (host.substr(0, unix_prefix.size()) == unix_prefix) {
         std::string_view path = host.substr(unix_prefix.size());
@@ -280,25 +394,91 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
         }
         sockaddr_.sockaddr_un.sun_family = AF_UNIX;
         std::memcpy(sockaddr_.sockaddr_un.sun_path, path.data(), path.size());
-        socklen = sizeof(sockaddr_un);
+        socklen_ = sizeof(sockaddr_un);
         name_.len = std::min(host.size(), sizeof(name_data_));
         std::memcpy(name_data_, host.data(), name_.len);
     } else {
-        if (!parse_ip(host, port, sockaddr_, socklen)) {
+        if (!parse_ip(host, port, sockaddr_, socklen_)) {
             int n = snprintf(err_text_, sizeof(err_text_), "no resolver defined to resolve \"%.*s\"",
                              static_cast<int>(std::min<size_t>(host.size(), 80)), host.data());
             (void)n;
             *err = err_text_;
             return NGX_ERROR;
         }
-        name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen, reinterpret_cast<u_char *>(name_data_),
+        name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen_, reinterpret_cast<u_char *>(name_data_),
                                   sizeof(name_data_), 1);
     }
     name_.data = reinterpret_cast<u_char *>(name_data_);
 
+    // The pool lookup comes before any new connection, as in OpenResty.
+    const bool is_unix = port < 0;
+    try {
+        if (!pool_name.empty()) {
+            pool_key_.assign(pool_name);
+        } else {
+            pool_key_.assign(host);
+            if (!is_unix) pool_key_.append(":").append(std::to_string(port));
+        }
+    } catch (...) {
+        *err = "no memory";
+        return NGX_ERROR;
+    }
+    Pool *pool = Pool::find(pool_key_);
+    if (pool == nullptr && size > 0) {
+        pool = Pool::create(pool_key_, static_cast<size_t>(size), backlog);
+        if (pool == nullptr) {
+            *err = "no memory";
+            return NGX_ERROR;
+        }
+    }
+    if (pool == nullptr) return open_connection(thread, err);
+    return join_pool(thread, false, pool, err);
+}
+
+int TcpSocket::join_pool(core::Thread &thread, bool granted, Pool *pool, const char **err) noexcept {
+    Pool::Idle idle;
+    switch (pool->claim(granted, idle)) {
+    case Pool::Turn::reuse:
+        pool_ = pool;
+        reused_ = idle.reused + 1;
+        adopt(idle.c);
+        return NGX_OK;
+    case Pool::Turn::open:
+        pool_ = pool;
+        return open_connection(thread, err);
+    case Pool::Turn::queue:
+        turn_pool_ = pool;
+        connecting_ = true;
+        writer_ = &thread;
+        thread.wait.start_queued(this, leave_turn, settings_.connect_timeout);
+        pool->enqueue(thread);
+        return NGX_BUSY;
+    case Pool::Turn::full: break;
+    }
+    *err = "too many waiting connect operations";
+    return NGX_ERROR;
+}
+
+int TcpSocket::connect_turn(core::Thread &thread, const char **err) noexcept {
+    Pool *pool = turn_pool_;
+    if (pool == nullptr || writer_ != &thread || !thread.wait.granted()) {
+        if (settings_.log_errors && owner_ != nullptr) {
+            ngx_log_error(NGX_LOG_ERR, owner_->log(), 0,
+                          "lua tcp socket queued connect timed out, when trying to connect to %V", &name_);
+        }
+        *err = timeout_text;
+        return NGX_ERROR;
+    }
+    turn_pool_ = nullptr;
+    writer_ = nullptr;
+    connecting_ = false;
+    return join_pool(thread, true, pool, err);
+}
+
+int TcpSocket::open_connection(core::Thread &thread, const char **err) noexcept {
     peer_ = {};
     peer_.sockaddr = &sockaddr_.sockaddr;
-    peer_.socklen = socklen;
+    peer_.socklen = socklen_;
     peer_.name = &name_;
     peer_.get = ngx_event_get_peer;
     peer_.log = owner_->log();
@@ -311,16 +491,11 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
             ngx_close_connection(peer_.connection);
             peer_.connection = nullptr;
         }
-        *err = rc == NGX_DECLINED && e != 0 ? errno_text(e) : "failed to connect";
+        leave_pool();
+        *err = rc == NGX_DECLINED && e != 0 ? errno_text(e, err_text_) : "failed to connect";
         return NGX_ERROR;
     }
-    c_ = peer_.connection;
-    c_->data = this;
-    c_->read->handler = on_read;
-    c_->write->handler = on_write;
-    c_->log = owner_->log();
-    c_->read->log = c_->log;
-    c_->write->log = c_->log;
+    adopt(peer_.connection);
     if (rc == NGX_OK) return NGX_OK;
     connecting_ = true;
     ngx_add_timer(c_->write, settings_.connect_timeout);
@@ -352,7 +527,8 @@ int TcpSocket::send(core::Thread &thread, std::string_view data, size_t *sent, c
         *err = "failed to wait for the socket";
         return NGX_ERROR;
     }
-    write_error_ = errno_text(ngx_socket_errno);
+    write_error_ = errno_text(ngx_socket_errno, write_err_text_);
+    send_broken_ = true;
     *err = write_error_;
     return NGX_ERROR;
 }
@@ -395,6 +571,29 @@ bool TcpSocket::take(ReceiveMode mode, size_t size, const char **data, size_t *l
     return true;
 }
 
+int TcpSocket::fill(core::Thread &thread) noexcept {
+    const size_t old = in_.size();
+    try {
+        in_.resize(old + settings_.buffer_size);
+    } catch (...) {
+        in_.resize(old);
+        read_error_ = "no memory";
+        return NGX_DECLINED;
+    }
+    ssize_t n = c_->recv(c_, reinterpret_cast<u_char *>(in_.data() + old), settings_.buffer_size);
+    in_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+    if (n > 0) return NGX_OK;
+    if (n == 0) {
+        eof_ = true;
+    } else if (n == NGX_AGAIN) {
+        if (wait_for(c_->read, thread, settings_.read_timeout, true)) return NGX_AGAIN;
+        read_error_ = "failed to wait for the socket";
+    } else {
+        read_error_ = errno_text(ngx_socket_errno, read_err_text_);
+    }
+    return NGX_DECLINED;
+}
+
 int TcpSocket::receive(core::Thread &thread, ReceiveMode mode, size_t size, const char **data, size_t *len,
                        const char **err) noexcept {
     *len = 0;
@@ -403,10 +602,8 @@ int TcpSocket::receive(core::Thread &thread, ReceiveMode mode, size_t size, cons
         *err = "socket busy reading";
         return NGX_ERROR;
     }
-    if (in_pos_ > 0) {
-        in_.erase(0, in_pos_);
-        in_pos_ = 0;
-    }
+    compact();
+    scan_ = {};
     for (;;) {
         if (take(mode, size, data, len)) return NGX_OK;
         if (eof_ || read_error_ != nullptr) {
@@ -419,25 +616,97 @@ int TcpSocket::receive(core::Thread &thread, ReceiveMode mode, size_t size, cons
             if (read_error_ == timeout_text) read_error_ = nullptr;
             return NGX_ERROR;
         }
-        size_t old = in_.size();
-        try {
-            in_.resize(old + settings_.buffer_size);
-        } catch (...) {
-            *err = "no memory";
+        if (fill(thread) == NGX_AGAIN) return NGX_AGAIN;
+    }
+}
+
+int TcpSocket::receive_until(core::Thread &thread, const UntilPattern &pattern, size_t size, const char **data,
+                             size_t *len, const char **err) noexcept {
+    *len = 0;
+    if (usable(thread, err) != NGX_OK) return NGX_ERROR;
+    if (reader_ != nullptr) {
+        *err = "socket busy reading";
+        return NGX_ERROR;
+    }
+    compact();
+    // A scan left by a wait goes on; any other read since started afresh.
+    if (scan_.pattern != pattern.id || scan_.limit != size) scan_ = {pattern.id, size, 0, 0};
+    for (;;) {
+        const std::string_view unread(in_.data(), in_.size());
+        *data = in_.data();
+        switch (pattern.matcher.scan(unread, scan_.pos, scan_.matched, size)) {
+        case core::StreamPattern::Stop::found:
+            *len = pattern.inclusive ? scan_.pos : scan_.pos - scan_.matched;
+            in_pos_ = scan_.pos;
+            scan_ = {};
+            return NGX_DONE;
+        case core::StreamPattern::Stop::limit:
+            // The pattern's first bytes, if they came, stay for the next call.
+            *len = scan_.pos - scan_.matched;
+            in_pos_ = *len;
+            scan_ = {};
+            return NGX_OK;
+        case core::StreamPattern::Stop::more: break;
+        }
+        if (eof_ || read_error_ != nullptr) {
+            *err = read_error_ != nullptr ? read_error_ : "closed";
+            // After a timeout the start of the pattern may still complete: it stays.
+            *len = read_error_ == timeout_text ? scan_.pos - scan_.matched : in_.size();
+            in_pos_ = *len;
+            scan_ = {};
+            if (read_error_ == timeout_text) read_error_ = nullptr;
             return NGX_ERROR;
         }
-        ssize_t n = c_->recv(c_, reinterpret_cast<u_char *>(in_.data() + old), settings_.buffer_size);
-        in_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
-        if (n > 0) continue;
-        if (n == 0) {
-            eof_ = true;
-        } else if (n == NGX_AGAIN) {
-            if (wait_for(c_->read, thread, settings_.read_timeout, true)) return NGX_AGAIN;
-            read_error_ = "failed to wait for the socket";
-        } else {
-            read_error_ = errno_text(ngx_socket_errno);
+        if (fill(thread) == NGX_AGAIN) return NGX_AGAIN;
+    }
+}
+
+int TcpSocket::set_keepalive(core::Thread &thread, long timeout_ms, long size, const char **err) noexcept {
+    if (usable(thread, err) != NGX_OK) return NGX_ERROR;
+    if (reader_ != nullptr || writer_ != nullptr) {
+        *err = reader_ != nullptr ? "socket busy reading" : "socket busy writing";
+        return NGX_ERROR;
+    }
+    if (in_pos_ < in_.size()) {
+        *err = "unread data in buffer";
+        return NGX_ERROR;
+    }
+    if (eof_ || read_error_ != nullptr || write_error_ != nullptr || send_broken_) {
+        *err = "invalid connection";
+        return NGX_ERROR;
+    }
+    if (ngx_exiting || ngx_terminate) {
+        shut();
+        return NGX_OK;
+    }
+    if (c_->read->ready) {
+        // Data or an end the peer sent that nobody read: the next user would get it.
+        char byte;
+        const ssize_t n = recv(c_->fd, &byte, 1, MSG_PEEK);
+        if (n != -1 || ngx_socket_errno != NGX_EAGAIN) {
+            shut();
+            *err = "connection in dubious state";
+            return NGX_ERROR;
         }
     }
+    if (ngx_handle_read_event(c_->read, 0) != NGX_OK) {
+        *err = "failed to handle read event";
+        return NGX_ERROR;
+    }
+    Pool *pool = pool_ != nullptr ? pool_ : Pool::find(pool_key_);
+    if (pool == nullptr) {
+        pool = Pool::create(pool_key_, size > 0 ? static_cast<size_t>(size) : settings_.pool_size, -1);
+    }
+    const ngx_msec_t timeout = timeout_ms < 0 ? settings_.keepalive_timeout : static_cast<ngx_msec_t>(timeout_ms);
+    if (pool == nullptr || !pool->keep(c_, reused_, timeout, pool == pool_)) {
+        *err = "no memory";
+        return NGX_ERROR;
+    }
+    // The connection is the pool's now.
+    c_ = nullptr;
+    pool_ = nullptr;
+    shut();
+    return NGX_OK;
 }
 
 int TcpSocket::close(core::Thread &thread, const char **err) noexcept {
@@ -469,6 +738,39 @@ int send(TcpSocket &socket, core::Thread &thread, std::string_view data, size_t 
 int receive(TcpSocket &socket, core::Thread &thread, ReceiveMode mode, size_t size, const char **data,
             size_t *len, const char **err) noexcept {
     return socket.receive(thread, mode, size, data, len, err);
+}
+
+int connect_turn(TcpSocket &socket, core::Thread &thread, const char **err) noexcept {
+    return socket.connect_turn(thread, err);
+}
+
+int set_pool_options(TcpSocket &socket, std::string_view name, long size, long backlog) noexcept {
+    return socket.set_pool_options(name, size, backlog);
+}
+
+int set_keepalive(TcpSocket &socket, core::Thread &thread, long timeout_ms, long size, const char **err) noexcept {
+    return socket.set_keepalive(thread, timeout_ms, size, err);
+}
+
+int reused_times(TcpSocket &socket, core::Thread &thread, int *times, const char **err) noexcept {
+    return socket.reused_times(thread, times, err);
+}
+
+UntilPattern *create_pattern(std::string_view pattern, bool inclusive) noexcept {
+    try {
+        return new UntilPattern(pattern, inclusive);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void destroy_pattern(UntilPattern *pattern) noexcept {
+    delete pattern;
+}
+
+int receive_until(TcpSocket &socket, core::Thread &thread, const UntilPattern &pattern, size_t size,
+                  const char **data, size_t *len, const char **err) noexcept {
+    return socket.receive_until(thread, pattern, size, data, len, err);
 }
 
 int close(TcpSocket &socket, core::Thread &thread, const char **err) noexcept {

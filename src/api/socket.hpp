@@ -16,9 +16,12 @@ struct Settings {
     ngx_msec_t read_timeout = 60000;
     size_t buffer_size = 4096;
     bool log_errors = true;
+    size_t pool_size = 30;               // lua_socket_pool_size
+    ngx_msec_t keepalive_timeout = 60000;  // lua_socket_keepalive_timeout
 };
 
 class TcpSocket;
+class UntilPattern;
 
 // What receive() reads up to: a line ("*l"), everything until the peer closes ("*a"),
 // `size` bytes, or whatever is there (receiveany, at most `size`).
@@ -32,12 +35,29 @@ void destroy(TcpSocket *socket) noexcept;
 // Each returns NGX_OK, NGX_ERROR with *err, or NGX_AGAIN after starting a wait of
 // `thread` (the Lua side yields, then calls again: receive and send, or fetches the
 // wait's result: connect).
+// connect also returns NGX_BUSY: the pool's connections are all in use and the connect
+// waits in its backlog; after the wait the Lua side calls connect_turn.
 int connect(TcpSocket &socket, core::Thread &thread, std::string_view host, int port, const char **err) noexcept;
+int connect_turn(TcpSocket &socket, core::Thread &thread, const char **err) noexcept;
+// The connect options `pool` (empty: the default "host:port" / "unix:path" key),
+// `pool_size` and `backlog` (0 / -1: not given) for the next connect.
+int set_pool_options(TcpSocket &socket, std::string_view name, long size, long backlog) noexcept;
+// Puts the connection into its pool for `timeout_ms` (< 0: lua_socket_keepalive_timeout;
+// 0: no limit); `size` (<= 0: lua_socket_pool_size) is the size of a pool made now.
+int set_keepalive(TcpSocket &socket, core::Thread &thread, long timeout_ms, long size, const char **err) noexcept;
+int reused_times(TcpSocket &socket, core::Thread &thread, int *times, const char **err) noexcept;
 int send(TcpSocket &socket, core::Thread &thread, std::string_view data, size_t *sent, const char **err) noexcept;
 // *data/*len: the bytes read (also the partial data with NGX_ERROR), valid until the
 // next call on the socket.
 int receive(TcpSocket &socket, core::Thread &thread, ReceiveMode mode, size_t size, const char **data,
             size_t *len, const char **err) noexcept;
+// receiveuntil's iterator: NGX_DONE when the pattern was found (*data/*len: what came
+// before it, with it when inclusive), NGX_OK for a chunk of at least `size` bytes
+// (0: no size) before the pattern, else as receive.
+UntilPattern *create_pattern(std::string_view pattern, bool inclusive) noexcept;
+void destroy_pattern(UntilPattern *pattern) noexcept;
+int receive_until(TcpSocket &socket, core::Thread &thread, const UntilPattern &pattern, size_t size,
+                  const char **data, size_t *len, const char **err) noexcept;
 int close(TcpSocket &socket, core::Thread &thread, const char **err) noexcept;
 // NGX_OK when the socket is connected and usable from `thread`.
 int check(TcpSocket &socket, core::Thread &thread, const char **err) noexcept;

@@ -3,6 +3,7 @@
 
 #include "http/balancer.hpp"
 
+#include "api/socket_pool.hpp"
 #include "api/thread.hpp"
 #include "api/timer.hpp"
 
@@ -104,6 +105,10 @@ ngx_command_t commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_buffer_size), nullptr},
     {ngx_string("lua_socket_log_errors"), any_level | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_log_errors), nullptr},
+    {ngx_string("lua_socket_pool_size"), any_level | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_pool_size), nullptr},
+    {ngx_string("lua_socket_keepalive_timeout"), any_level | NGX_CONF_TAKE1, ngx_conf_set_msec_slot,
+     NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_keepalive_timeout), nullptr},
     {ngx_string("lua_check_client_abort"), any_level | NGX_HTTP_LIF_CONF | NGX_CONF_FLAG,
      ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, check_client_abort),
      nullptr},
@@ -217,6 +222,12 @@ char *merge_loc_conf(ngx_conf_t *cf, void *parent_conf, void *child_conf) {
     ngx_conf_merge_msec_value(child->socket_read_timeout, parent->socket_read_timeout, 60000);
     ngx_conf_merge_size_value(child->socket_buffer_size, parent->socket_buffer_size, static_cast<size_t>(ngx_pagesize));
     ngx_conf_merge_value(child->socket_log_errors, parent->socket_log_errors, 1);
+    ngx_conf_merge_value(child->socket_pool_size, parent->socket_pool_size, 30);
+    ngx_conf_merge_msec_value(child->socket_keepalive_timeout, parent->socket_keepalive_timeout, 60000);
+    if (child->socket_pool_size <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "lua_socket_pool_size must be greater than 0");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
     if (child->socket_buffer_size == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "lua_socket_buffer_size must be greater than 0");
         return static_cast<char *>(NGX_CONF_ERROR);
@@ -413,7 +424,9 @@ void exit_process(ngx_cycle_t *cycle) {
     if (mcf == nullptr || mcf->vm == nullptr || ngx_process == NGX_PROCESS_HELPER) return;
     core::guarded(cycle->log, false,
                   [&] { return run_requestless(*mcf->vm, mcf->exit_worker, core::ctx_exit_worker, cycle->log); });
+    // Before nginx looks for connections left open.
     close_balancer_connections(cycle);
+    api::socket::Pool::close_all();
 }
 
 ngx_http_module_t module_ctx = {

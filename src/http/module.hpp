@@ -64,6 +64,8 @@ struct LocConf {
     ngx_msec_t socket_read_timeout = NGX_CONF_UNSET_MSEC;
     size_t socket_buffer_size = NGX_CONF_UNSET_SIZE;
     ngx_flag_t socket_log_errors = NGX_CONF_UNSET;
+    ngx_int_t socket_pool_size = NGX_CONF_UNSET;
+    ngx_msec_t socket_keepalive_timeout = NGX_CONF_UNSET_MSEC;
 };
 
 inline MainConf *main_conf(ngx_http_request_t *r) {

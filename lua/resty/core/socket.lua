@@ -35,15 +35,26 @@ int nlf_ffi_socket_tcp_receive(ngx_http_request_t *r, nlf_tcp_socket_t *s, int m
 int nlf_ffi_socket_tcp_close(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char **err);
 int nlf_ffi_socket_tcp_check(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char **err);
 void nlf_ffi_socket_tcp_settimeouts(nlf_tcp_socket_t *s, long connect_ms, long send_ms, long read_ms);
+int nlf_ffi_socket_tcp_connect_turn(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char **err);
+int nlf_ffi_socket_tcp_pool_options(nlf_tcp_socket_t *s, const char *name, size_t len, long size, long backlog);
+int nlf_ffi_socket_tcp_setkeepalive(ngx_http_request_t *r, nlf_tcp_socket_t *s, long timeout_ms, long size,
+                                    const char **err);
+int nlf_ffi_socket_tcp_reused(ngx_http_request_t *r, nlf_tcp_socket_t *s, int *times, const char **err);
+typedef struct nlf_tcp_pattern_s nlf_tcp_pattern_t;
+nlf_tcp_pattern_t *nlf_ffi_socket_tcp_pattern_new(const char *pattern, size_t len, int inclusive);
+void nlf_ffi_socket_tcp_pattern_free(nlf_tcp_pattern_t *p);
+int nlf_ffi_socket_tcp_receiveuntil(ngx_http_request_t *r, nlf_tcp_socket_t *s, const nlf_tcp_pattern_t *p,
+                                    size_t size, const char **data, size_t *len, const char **err);
 ]]
 
 local errmsg = base.get_const_errmsg_ptr()
 local status_ptr = ffi.new("int[1]")
+local int_ptr = ffi.new("int[1]")
 local size_ptr = ffi.new("size_t[1]")
 local data_ptr = ffi.new("const char *[1]")
 local send_buf = buffer.new(256)
 local const_char_ptr = ffi.typeof("const char *")
-local FFI_OK, FFI_AGAIN = 0, -2
+local FFI_OK, FFI_AGAIN, FFI_BUSY, FFI_DONE = 0, -2, -3, -4
 local MODE_LINE, MODE_ALL, MODE_SIZE, MODE_ANY = 0, 1, 2, 3
 local MAX_NESTING = 100
 local MAX_MS = 0x7fffffff
@@ -95,7 +106,48 @@ ngx.socket = ngx.socket or {}
 ngx.socket.tcp = tcp
 ngx.socket.stream = tcp
 
-function mt.connect(self, host, port)
+-- connect's options table (argument `argi`): the pool's name, size and backlog.
+local function pool_options(s, opts, argi)
+    local size = opts.pool_size
+    if size ~= nil then
+        local n = tonumber(size)
+        if n == nil then
+            error("bad argument #" .. argi .. " to 'connect' (bad \"pool_size\" option type: "
+                  .. type(size) .. ")", 3)
+        end
+        size = floor(n)
+        if size <= 0 then
+            error("bad argument #" .. argi .. " to 'connect' (bad \"pool_size\" option value: "
+                  .. size .. ")", 3)
+        end
+    else
+        size = 0
+    end
+    -- a backlog that is not a number is ignored, as in OpenResty
+    local backlog = tonumber(opts.backlog)
+    if backlog ~= nil then
+        backlog = floor(backlog)
+        if backlog < 0 then
+            error("bad argument #" .. argi .. " to 'connect' (bad \"backlog\" option value: "
+                  .. backlog .. ")", 3)
+        end
+    else
+        backlog = -1
+    end
+    local name = opts.pool
+    local t = type(name)
+    if t == "number" then
+        name = tostring(name)
+    elseif t ~= "string" and t ~= "nil" then
+        error("bad argument #" .. argi .. " to 'connect' (bad \"pool\" option type: " .. t .. ")", 3)
+    end
+    local len = name and #name or 0
+    if C.nlf_ffi_socket_tcp_pool_options(s, name, len, size, backlog) ~= FFI_OK then
+        error("no memory", 3)
+    end
+end
+
+function mt.connect(self, host, port, opts)
     local s = handle(self, "connect")
     if type(host) ~= "string" then
         error("bad argument #2 to 'connect' (string expected, got " .. type(host) .. ")", 2)
@@ -110,9 +162,21 @@ function mt.connect(self, host, port)
         if p < 0 or p > 65535 then
             return nil, "bad port number: " .. p
         end
+        if type(opts) == "table" then
+            pool_options(s, opts, 4)
+        end
+    elseif type(port) == "table" then
+        pool_options(s, port, 3)
+    elseif type(opts) == "table" then
+        pool_options(s, opts, 4)
     end
     local r = get_request()
     local rc = C.nlf_ffi_socket_tcp_connect(r, s, host, #host, p, errmsg)
+    if rc == FFI_BUSY then
+        -- queued: the pool's connections are all in use
+        wait_for_scheduler()
+        rc = C.nlf_ffi_socket_tcp_connect_turn(r, s, errmsg)
+    end
     if rc == FFI_AGAIN then
         wait_for_scheduler()
         local err
@@ -227,6 +291,75 @@ function mt.receive(self, pattern)
     return receive_with(r, s, MODE_SIZE, n)
 end
 
+function mt.receiveuntil(self, pattern, opts)
+    local s = handle(self, "receiveuntil")
+    local t = type(pattern)
+    if t == "number" then
+        pattern = tostring(pattern)
+    elseif t ~= "string" then
+        error("bad argument #2 to 'receiveuntil' (string expected, got " .. t .. ")", 2)
+    end
+    if #pattern == 0 then
+        return nil, "pattern is empty"
+    end
+    local inclusive = 0
+    if opts ~= nil then
+        if type(opts) ~= "table" then
+            error("bad argument #3 to 'receiveuntil' (table expected, got " .. type(opts) .. ")", 2)
+        end
+        local v = opts.inclusive
+        if v ~= nil and type(v) ~= "boolean" then
+            error("bad \"inclusive\" option value type: " .. type(v), 2)
+        end
+        if v then
+            inclusive = 1
+        end
+    end
+    local p = C.nlf_ffi_socket_tcp_pattern_new(pattern, #pattern, inclusive)
+    if p == nil then
+        error("no memory", 2)
+    end
+    p = ffi_gc(p, C.nlf_ffi_socket_tcp_pattern_free)
+    -- with a size: the call after the one that reached the pattern returns nil
+    local found = false
+    return function(size, extra)
+        if extra ~= nil then
+            error("expecting 0 or 1 arguments, but seen 2", 2)
+        end
+        local limit = 0
+        if size ~= nil then
+            local n = tonumber(size)
+            if n == nil then
+                error("bad argument #1 to '?' (number expected, got " .. type(size) .. ")", 2)
+            end
+            if n > 0 then
+                limit = floor(n)
+            end
+        end
+        if found then
+            found = false
+            return nil, nil, nil
+        end
+        local r = get_request()
+        while true do
+            local rc = C.nlf_ffi_socket_tcp_receiveuntil(r, s, p, limit, data_ptr, size_ptr, errmsg)
+            if rc == FFI_DONE then
+                found = limit > 0
+                return ffi_str(data_ptr[0], size_ptr[0])
+            end
+            if rc == FFI_OK then
+                return ffi_str(data_ptr[0], size_ptr[0])
+            end
+            if rc == FFI_AGAIN then
+                wait_for_scheduler()
+            else
+                caller(rc, r)
+                return nil, ffi_str(errmsg[0]), ffi_str(data_ptr[0], size_ptr[0])
+            end
+        end
+    end
+end
+
 function mt.receiveany(self, max)
     local s = handle(self, "receiveany")
     local n = tonumber(max)
@@ -270,11 +403,29 @@ function mt.close(self)
     return outcome(C.nlf_ffi_socket_tcp_close(r, s, errmsg), r, 1)
 end
 
--- 0: connections are not pooled yet (setkeepalive is still to come).
 function mt.getreusedtimes(self)
     local s = handle(self, "getreusedtimes")
     local r = get_request()
-    return outcome(C.nlf_ffi_socket_tcp_check(r, s, errmsg), r, 0)
+    local rc = C.nlf_ffi_socket_tcp_reused(r, s, int_ptr, errmsg)
+    return outcome(rc, r, int_ptr[0])
+end
+
+function mt.setkeepalive(self, timeout, size)
+    local s = handle(self, "setkeepalive")
+    local ms = timeout_ms(timeout, 2, "setkeepalive")
+    local n = 0
+    if size ~= nil then
+        n = tonumber(size)
+        if n == nil then
+            error("bad argument #3 to 'setkeepalive' (number expected, got " .. type(size) .. ")", 2)
+        end
+        n = floor(n)
+        if n <= 0 then
+            error("bad argument #3 to 'setkeepalive' (bad \"pool_size\" option value: " .. n .. ")", 2)
+        end
+    end
+    local r = get_request()
+    return outcome(C.nlf_ffi_socket_tcp_setkeepalive(r, s, ms, n, errmsg), r, 1)
 end
 
 return {

@@ -23,6 +23,8 @@ sock::Settings settings_of(ngx_http_request_t *r) noexcept {
     s.read_timeout = lcf->socket_read_timeout;
     s.buffer_size = lcf->socket_buffer_size;
     s.log_errors = lcf->socket_log_errors != 0;
+    s.pool_size = static_cast<size_t>(lcf->socket_pool_size);
+    s.keepalive_timeout = lcf->socket_keepalive_timeout;
     return s;
 }
 
@@ -54,6 +56,53 @@ NLF_API int nlf_ffi_socket_tcp_connect(ngx_http_request_t *r, TcpSocket *socket,
     core::Thread *thread = waiting_thread(r, status);
     if (thread == nullptr) return status;
     return api::socket::connect(*socket, *thread, {host, len}, port, err);
+}
+
+// After connect returned NGX_BUSY and the thread waited for the pool's turn.
+NLF_API int nlf_ffi_socket_tcp_connect_turn(ngx_http_request_t *r, TcpSocket *socket, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::connect_turn(*socket, *thread, err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_pool_options(TcpSocket *socket, const char *name, size_t len, long size,
+                                            long backlog) noexcept {
+    return api::socket::set_pool_options(*socket, {name, len}, size, backlog);
+}
+
+NLF_API int nlf_ffi_socket_tcp_setkeepalive(ngx_http_request_t *r, TcpSocket *socket, long timeout_ms, long size,
+                                            const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::set_keepalive(*socket, *thread, timeout_ms, size, err);
+}
+
+NLF_API int nlf_ffi_socket_tcp_reused(ngx_http_request_t *r, TcpSocket *socket, int *times,
+                                      const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::reused_times(*socket, *thread, times, err);
+}
+
+NLF_API api::socket::UntilPattern *nlf_ffi_socket_tcp_pattern_new(const char *pattern, size_t len,
+                                                                  int inclusive) noexcept {
+    return api::socket::create_pattern({pattern, len}, inclusive != 0);
+}
+
+NLF_API void nlf_ffi_socket_tcp_pattern_free(api::socket::UntilPattern *pattern) noexcept {
+    api::socket::destroy_pattern(pattern);
+}
+
+NLF_API int nlf_ffi_socket_tcp_receiveuntil(ngx_http_request_t *r, TcpSocket *socket,
+                                            const api::socket::UntilPattern *pattern, size_t size,
+                                            const char **data, size_t *len, const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::receive_until(*socket, *thread, *pattern, size, data, len, err);
 }
 
 NLF_API int nlf_ffi_socket_tcp_send(ngx_http_request_t *r, TcpSocket *socket, const char *data, size_t len,
