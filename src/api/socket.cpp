@@ -5,11 +5,15 @@
 // every outcome (data, partial data, timeout, close) is worked out in one place.
 #include "api/socket.hpp"
 
+#include "api/resolver.hpp"
+#include "core/ffi_error.hpp"
+#include "core/pure/peer_address.hpp"
+
 extern "C" {
 #include <ngx_event_connect.h>
 }
 
-#include <sys/un.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -37,7 +41,7 @@ public:
     TcpSocket &operator=(const TcpSocket &) = delete;
 
     int usable(core::Thread &thread, const char **err) const noexcept {
-        if (owner_ == nullptr || c_ == nullptr) {
+        if (owner_ == nullptr) {
             *err = "closed";
             return NGX_ERROR;
         }
@@ -45,9 +49,14 @@ public:
             *err = "bad request";
             return NGX_ERROR;
         }
-        // A failed or cancelled connect closes the connection under any other waiter.
+        // A failed or cancelled connect closes the connection under any other waiter
+        // (while the name is resolved there is none yet).
         if (connecting_) {
             *err = "socket busy connecting";
+            return NGX_ERROR;
+        }
+        if (c_ == nullptr) {
+            *err = "closed";
             return NGX_ERROR;
         }
         return NGX_OK;
@@ -58,6 +67,8 @@ public:
     int receive(core::Thread &thread, ReceiveMode mode, size_t size, const char **data, size_t *len,
                 const char **err) noexcept;
     int close(core::Thread &thread, const char **err) noexcept;
+    int bind(core::Thread &thread, std::string_view address, const char **err) noexcept;
+    int option(int option, int *value, bool set, u_char *err, size_t *errlen) noexcept;
     void set_timeouts(long connect_ms, long send_ms, long read_ms) noexcept {
         if (connect_ms >= 0) settings_.connect_timeout = static_cast<ngx_msec_t>(connect_ms);
         if (send_ms >= 0) settings_.send_timeout = static_cast<ngx_msec_t>(send_ms);
@@ -79,11 +90,15 @@ private:
     static void on_write(ngx_event_t *ev);
     static void cancel_read(void *data) noexcept;
     static void cancel_write(void *data) noexcept;
+    static void on_resolved(void *data, const char *err) noexcept;
+    // Connects to sockaddr_: NGX_OK, NGX_AGAIN (the connect timer runs), NGX_ERROR.
+    int connect_peer(const char **err) noexcept;
 
     // Drops the connection; a waiting thread's wait is dropped with it.
     void shut() noexcept {
         if (reader_ != nullptr) reader_->wait.cancel();
         if (writer_ != nullptr) writer_->wait.cancel();
+        resolution_.cancel();
         if (c_ != nullptr) {
             ngx_close_connection(c_);
             c_ = nullptr;
@@ -107,6 +122,12 @@ private:
     ngx_connection_t *c_ = nullptr;
     ngx_peer_connection_t peer_{};
     ngx_sockaddr_t sockaddr_{};
+    socklen_t socklen_ = 0;
+    api::resolver::Resolution resolution_;
+    // bind(): the local address of the next connects.
+    ngx_addr_t local_{};
+    ngx_sockaddr_t local_sockaddr_{};
+    char local_name_[NGX_SOCKADDR_STRLEN] = {};
     char name_data_[NGX_SOCKADDR_STRLEN + 8] = {};
     ngx_str_t name_{};
     core::Thread *reader_ = nullptr;
@@ -161,6 +182,10 @@ void TcpSocket::cancel_read(void *data) noexcept {
 void TcpSocket::cancel_write(void *data) noexcept {
     auto *self = static_cast<TcpSocket *>(data);
     self->writer_ = nullptr;
+    if (self->resolution_.pending()) {
+        self->resolution_.cancel();
+        self->connecting_ = false;
+    }
     if (self->c_ == nullptr) return;
     if (self->c_->write->timer_set) ngx_del_timer(self->c_->write);
     // A connect that nobody waits for any more cannot be finished.
@@ -226,36 +251,6 @@ void TcpSocket::on_write(ngx_event_t *ev) {
     thread->wait.complete(rc, error);
 }
 
-namespace {
-
-// IPv4 / IPv6 literals ("::1" or "[::1]"); false for anything else (a host name).
-bool parse_ip(std::string_view host, int port, ngx_sockaddr_t &sa, socklen_t &len) noexcept {
-    auto *data = reinterpret_cast<u_char *>(const_cast<char *>(host.data()));
-    in_addr_t v4 = ngx_inet_addr(data, host.size());
-    if (v4 != INADDR_NONE) {
-        sa.sockaddr_in.sin_family = AF_INET;
-        sa.sockaddr_in.sin_addr.s_addr = v4;
-        sa.sockaddr_in.sin_port = htons(static_cast<uint16_t>(port));
-        len = sizeof(sockaddr_in);
-        return true;
-    }
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-        data = reinterpret_cast<u_char *>(const_cast<char *>(host.data()));
-    }
-    if (ngx_inet6_addr(data, host.size(), sa.sockaddr_in6.sin6_addr.s6_addr) == NGX_OK) {
-        sa.sockaddr_in6.sin6_family = AF_INET6;
-        sa.sockaddr_in6.sin6_port = htons(static_cast<uint16_t>(port));
-        len = sizeof(sockaddr_in6);
-        return true;
-    }
-    return false;
-}
-
-constexpr std::string_view unix_prefix = "unix:";
-
-}  // namespace
-
 int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, const char **err) noexcept {
     if (owner_ == nullptr) {
         *err = "closed";
@@ -270,40 +265,55 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
         return NGX_ERROR;
     }
     shut();  // connect on a connected socket starts afresh, as OpenResty's does
-    socklen_t socklen = 0;
-    sockaddr_ = {};
-    if (host.substr(0, unix_prefix.size()) == unix_prefix) {
-        std::string_view path = host.substr(unix_prefix.size());
-        if (path.empty() || path.size() >= sizeof(sockaddr_.sockaddr_un.sun_path)) {
-            *err = "failed to parse host name";
-            return NGX_ERROR;
-        }
-        sockaddr_.sockaddr_un.sun_family = AF_UNIX;
-        std::memcpy(sockaddr_.sockaddr_un.sun_path, path.data(), path.size());
-        socklen = sizeof(sockaddr_un);
-        name_.len = std::min(host.size(), sizeof(name_data_));
-        std::memcpy(name_data_, host.data(), name_.len);
-    } else {
-        if (!parse_ip(host, port, sockaddr_, socklen)) {
-            int n = snprintf(err_text_, sizeof(err_text_), "no resolver defined to resolve \"%.*s\"",
-                             static_cast<int>(std::min<size_t>(host.size(), 80)), host.data());
-            (void)n;
-            *err = err_text_;
-            return NGX_ERROR;
-        }
-        name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen, reinterpret_cast<u_char *>(name_data_),
-                                  sizeof(name_data_), 1);
+    core::address::Parsed parsed;
+    if (const char *why = core::address::parse_peer(host, port, parsed)) {
+        snprintf(err_text_, sizeof(err_text_), "failed to parse host name \"%.*s\": %s",
+                 static_cast<int>(std::min<size_t>(host.size(), 64)), host.data(), why);
+        *err = err_text_;
+        return NGX_ERROR;
     }
+    int rc;
+    if (parsed.kind == core::address::Parsed::Kind::name) {
+        rc = resolution_.start(settings_.resolver, settings_.resolver_timeout, host, port, &sockaddr_, &socklen_,
+                               on_resolved, this, err);
+    } else {
+        std::memcpy(&sockaddr_, &parsed.sockaddr, parsed.socklen);
+        socklen_ = parsed.socklen;
+        rc = NGX_OK;
+    }
+    if (rc == NGX_OK) rc = connect_peer(err);
+    if (rc != NGX_AGAIN) return rc;
+    // The wait covers the name's resolution, then the connect.
+    connecting_ = true;
+    writer_ = &thread;
+    thread.wait.start_io(cancel_write, this);
+    return NGX_AGAIN;
+}
+
+void TcpSocket::on_resolved(void *data, const char *err) noexcept {
+    auto *self = static_cast<TcpSocket *>(data);
+    core::Thread *thread = self->writer_;
+    if (err == nullptr && self->connect_peer(&err) == NGX_AGAIN) return;
+    self->writer_ = nullptr;
+    self->connecting_ = false;
+    thread->wait.complete(err != nullptr ? NGX_ERROR : NGX_OK, err);
+}
+
+int TcpSocket::connect_peer(const char **err) noexcept {
+    name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen_, reinterpret_cast<u_char *>(name_data_),
+                              sizeof(name_data_), 1);
     name_.data = reinterpret_cast<u_char *>(name_data_);
 
     peer_ = {};
     peer_.sockaddr = &sockaddr_.sockaddr;
-    peer_.socklen = socklen;
+    peer_.socklen = socklen_;
     peer_.name = &name_;
     peer_.get = ngx_event_get_peer;
     peer_.log = owner_->log();
     peer_.log_error = NGX_ERROR_ERR;
     peer_.type = SOCK_STREAM;
+    peer_.local = local_.sockaddr != nullptr ? &local_ : nullptr;
+    ngx_set_socket_errno(0);
     ngx_int_t rc = ngx_event_connect_peer(&peer_);
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
         ngx_err_t e = ngx_socket_errno;
@@ -311,7 +321,7 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
             ngx_close_connection(peer_.connection);
             peer_.connection = nullptr;
         }
-        *err = rc == NGX_DECLINED && e != 0 ? errno_text(e) : "failed to connect";
+        *err = rc != NGX_BUSY && e != 0 ? errno_text(e) : "failed to connect";
         return NGX_ERROR;
     }
     c_ = peer_.connection;
@@ -322,11 +332,53 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
     c_->read->log = c_->log;
     c_->write->log = c_->log;
     if (rc == NGX_OK) return NGX_OK;
-    connecting_ = true;
     ngx_add_timer(c_->write, settings_.connect_timeout);
-    writer_ = &thread;
-    thread.wait.start_io(cancel_write, this);
     return NGX_AGAIN;
+}
+
+int TcpSocket::bind(core::Thread &thread, std::string_view address, const char **err) noexcept {
+    if (owner_ == nullptr) {
+        *err = "closed";
+        return NGX_ERROR;
+    }
+    if (&thread.owner != owner_) {
+        *err = "bad request";
+        return NGX_ERROR;
+    }
+    core::address::Parsed parsed;
+    if (!core::address::parse_ip(address, parsed)) {
+        *err = "bad address";
+        return NGX_ERROR;
+    }
+    std::memcpy(&local_sockaddr_, &parsed.sockaddr, parsed.socklen);
+    local_.sockaddr = &local_sockaddr_.sockaddr;
+    local_.socklen = parsed.socklen;
+    local_.name.len = std::min(address.size(), sizeof(local_name_));
+    std::memcpy(local_name_, address.data(), local_.name.len);
+    local_.name.data = reinterpret_cast<u_char *>(local_name_);
+    return NGX_OK;
+}
+
+int TcpSocket::option(int option, int *value, bool set, u_char *err, size_t *errlen) noexcept {
+    if (owner_ == nullptr || c_ == nullptr || connecting_) return core::set_ffi_error(err, errlen, "closed");
+    int level = SOL_SOCKET;
+    int name;
+    switch (static_cast<Option>(option)) {
+    case Option::keepalive: name = SO_KEEPALIVE; break;
+    case Option::reuseaddr: name = SO_REUSEADDR; break;
+    case Option::tcp_nodelay:
+        level = IPPROTO_TCP;
+        name = TCP_NODELAY;
+        break;
+    case Option::sndbuf: name = SO_SNDBUF; break;
+    case Option::rcvbuf: name = SO_RCVBUF; break;
+    default: return core::set_ffi_error(err, errlen, "unsupported option");
+    }
+    socklen_t len = sizeof(*value);
+    if ((set ? setsockopt(c_->fd, level, name, value, len) : getsockopt(c_->fd, level, name, value, &len)) == -1) {
+        return core::set_ffi_error(err, errlen, errno_text(ngx_socket_errno));
+    }
+    return NGX_OK;
 }
 
 int TcpSocket::send(core::Thread &thread, std::string_view data, size_t *sent, const char **err) noexcept {
@@ -481,6 +533,18 @@ int check(TcpSocket &socket, core::Thread &thread, const char **err) noexcept {
 
 void set_timeouts(TcpSocket &socket, long connect_ms, long send_ms, long read_ms) noexcept {
     socket.set_timeouts(connect_ms, send_ms, read_ms);
+}
+
+int bind(TcpSocket &socket, core::Thread &thread, std::string_view address, const char **err) noexcept {
+    return socket.bind(thread, address, err);
+}
+
+int set_option(TcpSocket &socket, int option, int value, u_char *err, size_t *errlen) noexcept {
+    return socket.option(option, &value, true, err, errlen);
+}
+
+int get_option(TcpSocket &socket, int option, int *value, u_char *err, size_t *errlen) noexcept {
+    return socket.option(option, value, false, err, errlen);
 }
 
 }  // namespace nlf::api::socket
