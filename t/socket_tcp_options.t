@@ -1,7 +1,9 @@
-# ngx.socket.connect, tcpsock:bind, setoption / getoption and lua_socket_send_lowat,
-# against this test's own nginx on loopback.
+# ngx.socket.connect, tcpsock:bind, setoption / getoption, lua_socket_send_lowat and
+# connect timeouts, against this test's own nginx on loopback and a listener whose
+# accept queue is full (the harness's tcp_full).
 use lib 't/lib';
 use NgxTest;
+start_helper_servers(qw(tcp_full));
 run_tests();
 __DATA__
 
@@ -193,3 +195,28 @@ GET /t
 [main::loop_traces(5, 12)]
 --- no_error_log
 NYI
+
+=== TEST 7: connect timeouts: lua_socket_connect_timeout, then settimeouts
+--- config
+    location = /t {
+        lua_socket_connect_timeout 100ms;
+        content_by_lua_block {
+            local sock = ngx.socket.tcp()
+            ngx.say("directive: ", sock:connect("127.0.0.1", $TEST_NGINX_TCP_FULL_PORT))
+            sock:settimeouts(150, 1000, 1000)
+            ngx.say("settimeouts: ", sock:connect("127.0.0.1", $TEST_NGINX_TCP_FULL_PORT))
+            ngx.say("after: ", sock:send("x"))
+        }
+    }
+--- request
+GET /t
+--- response_body
+directive: niltimeout
+settimeouts: niltimeout
+after: nilclosed
+--- grep_error_log eval
+qr/lua tcp socket connect timed out, when connecting to 127\.0\.0\.1:\d+/
+--- grep_error_log_out eval
+"lua tcp socket connect timed out, when connecting to 127.0.0.1:$ENV{TEST_NGINX_TCP_FULL_PORT}\n" x 2
+--- allow_error_log eval
+[qr/lua tcp socket connect timed out/]

@@ -97,7 +97,8 @@ package NgxTest;
 # picked anew for each start (extra server blocks, a port nothing listens on);
 # start_helper_servers(qw(redis memcached)) before run_tests starts those servers
 # for the file ($TEST_NGINX_REDIS_PORT, $TEST_NGINX_MEMCACHED_PORT); also dns
-# (dnsmasq serving @NgxTest::DNS_HOSTS, $TEST_NGINX_DNS_PORT), udp_echo and udp_sink.
+# (dnsmasq serving @NgxTest::DNS_HOSTS, $TEST_NGINX_DNS_PORT), udp_echo, udp_sink and
+# tcp_full (a listener that never completes a connect).
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
 # `sub foo {` into a method (adds `my $self = shift;`), while `sub foo() {`
@@ -225,11 +226,14 @@ my %HELPER_COMMANDS = (
     # is answered with N bytes), the other never answers.
     udp_echo  => sub { ($^X, "$REPO/t/lib/NgxTest/udp_peer.pl", $_[0], 'echo') },
     udp_sink  => sub { ($^X, "$REPO/t/lib/NgxTest/udp_peer.pl", $_[0], 'sink') },
+    # A TCP listener whose accept queue is full: connects to it time out.
+    tcp_full  => sub { ($^X, "$REPO/t/lib/NgxTest/tcp_full.pl", $_[0]) },
 );
 # How a helper shows it is ready, when not by listening on its TCP port.
 my %HELPER_READY = (
     udp_echo => \&udp_port_bound,
     udp_sink => \&udp_port_bound,
+    tcp_full => \&accept_queue_full,
 );
 my @Helper_pids;
 
@@ -752,6 +756,19 @@ sub port_listening() {
     while (<$fh>) {
         my @f = split;
         return 1 if $f[1] eq $want && $f[3] eq '0A';    # 0A: LISTEN
+    }
+    return 0;
+}
+
+# A listener on 127.0.0.1:$port with a connection waiting in its accept queue.
+sub accept_queue_full() {
+    my $port = shift;
+    open my $fh, '<', '/proc/net/tcp' or return 1;
+    my $want = sprintf '0100007F:%04X', $port;
+    while (<$fh>) {
+        my @f = split;
+        next unless $f[1] eq $want && $f[3] eq '0A';
+        return hex((split /:/, $f[4])[1]) >= 1;    # rx_queue of a listener: its accept queue
     }
     return 0;
 }
