@@ -184,46 +184,47 @@ function mt.bind(...)
     return outcome(C.nlf_ffi_socket_tcp_bind(r, s, addr, #addr, errmsg), r, 1)
 end
 
-local function option_outcome(rc, err, errlen, value)
-    if rc ~= FFI_OK then
+-- lua-resty-core's number of `option`, or nil and why not.
+local function option_number(option)
+    if option == nil then
+        return nil, 'missing the "option" argument'
+    end
+    local index = option_index[option]
+    if index == nil then
+        return nil, "unsupported option " .. tostring(option)
+    end
+    return index
+end
+
+local function option_call(fn, s, index, value, result)
+    local err = get_string_buf(OPTION_ERR_SIZE)
+    local errlen = get_size_ptr()
+    errlen[0] = OPTION_ERR_SIZE
+    if fn(s, index, value, err, errlen) ~= FFI_OK then
         return nil, ffi_str(err, errlen[0])
     end
-    return value
+    return result or tonumber(option_value[0])
 end
 
 function mt.getoption(self, option)
     local s = handle(self, "getoption")
-    if option == nil then
-        return nil, 'missing the "option" argument'
-    end
-    local index = option_index[option]
+    local index, err = option_number(option)
     if index == nil then
-        return nil, "unsupported option " .. tostring(option)
+        return nil, err
     end
-    local err = get_string_buf(OPTION_ERR_SIZE)
-    local errlen = get_size_ptr()
-    errlen[0] = OPTION_ERR_SIZE
-    local rc = C.ngx_http_lua_ffi_socket_tcp_getoption(s, index, option_value, err, errlen)
-    return option_outcome(rc, err, errlen, tonumber(option_value[0]))
+    return option_call(C.ngx_http_lua_ffi_socket_tcp_getoption, s, index, option_value)
 end
 
 function mt.setoption(self, option, value)
     local s = handle(self, "setoption")
-    if option == nil then
-        return nil, 'missing the "option" argument'
-    end
-    if value == nil then
+    if option ~= nil and value == nil then
         return nil, 'missing the "value" argument'
     end
-    local index = option_index[option]
+    local index, err = option_number(option)
     if index == nil then
-        return nil, "unsupported option " .. tostring(option)
+        return nil, err
     end
-    local err = get_string_buf(OPTION_ERR_SIZE)
-    local errlen = get_size_ptr()
-    errlen[0] = OPTION_ERR_SIZE
-    local rc = C.ngx_http_lua_ffi_socket_tcp_setoption(s, index, value, err, errlen)
-    return option_outcome(rc, err, errlen, true)
+    return option_call(C.ngx_http_lua_ffi_socket_tcp_setoption, s, index, value, true)
 end
 
 local function put_value(buf, v, depth)
