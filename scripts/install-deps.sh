@@ -14,6 +14,8 @@ packages=(
   # test harness and the servers / modules tests use beside ours
   perl libtest-base-perl libtext-diff-perl python3 curl
   redis-server memcached
+  # the DNS server tests resolve names with (the binary alone, no system service)
+  dnsmasq-base
   libnginx-mod-http-echo libnginx-mod-http-headers-more-filter libnginx-mod-http-ndk
   # cosocket client libraries that tests run unmodified
   lua-nginx-redis lua-nginx-memcached lua-nginx-redis-connector lua-nginx-websocket lua-nginx-dns

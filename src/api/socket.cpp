@@ -5,14 +5,17 @@
 // every outcome (data, partial data, timeout, close) is worked out in one place.
 #include "api/socket.hpp"
 
+#include "api/resolver.hpp"
 #include "api/socket_pool.hpp"
+#include "core/ffi_error.hpp"
+#include "core/pure/peer_address.hpp"
 #include "core/pure/stream_pattern.hpp"
 
 extern "C" {
 #include <ngx_event_connect.h>
 }
 
-#include <sys/un.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -52,7 +55,7 @@ public:
     TcpSocket &operator=(const TcpSocket &) = delete;
 
     int usable(core::Thread &thread, const char **err) const noexcept {
-        if (owner_ == nullptr || c_ == nullptr) {
+        if (owner_ == nullptr) {
             *err = "closed";
             return NGX_ERROR;
         }
@@ -60,9 +63,14 @@ public:
             *err = "bad request";
             return NGX_ERROR;
         }
-        // A failed or cancelled connect closes the connection under any other waiter.
+        // A failed or cancelled connect closes the connection under any other waiter
+        // (while the name is resolved there is none yet).
         if (connecting_) {
             *err = "socket busy connecting";
+            return NGX_ERROR;
+        }
+        if (c_ == nullptr) {
+            *err = "closed";
             return NGX_ERROR;
         }
         return NGX_OK;
@@ -92,6 +100,8 @@ public:
     int receive(core::Thread &thread, ReceiveMode mode, size_t size, const char **data, size_t *len,
                 const char **err) noexcept;
     int close(core::Thread &thread, const char **err) noexcept;
+    int bind(core::Thread &thread, std::string_view address, const char **err) noexcept;
+    int option(int option, int *value, bool set, u_char *err, size_t *errlen) noexcept;
     void set_timeouts(long connect_ms, long send_ms, long read_ms) noexcept {
         if (connect_ms >= 0) settings_.connect_timeout = static_cast<ngx_msec_t>(connect_ms);
         if (send_ms >= 0) settings_.send_timeout = static_cast<ngx_msec_t>(send_ms);
@@ -114,12 +124,22 @@ private:
     static void cancel_read(void *data) noexcept;
     static void cancel_write(void *data) noexcept;
     static void leave_turn(core::Thread &thread, void *data) noexcept;
+    static void on_resolved(void *data, const char *err) noexcept;
+    // Connects to sockaddr_: NGX_OK, NGX_AGAIN (the connect timer runs), NGX_ERROR.
+    int connect_peer(const char **err) noexcept;
+    void set_peer_name() noexcept {
+        name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen_, reinterpret_cast<u_char *>(name_data_),
+                                  sizeof(name_data_), 1);
+        name_.data = reinterpret_cast<u_char *>(name_data_);
+    }
 
     // Drops the connection; a waiting thread's wait is dropped with it.
     void shut() noexcept {
         if (reader_ != nullptr) reader_->wait.cancel();
         if (writer_ != nullptr) writer_->wait.cancel();
+        resolution_.cancel();
         if (c_ != nullptr) close_connection();
+        leave_pool();  // a connect that was still resolving its name
         connecting_ = false;
         in_.clear();
         in_.shrink_to_fit();
@@ -176,6 +196,14 @@ private:
     ngx_peer_connection_t peer_{};
     ngx_sockaddr_t sockaddr_{};
     socklen_t socklen_ = 0;
+    api::resolver::Resolution resolution_;
+    // The name a new connection resolves (empty: sockaddr_ is the address) and its port.
+    std::string host_;
+    int port_ = 0;
+    // bind(): the local address of the next connects.
+    ngx_addr_t local_{};
+    ngx_sockaddr_t local_sockaddr_{};
+    char local_name_[NGX_SOCKADDR_STRLEN] = {};
     char name_data_[NGX_SOCKADDR_STRLEN + 8] = {};
     ngx_str_t name_{};
     core::Thread *reader_ = nullptr;
@@ -251,6 +279,11 @@ void TcpSocket::cancel_read(void *data) noexcept {
 void TcpSocket::cancel_write(void *data) noexcept {
     auto *self = static_cast<TcpSocket *>(data);
     self->writer_ = nullptr;
+    if (self->resolution_.pending()) {
+        self->resolution_.cancel();
+        self->connecting_ = false;
+        self->leave_pool();
+    }
     if (self->c_ == nullptr) return;
     if (self->c_->write->timer_set) ngx_del_timer(self->c_->write);
     // A connect that nobody waits for any more cannot be finished.
@@ -331,36 +364,6 @@ void TcpSocket::on_write(ngx_event_t *ev) {
     thread->wait.complete(rc, error);
 }
 
-namespace {
-
-// IPv4 / IPv6 literals ("::1" or "[::1]"); false for anything else (a host name).
-bool parse_ip(std::string_view host, int port, ngx_sockaddr_t &sa, socklen_t &len) noexcept {
-    auto *data = reinterpret_cast<u_char *>(const_cast<char *>(host.data()));
-    in_addr_t v4 = ngx_inet_addr(data, host.size());
-    if (v4 != INADDR_NONE) {
-        sa.sockaddr_in.sin_family = AF_INET;
-        sa.sockaddr_in.sin_addr.s_addr = v4;
-        sa.sockaddr_in.sin_port = htons(static_cast<uint16_t>(port));
-        len = sizeof(sockaddr_in);
-        return true;
-    }
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-        data = reinterpret_cast<u_char *>(const_cast<char *>(host.data()));
-    }
-    if (ngx_inet6_addr(data, host.size(), sa.sockaddr_in6.sin6_addr.s6_addr) == NGX_OK) {
-        sa.sockaddr_in6.sin6_family = AF_INET6;
-        sa.sockaddr_in6.sin6_port = htons(static_cast<uint16_t>(port));
-        len = sizeof(sockaddr_in6);
-        return true;
-    }
-    return false;
-}
-
-constexpr std::string_view unix_prefix = "unix:";
-
-}  // namespace
-
 int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, const char **err) noexcept {
     if (owner_ == nullptr) {
         *err = "closed";
@@ -386,43 +389,39 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
     backlog_option_ = -1;
     socklen_ = 0;
     sockaddr_ = {};
-    if (host.substr(0, unix_prefix.size()) == unix_prefix) {
-        std::string_view path = host.substr(unix_prefix.size());
-        if (path.empty() || path.size() >= sizeof(sockaddr_.sockaddr_un.sun_path)) {
-            *err = "failed to parse host name";
-            return NGX_ERROR;
-        }
-        sockaddr_.sockaddr_un.sun_family = AF_UNIX;
-        std::memcpy(sockaddr_.sockaddr_un.sun_path, path.data(), path.size());
-        socklen_ = sizeof(sockaddr_un);
-        name_.len = std::min(host.size(), sizeof(name_data_));
-        std::memcpy(name_data_, host.data(), name_.len);
-    } else {
-        if (!parse_ip(host, port, sockaddr_, socklen_)) {
-            int n = snprintf(err_text_, sizeof(err_text_), "no resolver defined to resolve \"%.*s\"",
-                             static_cast<int>(std::min<size_t>(host.size(), 80)), host.data());
-            (void)n;
-            *err = err_text_;
-            return NGX_ERROR;
-        }
-        name_.len = ngx_sock_ntop(&sockaddr_.sockaddr, socklen_, reinterpret_cast<u_char *>(name_data_),
-                                  sizeof(name_data_), 1);
+    core::address::Parsed parsed;
+    if (const char *why = core::address::parse_peer(host, port, parsed)) {
+        snprintf(err_text_, sizeof(err_text_), "failed to parse host name \"%.*s\": %s",
+                 static_cast<int>(std::min<size_t>(host.size(), 64)), host.data(), why);
+        *err = err_text_;
+        return NGX_ERROR;
     }
-    name_.data = reinterpret_cast<u_char *>(name_data_);
-
-    // The pool lookup comes before any new connection, as in OpenResty.
-    const bool is_unix = port < 0;
+    // A name is resolved only when a new connection is opened: a pooled one needs none.
+    const bool is_name = parsed.kind == core::address::Parsed::Kind::name;
     try {
+        host_.assign(is_name ? host : std::string_view{});
         if (!pool_name.empty()) {
             pool_key_.assign(pool_name);
         } else {
             pool_key_.assign(host);
-            if (!is_unix) pool_key_.append(":").append(std::to_string(port));
+            if (port >= 0) pool_key_.append(":").append(std::to_string(port));
         }
     } catch (...) {
         *err = "no memory";
         return NGX_ERROR;
     }
+    port_ = port;
+    if (is_name) {
+        name_.len = std::min(host.size(), sizeof(name_data_));
+        std::memcpy(name_data_, host.data(), name_.len);
+        name_.data = reinterpret_cast<u_char *>(name_data_);
+    } else {
+        std::memcpy(&sockaddr_, &parsed.sockaddr, parsed.socklen);
+        socklen_ = parsed.socklen;
+        set_peer_name();
+    }
+
+    // The pool lookup comes before any new connection, as in OpenResty.
     Pool *pool = Pool::find(pool_key_);
     if (pool == nullptr && size > 0) {
         pool = Pool::create(pool_key_, static_cast<size_t>(size), backlog);
@@ -433,6 +432,16 @@ int TcpSocket::connect(core::Thread &thread, std::string_view host, int port, co
     }
     if (pool == nullptr) return open_connection(thread, err);
     return join_pool(thread, false, pool, err);
+}
+
+void TcpSocket::on_resolved(void *data, const char *err) noexcept {
+    auto *self = static_cast<TcpSocket *>(data);
+    core::Thread *thread = self->writer_;
+    if (err == nullptr && self->connect_peer(&err) == NGX_AGAIN) return;
+    if (err != nullptr) self->leave_pool();
+    self->writer_ = nullptr;
+    self->connecting_ = false;
+    thread->wait.complete(err != nullptr ? NGX_ERROR : NGX_OK, err);
 }
 
 int TcpSocket::join_pool(core::Thread &thread, bool granted, Pool *pool, const char **err) noexcept {
@@ -476,6 +485,21 @@ int TcpSocket::connect_turn(core::Thread &thread, const char **err) noexcept {
 }
 
 int TcpSocket::open_connection(core::Thread &thread, const char **err) noexcept {
+    int rc = host_.empty() ? NGX_OK
+                           : resolution_.start(settings_.resolver, settings_.resolver_timeout, host_, port_,
+                                               &sockaddr_, &socklen_, on_resolved, this, err);
+    if (rc == NGX_OK) rc = connect_peer(err);
+    if (rc == NGX_ERROR) leave_pool();
+    if (rc != NGX_AGAIN) return rc;
+    // The wait covers the name's resolution, then the connect.
+    connecting_ = true;
+    writer_ = &thread;
+    thread.wait.start_io(cancel_write, this);
+    return NGX_AGAIN;
+}
+
+int TcpSocket::connect_peer(const char **err) noexcept {
+    set_peer_name();
     peer_ = {};
     peer_.sockaddr = &sockaddr_.sockaddr;
     peer_.socklen = socklen_;
@@ -484,6 +508,8 @@ int TcpSocket::open_connection(core::Thread &thread, const char **err) noexcept 
     peer_.log = owner_->log();
     peer_.log_error = NGX_ERROR_ERR;
     peer_.type = SOCK_STREAM;
+    peer_.local = local_.sockaddr != nullptr ? &local_ : nullptr;
+    ngx_set_socket_errno(0);
     ngx_int_t rc = ngx_event_connect_peer(&peer_);
     if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
         ngx_err_t e = ngx_socket_errno;
@@ -491,17 +517,58 @@ int TcpSocket::open_connection(core::Thread &thread, const char **err) noexcept 
             ngx_close_connection(peer_.connection);
             peer_.connection = nullptr;
         }
-        leave_pool();
-        *err = rc == NGX_DECLINED && e != 0 ? errno_text(e, err_text_) : "failed to connect";
+        *err = rc != NGX_BUSY && e != 0 ? errno_text(e, err_text_) : "failed to connect";
         return NGX_ERROR;
     }
     adopt(peer_.connection);
     if (rc == NGX_OK) return NGX_OK;
-    connecting_ = true;
     ngx_add_timer(c_->write, settings_.connect_timeout);
-    writer_ = &thread;
-    thread.wait.start_io(cancel_write, this);
     return NGX_AGAIN;
+}
+
+int TcpSocket::bind(core::Thread &thread, std::string_view address, const char **err) noexcept {
+    if (owner_ == nullptr) {
+        *err = "closed";
+        return NGX_ERROR;
+    }
+    if (&thread.owner != owner_) {
+        *err = "bad request";
+        return NGX_ERROR;
+    }
+    core::address::Parsed parsed;
+    if (!core::address::parse_ip(address, parsed)) {
+        *err = "bad address";
+        return NGX_ERROR;
+    }
+    std::memcpy(&local_sockaddr_, &parsed.sockaddr, parsed.socklen);
+    local_.sockaddr = &local_sockaddr_.sockaddr;
+    local_.socklen = parsed.socklen;
+    local_.name.len = std::min(address.size(), sizeof(local_name_));
+    std::memcpy(local_name_, address.data(), local_.name.len);
+    local_.name.data = reinterpret_cast<u_char *>(local_name_);
+    return NGX_OK;
+}
+
+int TcpSocket::option(int option, int *value, bool set, u_char *err, size_t *errlen) noexcept {
+    if (owner_ == nullptr || c_ == nullptr || connecting_) return core::set_ffi_error(err, errlen, "closed");
+    int level = SOL_SOCKET;
+    int name;
+    switch (static_cast<Option>(option)) {
+    case Option::keepalive: name = SO_KEEPALIVE; break;
+    case Option::reuseaddr: name = SO_REUSEADDR; break;
+    case Option::tcp_nodelay:
+        level = IPPROTO_TCP;
+        name = TCP_NODELAY;
+        break;
+    case Option::sndbuf: name = SO_SNDBUF; break;
+    case Option::rcvbuf: name = SO_RCVBUF; break;
+    default: return core::set_ffi_error(err, errlen, "unsupported option");
+    }
+    socklen_t len = sizeof(*value);
+    if ((set ? setsockopt(c_->fd, level, name, value, len) : getsockopt(c_->fd, level, name, value, &len)) == -1) {
+        return core::set_ffi_error(err, errlen, errno_text(ngx_socket_errno, err_text_));
+    }
+    return NGX_OK;
 }
 
 int TcpSocket::send(core::Thread &thread, std::string_view data, size_t *sent, const char **err) noexcept {
@@ -783,6 +850,18 @@ int check(TcpSocket &socket, core::Thread &thread, const char **err) noexcept {
 
 void set_timeouts(TcpSocket &socket, long connect_ms, long send_ms, long read_ms) noexcept {
     socket.set_timeouts(connect_ms, send_ms, read_ms);
+}
+
+int bind(TcpSocket &socket, core::Thread &thread, std::string_view address, const char **err) noexcept {
+    return socket.bind(thread, address, err);
+}
+
+int set_option(TcpSocket &socket, int option, int value, u_char *err, size_t *errlen) noexcept {
+    return socket.option(option, &value, true, err, errlen);
+}
+
+int get_option(TcpSocket &socket, int option, int *value, u_char *err, size_t *errlen) noexcept {
+    return socket.option(option, value, false, err, errlen);
 }
 
 }  // namespace nlf::api::socket

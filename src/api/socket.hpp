@@ -18,6 +18,9 @@ struct Settings {
     bool log_errors = true;
     size_t pool_size = 30;               // lua_socket_pool_size
     ngx_msec_t keepalive_timeout = 60000;  // lua_socket_keepalive_timeout
+    // Host names: nullptr gets `no resolver defined to resolve "name"`.
+    ngx_resolver_t *resolver = nullptr;
+    ngx_msec_t resolver_timeout = 30000;
 };
 
 class TcpSocket;
@@ -62,5 +65,13 @@ int close(TcpSocket &socket, core::Thread &thread, const char **err) noexcept;
 // NGX_OK when the socket is connected and usable from `thread`.
 int check(TcpSocket &socket, core::Thread &thread, const char **err) noexcept;
 void set_timeouts(TcpSocket &socket, long connect_ms, long send_ms, long read_ms) noexcept;
+// The local address of the next connects: an IP literal. NGX_ERROR with *err.
+int bind(TcpSocket &socket, core::Thread &thread, std::string_view address, const char **err) noexcept;
+
+// setoption / getoption, numbered as lua-resty-core numbers them.
+enum class Option : int { keepalive = 1, reuseaddr = 2, tcp_nodelay = 3, sndbuf = 4, rcvbuf = 5 };
+// NGX_OK, or NGX_ERROR with the reason in err (at most *errlen bytes; *errlen its length).
+int set_option(TcpSocket &socket, int option, int value, u_char *err, size_t *errlen) noexcept;
+int get_option(TcpSocket &socket, int option, int *value, u_char *err, size_t *errlen) noexcept;
 
 }  // namespace nlf::api::socket

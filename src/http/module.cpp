@@ -3,6 +3,7 @@
 
 #include "http/balancer.hpp"
 
+#include "api/resolver.hpp"
 #include "api/socket_pool.hpp"
 #include "api/thread.hpp"
 #include "api/timer.hpp"
@@ -68,6 +69,15 @@ char *set_load_resty_core(ngx_conf_t *cf, ngx_command_t *, void *) {
     return NGX_CONF_OK;
 }
 
+// Linux does not let SO_SNDLOWAT be changed, so OpenResty warns and ignores the
+// directive there (its message names it "lua_send_lowat"); the same here.
+char *set_send_lowat(ngx_conf_t *cf, ngx_command_t *, void *) {
+    auto *value = static_cast<ngx_str_t *>(cf->args->elts);
+    if (ngx_parse_size(&value[1]) == NGX_ERROR) return const_cast<char *>("invalid value");
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "\"lua_send_lowat\" is not supported, ignored");
+    return NGX_CONF_OK;
+}
+
 // One entry per spelling of a *_by_lua directive: the legacy string form, the
 // block form and the file form.
 #define NLF_LUA_DIRECTIVES(name, scope, conf_offset, type, member, phase)                            \
@@ -103,6 +113,8 @@ ngx_command_t commands[] = {
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_read_timeout), nullptr},
     {ngx_string("lua_socket_buffer_size"), any_level | NGX_CONF_TAKE1, ngx_conf_set_size_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_buffer_size), nullptr},
+    {ngx_string("lua_socket_send_lowat"), any_level | NGX_CONF_TAKE1, set_send_lowat, NGX_HTTP_LOC_CONF_OFFSET, 0,
+     nullptr},
     {ngx_string("lua_socket_log_errors"), any_level | NGX_CONF_FLAG, ngx_conf_set_flag_slot,
      NGX_HTTP_LOC_CONF_OFFSET, offsetof(LocConf, socket_log_errors), nullptr},
     {ngx_string("lua_socket_pool_size"), any_level | NGX_CONF_TAKE1, ngx_conf_set_num_slot,
@@ -427,6 +439,7 @@ void exit_process(ngx_cycle_t *cycle) {
     // Before nginx looks for connections left open.
     close_balancer_connections(cycle);
     api::socket::Pool::close_all();
+    api::resolver::Resolution::worker_exiting();
 }
 
 ngx_http_module_t module_ctx = {

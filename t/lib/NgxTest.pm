@@ -96,7 +96,9 @@ package NgxTest;
 # may also use $TEST_NGINX_PORT_1 .. $TEST_NGINX_PORT_9: other free loopback ports,
 # picked anew for each start (extra server blocks, a port nothing listens on);
 # start_helper_servers(qw(redis memcached)) before run_tests starts those servers
-# for the file ($TEST_NGINX_REDIS_PORT, $TEST_NGINX_MEMCACHED_PORT).
+# for the file ($TEST_NGINX_REDIS_PORT, $TEST_NGINX_MEMCACHED_PORT); also dns
+# (dnsmasq serving @NgxTest::DNS_HOSTS, $TEST_NGINX_DNS_PORT), udp_echo, udp_sink and
+# tcp_full (a listener that never completes a connect).
 #
 # Spiffy's "-Base" source filter (required by Test::Base) turns a column-0
 # `sub foo {` into a method (adds `my $self = shift;`), while `sub foo() {`
@@ -204,11 +206,34 @@ sub loop_traces() {
 
 # Helper servers a test file talks to, each on a free loopback port exported as
 # TEST_NGINX_<NAME>_PORT (substituted like the others), stopped when the file ends.
+# The names the dns helper serves.
+our @DNS_HOSTS = ('127.0.0.1 a.nlf.test', '127.0.0.2 multi.nlf.test', '127.0.0.3 multi.nlf.test',
+                  '::1 v6.nlf.test', '127.0.0.1 both.nlf.test', '::1 both.nlf.test');
 my %HELPER_COMMANDS = (
     redis     => sub { ('redis-server', '--port', $_[0], '--bind', '127.0.0.1', '--save', '',
                         '--appendonly', 'no', '--dir', $_[1]) },
     memcached => sub { ('memcached', '-l', '127.0.0.1', '-p', $_[0], '-U', '0',
                         ($> == 0 ? ('-u', 'root') : ())) },
+    # A DNS server (UDP and TCP) for the names of @DNS_HOSTS; other names under
+    # nlf.test are NXDOMAIN, names elsewhere REFUSED.
+    dns       => sub {
+        write_file("$_[1]/hosts", join('', map { "$_\n" } @DNS_HOSTS));
+        ('dnsmasq', '--keep-in-foreground', "--port=$_[0]", '--listen-address=127.0.0.1',
+         '--bind-interfaces', '--no-resolv', '--no-hosts', "--addn-hosts=$_[1]/hosts",
+         '--local=/nlf.test/', '--conf-file=/dev/null', '--pid-file=', '--log-facility=-',
+         '--user=' . getpwuid($>)) },
+    # UDP peers (t/lib/NgxTest/udp_peer.pl): one sends each datagram back ("size N"
+    # is answered with N bytes), the other never answers.
+    udp_echo  => sub { ($^X, "$REPO/t/lib/NgxTest/udp_peer.pl", $_[0], 'echo') },
+    udp_sink  => sub { ($^X, "$REPO/t/lib/NgxTest/udp_peer.pl", $_[0], 'sink') },
+    # A TCP listener whose accept queue is full: connects to it time out.
+    tcp_full  => sub { ($^X, "$REPO/t/lib/NgxTest/tcp_full.pl", $_[0]) },
+);
+# How a helper shows it is ready, when not by listening on its TCP port.
+my %HELPER_READY = (
+    udp_echo => \&udp_port_bound,
+    udp_sink => \&udp_port_bound,
+    tcp_full => \&accept_queue_full,
 );
 my @Helper_pids;
 
@@ -225,9 +250,10 @@ sub start_helper_servers() {
             exec @argv or POSIX::_exit(127);
         }
         push @Helper_pids, $pid;
+        my $ready = $HELPER_READY{$name} // \&port_listening;
         my $deadline = Time::HiRes::time() + 5;
-        Time::HiRes::sleep(0.02) until port_listening($port) || Time::HiRes::time() > $deadline;
-        die "$name did not listen on port $port\n" unless port_listening($port);
+        Time::HiRes::sleep(0.02) until $ready->($port) || Time::HiRes::time() > $deadline;
+        die "$name did not listen on port $port\n" unless $ready->($port);
         $ENV{'TEST_NGINX_' . uc($name) . '_PORT'} = $port;
     }
 }
@@ -730,6 +756,30 @@ sub port_listening() {
     while (<$fh>) {
         my @f = split;
         return 1 if $f[1] eq $want && $f[3] eq '0A';    # 0A: LISTEN
+    }
+    return 0;
+}
+
+# A listener on 127.0.0.1:$port with a connection waiting in its accept queue.
+sub accept_queue_full() {
+    my $port = shift;
+    open my $fh, '<', '/proc/net/tcp' or return 1;
+    my $want = sprintf '0100007F:%04X', $port;
+    while (<$fh>) {
+        my @f = split;
+        next unless $f[1] eq $want && $f[3] eq '0A';
+        return hex((split /:/, $f[4])[1]) >= 1;    # rx_queue of a listener: its accept queue
+    }
+    return 0;
+}
+
+# A UDP socket bound to 127.0.0.1:$port.
+sub udp_port_bound() {
+    my $port = shift;
+    open my $fh, '<', '/proc/net/udp' or return 1;
+    my $want = sprintf '0100007F:%04X', $port;
+    while (<$fh>) {
+        return 1 if (split)[1] eq $want;
     }
     return 0;
 }

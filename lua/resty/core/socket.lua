@@ -20,10 +20,16 @@ local type = type
 local tostring = tostring
 local tonumber = tonumber
 local setmetatable = setmetatable
+local select = select
 local floor = math.floor
+local get_string_buf = base.get_string_buf
+local get_size_ptr = base.get_size_ptr
 
 ffi.cdef[[
-typedef struct nlf_tcp_socket_s nlf_tcp_socket_t;
+/* OpenResty's name for the struct, so that code binding its ABI (getoption &co) can
+   pass a socket's handle */
+typedef struct ngx_http_lua_socket_tcp_upstream_s nlf_tcp_socket_t;
+typedef struct ngx_http_lua_socket_tcp_upstream_s ngx_http_lua_socket_tcp_upstream_t;
 nlf_tcp_socket_t *nlf_ffi_socket_tcp_new(ngx_http_request_t *r, int *status);
 void nlf_ffi_socket_tcp_free(nlf_tcp_socket_t *s);
 int nlf_ffi_socket_tcp_connect(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char *host, size_t len,
@@ -45,6 +51,12 @@ nlf_tcp_pattern_t *nlf_ffi_socket_tcp_pattern_new(const char *pattern, size_t le
 void nlf_ffi_socket_tcp_pattern_free(nlf_tcp_pattern_t *p);
 int nlf_ffi_socket_tcp_receiveuntil(ngx_http_request_t *r, nlf_tcp_socket_t *s, const nlf_tcp_pattern_t *p,
                                     size_t size, const char **data, size_t *len, const char **err);
+int nlf_ffi_socket_tcp_bind(ngx_http_request_t *r, nlf_tcp_socket_t *s, const char *addr, size_t len,
+                            const char **err);
+int ngx_http_lua_ffi_socket_tcp_getoption(ngx_http_lua_socket_tcp_upstream_t *u, int opt, int *val,
+                                          unsigned char *err, size_t *errlen);
+int ngx_http_lua_ffi_socket_tcp_setoption(ngx_http_lua_socket_tcp_upstream_t *u, int opt, int val,
+                                          unsigned char *err, size_t *errlen);
 ]]
 
 local errmsg = base.get_const_errmsg_ptr()
@@ -58,6 +70,16 @@ local FFI_OK, FFI_AGAIN, FFI_BUSY, FFI_DONE = 0, -2, -3, -4
 local MODE_LINE, MODE_ALL, MODE_SIZE, MODE_ANY = 0, 1, 2, 3
 local MAX_NESTING = 100
 local MAX_MS = 0x7fffffff
+local OPTION_ERR_SIZE = 256
+local option_value = ffi.new("int[1]")
+-- lua-resty-core's numbering (ABI)
+local option_index = {
+    keepalive = 1,
+    reuseaddr = 2,
+    ["tcp-nodelay"] = 3,
+    sndbuf = 4,
+    rcvbuf = 5,
+}
 
 -- OpenResty's method table, where third-party code finds and extends it.
 local mt = {}
@@ -156,7 +178,7 @@ function mt.connect(self, host, port, opts)
     if host:sub(1, 5) ~= "unix:" then
         p = tonumber(port)
         if p == nil then
-            error("bad argument #3 to 'connect' (number expected, got " .. type(port) .. ")", 2)
+            return nil, "missing the port number"
         end
         p = floor(p)
         if p < 0 or p > 65535 then
@@ -191,6 +213,82 @@ function mt.connect(self, host, port, opts)
         return nil, ffi_str(errmsg[0])
     end
     return 1
+end
+
+-- ngx.socket.connect: a socket and its connect in one call.
+local function connect(...)
+    local n = select("#", ...)
+    if n < 1 or n > 3 then
+        error("ngx.socket connect: expecting 2, 3, or 4 arguments (including the object), but seen "
+              .. (n + 1), 2)
+    end
+    local sock = tcp()
+    local ok, err = sock:connect(...)
+    if not ok then
+        return nil, err
+    end
+    return sock
+end
+ngx.socket.connect = connect
+
+function mt.bind(...)
+    local n = select("#", ...)
+    if n ~= 2 then
+        error("expecting 2 arguments, but got " .. n, 2)
+    end
+    local self, addr = ...
+    local s = handle(self, "bind")
+    local t = type(addr)
+    if t == "number" then
+        addr = tostring(addr)
+    elseif t ~= "string" then
+        error("bad argument #2 to 'bind' (string expected, got " .. t .. ")", 2)
+    end
+    local r = get_request()
+    return outcome(C.nlf_ffi_socket_tcp_bind(r, s, addr, #addr, errmsg), r, 1)
+end
+
+-- lua-resty-core's number of `option`, or nil and why not.
+local function option_number(option)
+    if option == nil then
+        return nil, 'missing the "option" argument'
+    end
+    local index = option_index[option]
+    if index == nil then
+        return nil, "unsupported option " .. tostring(option)
+    end
+    return index
+end
+
+local function option_call(fn, s, index, value, result)
+    local err = get_string_buf(OPTION_ERR_SIZE)
+    local errlen = get_size_ptr()
+    errlen[0] = OPTION_ERR_SIZE
+    if fn(s, index, value, err, errlen) ~= FFI_OK then
+        return nil, ffi_str(err, errlen[0])
+    end
+    return result or tonumber(option_value[0])
+end
+
+function mt.getoption(self, option)
+    local s = handle(self, "getoption")
+    local index, err = option_number(option)
+    if index == nil then
+        return nil, err
+    end
+    return option_call(C.ngx_http_lua_ffi_socket_tcp_getoption, s, index, option_value)
+end
+
+function mt.setoption(self, option, value)
+    local s = handle(self, "setoption")
+    if option ~= nil and value == nil then
+        return nil, 'missing the "value" argument'
+    end
+    local index, err = option_number(option)
+    if index == nil then
+        return nil, err
+    end
+    return option_call(C.ngx_http_lua_ffi_socket_tcp_setoption, s, index, value, true)
 end
 
 local function put_value(buf, v, depth)

@@ -4,6 +4,8 @@
 #include "http/api/api.hpp"
 #include "http/balancer.hpp"
 
+#include "core/pure/peer_address.hpp"
+
 #include <cstring>
 
 using namespace nlf;
@@ -41,25 +43,26 @@ NLF_API int ngx_http_lua_ffi_balancer_set_current_peer(ngx_http_request_t *r, co
         *err = const_cast<char *>("invalid port");
         return NGX_ERROR;
     }
-    ngx_url_t url{};
-    url.url.data = static_cast<u_char *>(ngx_pnalloc(r->pool, addr_len ? addr_len : 1));
-    if (url.url.data == nullptr) {
-        *err = const_cast<char *>("no memory");
+    core::address::Parsed parsed;
+    if (const char *why = core::address::parse_peer({reinterpret_cast<const char *>(addr), addr_len}, port, parsed)) {
+        *err = const_cast<char *>(why);
         return NGX_ERROR;
     }
-    if (addr_len) std::memcpy(url.url.data, addr, addr_len);
-    url.url.len = addr_len;
-    url.default_port = static_cast<in_port_t>(port);
-    url.uri_part = 0;
-    url.no_resolve = 1;
-    if (ngx_parse_url(r->pool, &url) != NGX_OK) {
-        *err = const_cast<char *>(url.err ? url.err : "failed to parse the address");
-        return NGX_ERROR;
-    }
-    if (url.addrs == nullptr || url.addrs[0].sockaddr == nullptr) {
+    if (parsed.kind == core::address::Parsed::Kind::name) {
         *err = const_cast<char *>("no host allowed");
         return NGX_ERROR;
     }
+    // Both live as long as the request: nginx reads them while it connects and logs.
+    auto *sockaddr = static_cast<ngx_sockaddr_t *>(ngx_palloc(r->pool, sizeof(ngx_sockaddr_t)));
+    auto *name = static_cast<ngx_str_t *>(ngx_palloc(r->pool, sizeof(ngx_str_t)));
+    u_char *text = static_cast<u_char *>(ngx_pnalloc(r->pool, NGX_SOCKADDR_STRLEN));
+    if (sockaddr == nullptr || name == nullptr || text == nullptr) {
+        *err = const_cast<char *>("no memory");
+        return NGX_ERROR;
+    }
+    std::memcpy(sockaddr, &parsed.sockaddr, parsed.socklen);
+    name->data = text;
+    name->len = ngx_sock_ntop(&sockaddr->sockaddr, parsed.socklen, text, NGX_SOCKADDR_STRLEN, 1);
     ngx_str_t name_host{0, nullptr};
     if (host != nullptr && host_len > 0) {
         name_host.data = static_cast<u_char *>(ngx_pnalloc(r->pool, static_cast<size_t>(host_len)));
@@ -70,9 +73,9 @@ NLF_API int ngx_http_lua_ffi_balancer_set_current_peer(ngx_http_request_t *r, co
         std::memcpy(name_host.data, host, static_cast<size_t>(host_len));
         name_host.len = static_cast<size_t>(host_len);
     }
-    bp->sockaddr = url.addrs[0].sockaddr;
-    bp->socklen = url.addrs[0].socklen;
-    bp->name = &url.addrs[0].name;
+    bp->sockaddr = &sockaddr->sockaddr;
+    bp->socklen = parsed.socklen;
+    bp->name = name;
     bp->host = name_host;
     return NGX_OK;
 }

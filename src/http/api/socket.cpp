@@ -11,8 +11,23 @@ namespace {
 
 namespace sock = api::socket;
 
+// A timer has no location: its sockets resolve names with the http{} block's resolver.
+const ngx_http_core_loc_conf_t *http_level_core_conf() noexcept {
+    auto *ctx = reinterpret_cast<ngx_http_conf_ctx_t *>(ngx_get_conf(ngx_cycle->conf_ctx, ngx_http_module));
+    return ctx != nullptr ? static_cast<ngx_http_core_loc_conf_t *>(ctx->loc_conf[ngx_http_core_module.ctx_index])
+                          : nullptr;
+}
+
 sock::Settings settings_of(ngx_http_request_t *r) noexcept {
     sock::Settings s;
+    const auto *clcf = r != nullptr
+                           ? static_cast<ngx_http_core_loc_conf_t *>(ngx_http_get_module_loc_conf(r, ngx_http_core_module))
+                           : http_level_core_conf();
+    if (clcf != nullptr) {
+        s.resolver = clcf->resolver;
+        // The http{} level itself is never merged: an unset timeout keeps the default.
+        if (clcf->resolver_timeout != NGX_CONF_UNSET_MSEC) s.resolver_timeout = clcf->resolver_timeout;
+    }
     if (r == nullptr) {
         s.buffer_size = static_cast<size_t>(ngx_pagesize);
         return s;
@@ -139,4 +154,23 @@ NLF_API int nlf_ffi_socket_tcp_check(ngx_http_request_t *r, TcpSocket *socket, c
 NLF_API void nlf_ffi_socket_tcp_settimeouts(TcpSocket *socket, long connect_ms, long send_ms,
                                             long read_ms) noexcept {
     api::socket::set_timeouts(*socket, connect_ms, send_ms, read_ms);
+}
+
+NLF_API int nlf_ffi_socket_tcp_bind(ngx_http_request_t *r, TcpSocket *socket, const char *addr, size_t len,
+                                    const char **err) noexcept {
+    int status;
+    core::Thread *thread = waiting_thread(r, status);
+    if (thread == nullptr) return status;
+    return api::socket::bind(*socket, *thread, {addr, len}, err);
+}
+
+// lua-resty-core's setoption / getoption (ABI.md).
+NLF_API int ngx_http_lua_ffi_socket_tcp_setoption(TcpSocket *socket, int opt, int val, u_char *err,
+                                                  size_t *errlen) noexcept {
+    return api::socket::set_option(*socket, opt, val, err, errlen);
+}
+
+NLF_API int ngx_http_lua_ffi_socket_tcp_getoption(TcpSocket *socket, int opt, int *val, u_char *err,
+                                                  size_t *errlen) noexcept {
+    return api::socket::get_option(*socket, opt, val, err, errlen);
 }
