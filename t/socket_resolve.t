@@ -217,3 +217,42 @@ timer: 1nil
 --- log_level: debug
 --- error_log
 resolve name done: -2
+
+=== TEST 9: pools and names: an idle pooled connection is reused without a lookup, and a connect queued behind a full pool resolves its name once its turn comes
+--- config
+    resolver 127.0.0.1:$TEST_NGINX_DNS_PORT;
+    location = /peer { return 200 "$connection\n"; }
+    location = /t {
+        content_by_lua_block {
+            local function ask(sock)
+                sock:send("GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+                repeat local line = sock:receive() until line == ""
+                return sock:receive()
+            end
+            local sock = ngx.socket.tcp()
+            assert(sock:connect("a.nlf.test", $TEST_NGINX_SERVER_PORT))
+            local first = ask(sock)
+            assert(sock:setkeepalive())
+            assert(sock:connect("a.nlf.test", $TEST_NGINX_SERVER_PORT))
+            ngx.say("reused: ", sock:getreusedtimes(), " same peer connection: ", ask(sock) == first)
+            sock:close()
+
+            local opts = { pool = "named", pool_size = 1, backlog = 1 }
+            local holder = ngx.socket.tcp()
+            assert(holder:connect("a.nlf.test", $TEST_NGINX_SERVER_PORT, opts))
+            local queued = ngx.thread.spawn(function()
+                local s = ngx.socket.tcp()
+                local ok, err = s:connect("a.nlf.test", $TEST_NGINX_SERVER_PORT, opts)
+                if not ok then return "queued connect: " .. err end
+                return "queued connect: ok, reused " .. s:getreusedtimes() .. ", answer " .. type(ask(s))
+            end)
+            ngx.sleep(0.05)
+            holder:close()
+            ngx.say(select(2, ngx.thread.wait(queued)))
+        }
+    }
+--- request
+GET /t
+--- response_body
+reused: 1 same peer connection: true
+queued connect: ok, reused 0, answer string
