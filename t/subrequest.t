@@ -509,3 +509,34 @@ GET /t
 before
 while pending
 LOWER yes
+
+=== TEST 18: the loops over options, specs and results are JIT-compiled (lines of lua/resty/core/subrequest.lua: the headers option, finish_specs, capture_multi's results)
+--- config
+    location = /f.txt { root html; }
+    location = /t {
+        content_by_lua_block {
+            require("jit.v").on()
+            local reqs = {}
+            for i = 1, 200 do
+                reqs[i] = { "/f.txt", { args = { i = i }, vars = {}, headers = { ["X-N"] = i } } }
+            end
+            local results = { ngx.location.capture_multi(reqs) }
+            local bytes = 0
+            for i = 1, #results do
+                bytes = bytes + #results[i].body + results[i].header["Content-Length"]
+            end
+            ngx.say(#results, " ", bytes)
+        }
+    }
+--- user_files
+>>> f.txt
+file
+--- request
+GET /t
+--- response_body
+200 2000
+--- error_log eval
+[qr/\[TRACE\s+\d+ subrequest\.lua:138 loop\]/, qr/\[TRACE\s+\d+ subrequest\.lua:269 loop\]/,
+ qr/\[TRACE\s+\d+ subrequest\.lua:408 loop\]/]
+--- no_error_log
+NYI
