@@ -73,6 +73,15 @@ bool set_redirect_location(ngx_http_request_t *r, RequestCtx &ctx, std::string_v
 // them (api/headers.cpp). False when memory runs out.
 bool set_request_content_length(ngx_http_request_t *r, off_t length) noexcept;
 
+// One of the ngx.HTTP_* methods: nginx's number and name for it.
+struct HttpMethod {
+    ngx_uint_t id;
+    ngx_str_t name;
+};
+
+// The method of that number, or nullptr (api/request.cpp).
+const HttpMethod *find_http_method(ngx_uint_t id) noexcept;
+
 class HeaderValues;
 
 // ngx.req.set_header's work (api/headers.cpp): with `override` the header gets exactly

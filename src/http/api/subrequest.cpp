@@ -190,29 +190,6 @@ ngx_int_t capture_ended(ngx_http_request_t *sr, void *data, ngx_int_t rc) {
     return rc;
 }
 
-struct Method {
-    ngx_uint_t id;
-    ngx_str_t name;
-};
-
-const Method methods[] = {
-    {NGX_HTTP_GET, ngx_string("GET")},           {NGX_HTTP_HEAD, ngx_string("HEAD")},
-    {NGX_HTTP_POST, ngx_string("POST")},         {NGX_HTTP_PUT, ngx_string("PUT")},
-    {NGX_HTTP_DELETE, ngx_string("DELETE")},     {NGX_HTTP_MKCOL, ngx_string("MKCOL")},
-    {NGX_HTTP_COPY, ngx_string("COPY")},         {NGX_HTTP_MOVE, ngx_string("MOVE")},
-    {NGX_HTTP_OPTIONS, ngx_string("OPTIONS")},   {NGX_HTTP_PROPFIND, ngx_string("PROPFIND")},
-    {NGX_HTTP_PROPPATCH, ngx_string("PROPPATCH")}, {NGX_HTTP_LOCK, ngx_string("LOCK")},
-    {NGX_HTTP_UNLOCK, ngx_string("UNLOCK")},     {NGX_HTTP_PATCH, ngx_string("PATCH")},
-    {NGX_HTTP_TRACE, ngx_string("TRACE")},
-};
-
-const Method *find_method(int id) noexcept {
-    for (const Method &m : methods) {
-        if (static_cast<int>(m.id) == id) return &m;
-    }
-    return nullptr;
-}
-
 // The variable a `vars` entry sets, after nginx's rules for `set`; nullptr after
 // logging OpenResty's message.
 ngx_http_variable_t *settable_variable(ngx_http_request_t *r, const core::FfiPair &var, u_char *lowcase) noexcept {
@@ -276,7 +253,7 @@ const char *check_target(ngx_http_request_t *r, const CaptureSpec &spec, ngx_str
         std::memcpy(p, spec.args, spec.args_len);
         args = {len, joined};
     }
-    if (find_method(spec.method) == nullptr) {
+    if (find_http_method(static_cast<ngx_uint_t>(spec.method)) == nullptr) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "unsupported HTTP method: %d", spec.method);
         return "failed to adjust the subrequest: -1";
     }
@@ -350,7 +327,7 @@ bool adjust_body(ngx_http_request_t *r, ngx_http_request_t *sr, const CaptureSpe
 
 bool adjust(ngx_http_request_t *r, ngx_http_request_t *sr, CaptureSpec &spec, u_char *lowcase) noexcept {
     if (!adjust_body(r, sr, spec)) return false;
-    const Method *method = find_method(spec.method);
+    const HttpMethod *method = find_http_method(static_cast<ngx_uint_t>(spec.method));
     sr->method = method->id;
     sr->method_name = method->name;
     if (!(spec.flags & share_all_vars)) {
