@@ -31,6 +31,7 @@ require "resty.core.utils"
 require "resty.core.regex"
 require "resty.core.shdict"
 require "resty.core.socket"
+require "resty.core.subrequest"
 
 return {
     version = base.version,

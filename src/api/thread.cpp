@@ -93,13 +93,18 @@ int wait(lua_State *L) {
 }
 
 // kill(t) -> 1 when a running thread was killed, 0 when it had ended already, nil
-// when it is gone (its run ended).
+// when it is gone (its run ended), 2 and the reason when its wait may not be dropped.
 int kill(lua_State *L) {
     Owner *owner = Owner::active();
     Thread *t = owner != nullptr ? owner->find(lua_tothread(L, 1)) : nullptr;
     if (t == nullptr || t->entry) {
         lua_pushnil(L);
         return 1;
+    }
+    if (const char *refusal = t->wait.kill_refusal()) {
+        lua_pushinteger(L, 2);
+        lua_pushstring(L, refusal);
+        return 2;
     }
     const bool was_live = t->state == Thread::State::live;
     owner->kill(*t);

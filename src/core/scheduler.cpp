@@ -61,9 +61,10 @@ void Wait::start_yield() noexcept {
     post_next_iteration(&event_);
 }
 
-void Wait::start_io(CancelHook hook, void *data) noexcept {
+void Wait::start_io(CancelHook hook, void *data, const char *kill_refusal) noexcept {
     cancel();
     kind_ = WaitKind::io;
+    kill_refusal_ = kill_refusal;
     rc = NGX_OK;
     error = nullptr;
     cancel_ = hook;

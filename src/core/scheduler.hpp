@@ -45,8 +45,12 @@ public:
 
     // An operation completed by someone else, who calls Thread::wake. `cancel` (may be
     // null) undoes what the operation hooked into nginx when the wait is dropped.
+    // `kill_refusal`, when set, is why ngx.thread.kill may not drop this wait (nginx
+    // cannot abort a running subrequest).
     using CancelHook = void (*)(void *data) noexcept;
-    void start_io(CancelHook cancel, void *data) noexcept;
+    void start_io(CancelHook cancel, void *data, const char *kill_refusal = nullptr) noexcept;
+    // Why ngx.thread.kill must leave the thread alone, or nullptr.
+    const char *kill_refusal() const noexcept { return kind_ == WaitKind::io ? kill_refusal_ : nullptr; }
 
     // A place in a queue kept by `queue_owner` (a semaphore), for at most `ms`. The
     // owner links queue_link into its queue and calls grant() when the turn comes;
@@ -99,6 +103,7 @@ private:
     LeaveQueue leave_;
     CancelHook cancel_;  // io
     void *cancel_data_;
+    const char *kill_refusal_;
 };
 
 // A Lua coroutine the loop resumes: an owner's entry thread or one of its light threads.

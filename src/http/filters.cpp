@@ -132,6 +132,9 @@ ngx_int_t body_filter(ngx_http_request_t *r, ngx_chain_t *in) {
 
 ngx_int_t install_filters(ngx_conf_t *cf) {
     auto *mcf = static_cast<MainConf *>(ngx_http_conf_get_module_main_conf(cf, ngx_http_lua_ffi_module));
+    // Below the Lua filters: a captured subrequest's header_filter_by_lua and
+    // body_filter_by_lua run, and the capture keeps what they made.
+    install_capture_filters();
     if (mcf->phases_used & (core::ctx_header_filter | core::ctx_body_filter)) {
         next_header_filter = ngx_http_top_header_filter;
         ngx_http_top_header_filter = header_filter;

@@ -114,8 +114,11 @@ enum class SyncStatus { done, exited, failed };
 // that cannot wait. Failures are logged; a yield that is not ngx.exit is one.
 SyncStatus run_sync(RequestCtx &ctx, const LuaCode &code, unsigned context, lua_State *co);
 
-// Filters (filters.cpp), installed when some location uses them.
+// Filters (filters.cpp): the Lua ones when some location uses them, above those that
+// keep the response of ngx.location.capture's subrequests (api/subrequest.cpp), which
+// are always there.
 ngx_int_t install_filters(ngx_conf_t *cf);
+void install_capture_filters() noexcept;
 
 // set_by_lua* (set_by_lua.cpp).
 char *set_by_lua(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

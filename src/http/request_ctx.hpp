@@ -101,6 +101,9 @@ public:
     // The threads waiting in ngx.flush(true) and ngx.req.read_body, if any.
     core::Thread *flush_waiter = nullptr;
     core::Thread *body_waiter = nullptr;
+    // Threads waiting on subrequests (ngx.location.capture*): ngx.exit may then only
+    // abort (api/subrequest.cpp).
+    unsigned capture_waits = 0;
 
     RequestCtx(ngx_http_request_t *req, core::Vm &vm, std::uintptr_t token) noexcept
         : core::Owner(vm, req, token), r(req) {}

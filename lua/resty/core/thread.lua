@@ -107,9 +107,13 @@ local function kill(t)
         return nil, "killer not parent"
     end
     parent_of[t] = DEAD
-    local killed = capi_kill(t)
+    local killed, refusal = capi_kill(t)
     if killed == 1 then
         return 1
+    end
+    if killed == 2 then
+        parent_of[t] = parent
+        return nil, refusal
     end
     if killed == 0 then
         return nil, "already terminated"

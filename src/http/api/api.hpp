@@ -73,6 +73,27 @@ bool set_redirect_location(ngx_http_request_t *r, RequestCtx &ctx, std::string_v
 // them (api/headers.cpp). False when memory runs out.
 bool set_request_content_length(ngx_http_request_t *r, off_t length) noexcept;
 
+// One of the ngx.HTTP_* methods: nginx's number and name for it.
+struct HttpMethod {
+    ngx_uint_t id;
+    ngx_str_t name;
+};
+
+// The method of that number, or nullptr (api/request.cpp).
+const HttpMethod *find_http_method(ngx_uint_t id) noexcept;
+
+class HeaderValues;
+
+// ngx.req.set_header's work (api/headers.cpp): with `override` the header gets exactly
+// `values` (none: removed), else they are added. NGX_OK, NGX_DECLINED (HTTP/0.9: no
+// headers), or NGX_ERROR with `err`.
+int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderValues &values, bool override,
+                     const char *&err) noexcept;
+
+// The subrequest `sr` gets a list of request headers of its own, with the fields of
+// `from`'s: what it changes leaves the parent's alone. False when out of memory.
+bool copy_request_headers(ngx_http_request_t *sr, ngx_http_request_t *from) noexcept;
+
 using nlf::view;
 inline std::string_view view(const core::FfiStr &s) noexcept {
     return {reinterpret_cast<const char *>(s.data), static_cast<size_t>(s.len < 0 ? 0 : s.len)};

@@ -30,6 +30,13 @@ NLF_API int ngx_http_lua_ffi_exit(ngx_http_request_t *r, int status, unsigned ch
         core::set_ffi_error(err, errlen, "bad argument to 'ngx.exit': invalid status code");
         return NGX_ERROR;
     }
+    // nginx cannot abort a running subrequest: only the statuses that end the whole
+    // request may leave some behind.
+    if (ctx->capture_waits != 0 && status != NGX_ERROR && status != NGX_HTTP_CLOSE &&
+        status != NGX_HTTP_REQUEST_TIME_OUT && status != NGX_HTTP_CLIENT_CLOSED_REQUEST) {
+        core::set_ffi_error(err, errlen, "attempt to abort with pending subrequests");
+        return NGX_ERROR;
+    }
     if (r->header_sent && status >= NGX_HTTP_SPECIAL_RESPONSE && status != NGX_HTTP_CLOSE &&
         static_cast<ngx_uint_t>(status) != r->headers_out.status) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

@@ -188,6 +188,8 @@ long replace_fields(ngx_pool_t *pool, ngx_list_t &list, std::string_view key, Fi
     return static_cast<long>(used);
 }
 
+}  // namespace
+
 int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderValues &given,
                      bool override, const char *&err) noexcept {
     // HTTP/0.9 requests have no header.
@@ -207,6 +209,27 @@ int set_input_header(ngx_http_request_t *r, std::string_view name, const HeaderV
     }
     return relink_known_fields(r) && update_derived(r, key.view()) ? NGX_OK : NGX_ERROR;
 }
+
+bool copy_request_headers(ngx_http_request_t *sr, ngx_http_request_t *from) noexcept {
+    ngx_list_t &list = sr->headers_in.headers;
+    if (ngx_list_init(&list, sr->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) return false;
+    bool ok = true;
+    for_each_field(from->headers_in.headers, [&](ngx_table_elt_t &h) {
+        auto *copy = static_cast<ngx_table_elt_t *>(ngx_list_push(&list));
+        if (copy == nullptr) {
+            ok = false;
+            return;
+        }
+        *copy = h;
+    });
+    // The arrays (cookies, ...) came with the parent's fields: relinking makes new ones.
+    for (ngx_http_header_t *hh = ngx_http_headers_in; hh->name.len; ++hh) {
+        if (hh->offset != 0 && is_array_field(hh->offset)) field_at<ngx_array_t>(sr, hh->offset) = {};
+    }
+    return ok && relink_known_fields(sr);
+}
+
+namespace {
 
 core::FfiPair field_pair(const ngx_table_elt_t &h, bool raw) noexcept {
     return {{static_cast<int>(h.key.len), raw ? h.key.data : h.lowcase_key}, ffi_str(h.value)};

@@ -13,12 +13,7 @@ namespace nlf::http {
 
 namespace {
 
-struct Method {
-    ngx_uint_t id;
-    ngx_str_t name;
-};
-
-const Method methods[] = {
+const HttpMethod methods[] = {
     {NGX_HTTP_GET, ngx_string("GET")},           {NGX_HTTP_HEAD, ngx_string("HEAD")},
     {NGX_HTTP_POST, ngx_string("POST")},         {NGX_HTTP_PUT, ngx_string("PUT")},
     {NGX_HTTP_DELETE, ngx_string("DELETE")},     {NGX_HTTP_MKCOL, ngx_string("MKCOL")},
@@ -91,6 +86,13 @@ int raw_header(ngx_http_request_t *r, bool no_request_line, u_char *buf, size_t 
 
 }  // namespace
 
+const HttpMethod *find_http_method(ngx_uint_t id) noexcept {
+    for (const HttpMethod &m : methods) {
+        if (m.id == id) return &m;
+    }
+    return nullptr;
+}
+
 }  // namespace nlf::http
 
 using namespace nlf;
@@ -115,14 +117,11 @@ NLF_API int ngx_http_lua_ffi_req_get_method_name(ngx_http_request_t *r, u_char *
 NLF_API int ngx_http_lua_ffi_req_set_method(ngx_http_request_t *r, int method) noexcept {
     int status;
     if (api_ctx(r, request_contexts, status) == nullptr) return status;
-    for (const Method &m : methods) {
-        if (m.id == static_cast<ngx_uint_t>(method)) {
-            r->method = m.id;
-            r->method_name = m.name;
-            return NGX_OK;
-        }
-    }
-    return NGX_DECLINED;
+    const HttpMethod *m = find_http_method(static_cast<ngx_uint_t>(method));
+    if (m == nullptr) return NGX_DECLINED;
+    r->method = m->id;
+    r->method_name = m->name;
+    return NGX_OK;
 }
 
 // nginx's number for the version (1001 for HTTP/1.1, 9 for HTTP/0.9).
