@@ -256,3 +256,31 @@ GET /t
 --- response_body
 reused: 1 same peer connection: true
 queued connect: ok, reused 0, answer string
+
+=== TEST 10: an answer that resumes Lua which cancels another wait on the same name (nginx answers every context waiting on a name in one loop: the cancelled one must not be freed inside it)
+--- config
+    resolver 127.0.0.1:$TEST_NGINX_DNS_PORT;
+    location = /t {
+        content_by_lua_block {
+            local function connect()
+                local sock = ngx.socket.tcp()
+                return sock:connect("nope.nlf.test", 80)
+            end
+            local first = ngx.thread.spawn(connect)
+            local second = ngx.thread.spawn(connect)
+            local third = ngx.thread.spawn(connect)
+            ngx.say("first: ", select(3, ngx.thread.wait(first)))
+            ngx.say("kill second: ", ngx.thread.kill(second))
+            ngx.say("third: ", select(3, ngx.thread.wait(third)))
+        }
+    }
+--- request
+GET /t
+--- response_body
+first: nope.nlf.test could not be resolved (3: Host not found)
+kill second: nilalready terminated
+third: nope.nlf.test could not be resolved (3: Host not found)
+--- allow_error_log eval
+[qr/could not be resolved/]
+--- no_error_log
+could not cancel

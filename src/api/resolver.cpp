@@ -57,6 +57,9 @@ int Resolution::start(ngx_resolver_t *resolver, ngx_msec_t timeout, std::string_
     done_ = done;
     data_ = data;
     answered_ = false;
+    answer_.handler = on_answer;
+    answer_.data = this;
+    answer_.log = ngx_cycle->log;
     starting_ = true;
     const ngx_int_t rc = ngx_resolve_name(ctx);
     starting_ = false;
@@ -73,6 +76,9 @@ int Resolution::start(ngx_resolver_t *resolver, ngx_msec_t timeout, std::string_
 }
 
 void Resolution::cancel() noexcept {
+    if (answer_.posted) {
+        ngx_delete_posted_event(&answer_);  // a macro of several statements
+    }
     if (ctx_ == nullptr) return;
     if (!resolvers_gone) ngx_resolve_name_done(ctx_);
     ctx_ = nullptr;
@@ -108,6 +114,11 @@ void Resolution::on_resolved(ngx_resolver_ctx_t *ctx) {
         self->answered_ = true;
         return;
     }
+    ngx_post_event(&self->answer_, &ngx_posted_events);
+}
+
+void Resolution::on_answer(ngx_event_t *ev) {
+    auto *self = static_cast<Resolution *>(ev->data);
     self->done_(self->data_, self->ok_ ? nullptr : self->err_text_);
 }
 

@@ -28,7 +28,7 @@ public:
               socklen_t *outlen, Done done, void *data, const char **err) noexcept;
     // Drops a pending resolution (done is not called); idempotent.
     void cancel() noexcept;
-    bool pending() const noexcept { return ctx_ != nullptr; }
+    bool pending() const noexcept { return ctx_ != nullptr || answer_.posted; }
 
     // The worker exits: nginx frees its resolvers with the cycle, taking every pending
     // context with them, so nothing may be handed back to them after this.
@@ -36,6 +36,7 @@ public:
 
 private:
     static void on_resolved(ngx_resolver_ctx_t *ctx);
+    static void on_answer(ngx_event_t *ev);
     // Fills the address or err_text_ from a finished context; false on failure.
     bool take_result(ngx_resolver_ctx_t *ctx) noexcept;
     const char *failure(const char *fmt, ...) noexcept;
@@ -48,6 +49,10 @@ private:
     Done done_ = nullptr;
     void *data_ = nullptr;
     bool starting_ = false;  // inside ngx_resolve_name, which may answer at once
+    // nginx calls the handlers of every context waiting on a name in one loop, and a
+    // context freed meanwhile (a sibling cancelled by the Lua code that the answer
+    // resumed) would be called after it is freed: the answer reaches `done` from here.
+    ngx_event_t answer_{};
     bool answered_ = false;
     bool ok_ = false;
     char err_text_[256] = {};
