@@ -150,6 +150,15 @@ SCENARIOS = {
         "headers": {"User-Agent": "bench"},
         "expect_re": r"GET /b bench 1 7 \d+\n",
     },
+    "capture": {
+        "about": "ngx.location.capture of a location answering with return, its body printed",
+        "config": """location = /sub { return 200 "ok\\n"; }
+        location = /b {
+            content_by_lua_block { ngx.print(ngx.location.capture("/sub").body) }
+        }""",
+        "path": "/b",
+        "expect": "ok\n",
+    },
     "proxy": {
         "about": "proxy_pass to four local peers, round robin, nginx's keepalive (no Lua)",
         "http_config": PROXY_HTTP_CONFIG,
@@ -788,21 +797,30 @@ def main():
     for name in names:
         print(f"scenario {name} ...", file=sys.stderr, flush=True)
         report["scenarios"][name] = run_scenario(name, SCENARIOS[name], args.module, rounds, seconds)
-    print("per-call costs ...", file=sys.stderr, flush=True)
-    report["percall"] = run_percall(args.module, scale)
-    print("shared dictionary memory ...", file=sys.stderr, flush=True)
-    report["shdict_memory"] = run_shdict_memory(args.module)
-    print("full shared dictionary ...", file=sys.stderr, flush=True)
-    report["shdict_full"] = run_shdict_full(args.module)
+    # A run of some scenarios only records its results: PERFORMANCE.md shows whole runs.
+    if not args.only:
+        print("per-call costs ...", file=sys.stderr, flush=True)
+        report["percall"] = run_percall(args.module, scale)
+        print("shared dictionary memory ...", file=sys.stderr, flush=True)
+        report["shdict_memory"] = run_shdict_memory(args.module)
+        print("full shared dictionary ...", file=sys.stderr, flush=True)
+        report["shdict_full"] = run_shdict_full(args.module)
     report["lua_layer"] = lua_layer(report["scenarios"])
 
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results", report["meta"]["file"]), "w") as f:
         json.dump(report, f, indent=2)
-    text = markdown(report)
-    with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w") as f:
-        f.write(text)
-    print(text)
+    if args.only:
+        for name, r in report["scenarios"].items():
+            print(f"{name:20} instructions/request ours {cell(r.get('ours'), 'instructions_per_request', 0):>10}"
+                  f"  peer {cell(r.get('peer'), 'instructions_per_request', 0):>10}"
+                  f"  requests/s ours {cell(r.get('ours'), 'rps', 0):>8}  peer {cell(r.get('peer'), 'rps', 0):>8}")
+        print(f"raw numbers: bench/results/{report['meta']['file']}")
+    else:
+        text = markdown(report)
+        with open(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "w") as f:
+            f.write(text)
+        print(text)
     print("\nLua layer (instructions per request above static, ours / peer):", file=sys.stderr)
     for row in lua_layer_rows(report["lua_layer"]):
         print("  " + row.strip("| ").replace(" | ", "  "), file=sys.stderr)
